@@ -1,0 +1,65 @@
+"""Every default swarmsim uses, in one place, each with where it comes from.
+
+Times are float seconds; sizes are bytes; CPUs are nano-CPUs (1e9 = one core).
+"""
+
+from __future__ import annotations
+
+# --- SwarmKit api/defaults/service.go ---------------------------------------------------
+RESTART_CONDITION = "any"  # RestartOnAny
+RESTART_DELAY_S = 5.0  # Restart.Delay
+RESTART_MAX_ATTEMPTS = 0  # 0 = unlimited
+RESTART_WINDOW_S = 0.0  # 0 = unbounded
+STOP_GRACE_PERIOD_S = 10.0  # ContainerSpec.StopGracePeriod
+UPDATE_PARALLELISM = 1
+UPDATE_DELAY_S = 0.0
+UPDATE_FAILURE_ACTION = "pause"
+UPDATE_MONITOR_S = 5.0  # 0 in a spec also means 5 s
+UPDATE_MAX_FAILURE_RATIO = 0.0
+UPDATE_ORDER = "stop-first"
+ENDPOINT_MODE = "vip"
+
+# --- SwarmKit manager/scheduler/scheduler.go --------------------------------------------
+SCHEDULER_DEBOUNCE_S = 0.05  # commitDebounceGap
+SCHEDULER_MAX_LATENCY_S = 1.0  # maxLatency
+MONITOR_FAILURES_S = 300.0  # monitorFailures: look-back window for recent failures
+MAX_FAILURES = 5  # maxFailures in the window that down-weight a node
+
+# --- SwarmKit manager/dispatcher/dispatcher.go ------------------------------------------
+HEARTBEAT_PERIOD_S = 5.0  # DefaultHeartBeatPeriod
+HEARTBEAT_EPSILON_S = 0.5  # defaultHeartBeatEpsilon
+HEARTBEAT_GRACE_MULTIPLIER = 3  # defaultGracePeriodMultiplier
+NODE_DOWN_PERIOD_S = 86_400.0  # defaultNodeDownPeriod: DOWN this long -> ORPHANED
+
+# --- SwarmKit manager/manager.go, orchestrator ------------------------------------------
+TASK_HISTORY_LIMIT = 5  # defaultTaskHistoryRetentionLimit
+OLD_TASK_TIMEOUT_S = 60.0  # restart.defaultOldTaskTimeout
+
+# --- SwarmKit manager/allocator/portallocator.go ----------------------------------------
+DYNAMIC_PORT_START = 30000
+DYNAMIC_PORT_END = 32767
+
+# --- compose: latest schema docker/cli reads when `version` is absent, "" or "3" -------
+COMPOSE_DEFAULT_VERSION = "3.13"
+
+# --- engine healthcheck defaults (moby) -------------------------------------------------
+HEALTH_INTERVAL_S = 30.0
+HEALTH_TIMEOUT_S = 30.0
+HEALTH_RETRIES = 3
+HEALTH_START_PERIOD_S = 0.0
+HEALTH_START_INTERVAL_S = 5.0
+
+# --- scenario nodes (swarmsim's own choices) --------------------------------------------
+NODE_CPUS = 1  # cores
+NODE_MEMORY = 1 << 30  # 1 GiB, the size docker-machine's virtualbox driver gives a VM
+NODE_OS = "linux"
+NODE_ARCH = "x86_64"
+NODE_FIRST_ADDR = "192.168.99.100"  # docker-machine's virtualbox driver hands these out
+ENGINE_VERSION = "27.3.1"  # shown in `docker node ls`
+
+# --- x-swarmsim service keys (swarmsim's own model parameters) ---------------------------
+SIM_PULL_S = 2.0  # time a task spends in `preparing`
+SIM_STARTUP_S = 1.0  # `starting` -> `running` (or until the first healthy probe)
+SIM_STOP_S = 0.0  # time to exit after being asked to stop, capped by stop_grace_period
+SIM_EXIT_CODE = 1  # exit code of a crash drawn from `mtbf`
+SIM_RUN_TIME_S = 30.0  # jobs: time for one task to complete
