@@ -63,3 +63,10 @@ SIM_STARTUP_S = 1.0  # `starting` -> `running` (or until the first healthy probe
 SIM_STOP_S = 0.0  # time to exit after being asked to stop, capped by stop_grace_period
 SIM_EXIT_CODE = 1  # exit code of a crash drawn from `mtbf`
 SIM_RUN_TIME_S = 30.0  # jobs: time for one task to complete
+
+# --- raft (SwarmKit manager/state/raft, moby daemon/cluster) ----------------------------
+RAFT_ELECTION_S = 10.0  # ElectionTick 10 x TickInterval 1 s: time to elect a new leader
+
+# --- scenarios ---------------------------------------------------------------------------
+SCENARIO_UNTIL_S = 600.0  # `until:` default: 10 simulated minutes
+KILL_EXIT_CODE = 1  # timeline `kill:` default exit code

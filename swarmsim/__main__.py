@@ -1,0 +1,7 @@
+"""``python -m swarmsim``: the same as the ``swarmsim`` command."""
+
+import sys
+
+from swarmsim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,70 @@
+"""Text the docker CLI prints: tables, human durations, state names.
+
+Pure functions returning strings; only the CLI writes them out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+
+def human_duration(seconds: float) -> str:
+    """go-units ``HumanDuration``: ``Less than a second``, ``About a minute``, ``3 hours``."""
+    s = int(seconds)
+    if s < 1:
+        return "Less than a second"
+    if s == 1:
+        return "1 second"
+    if s < 60:
+        return f"{s} seconds"
+    minutes = s // 60
+    if minutes == 1:
+        return "About a minute"
+    if minutes < 60:
+        return f"{minutes} minutes"
+    hours = round(s / 3600)
+    if hours == 1:
+        return "About an hour"
+    if hours < 48:
+        return f"{hours} hours"
+    if hours < 24 * 7 * 2:
+        return f"{hours // 24} days"
+    if hours < 24 * 30 * 2:
+        return f"{hours // 24 // 7} weeks"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24 // 30} months"
+    return f"{hours // 24 // 365} years"
+
+
+def current_state(state: str, since: float, now: float) -> str:
+    """``docker service ps`` CURRENT STATE: ``Running 44 seconds ago``."""
+    return f"{state.capitalize()} {human_duration(now - since).lower()} ago"
+
+
+def truncate_error(err: str, width: int = 30) -> str:
+    """``docker service ps`` ERROR column: quoted, cut to 29 characters plus an ellipsis."""
+    if not err:
+        return ""
+    if len(err) > width:
+        err = err[: width - 1] + "\u2026"
+    return f'"{err}"'
+
+
+def natural_key(text: str) -> list[object]:
+    """Sort key that orders ``web.2`` before ``web.10`` (docker's natural sort)."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Align columns as docker's tabwriter does (min width 10, padding 3)."""
+    columns = len(headers)
+    widths = []
+    for i in range(columns - 1):
+        longest = max([len(headers[i])] + [len(r[i]) for r in rows])
+        widths.append(max(10, longest + 3))
+    lines = []
+    for row in [list(headers), *[list(r) for r in rows]]:
+        cells = [row[i].ljust(widths[i]) for i in range(columns - 1)] + [row[-1]]
+        lines.append("".join(cells).rstrip())
+    return "\n".join(lines)

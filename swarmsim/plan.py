@@ -1,0 +1,260 @@
+"""``swarmsim plan``: a dry run of ``docker stack deploy`` on a scenario's cluster.
+
+Every stack of the scenario is loaded as docker would load it, its services are created,
+their tasks are made (one per replica slot, or one per eligible node for global
+services) and one scheduling pass places them, at t=0 and with nothing else moving.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from swarmsim import defaults
+from swarmsim.compose import load_stack, validate_for_daemon
+from swarmsim.errors import InputError
+from swarmsim.rng import IdFactory, make_streams
+from swarmsim.scenario import Scenario
+from swarmsim.scheduler import PendingTask, Scheduler
+from swarmsim.scheduler.constraint import parse_constraints
+from swarmsim.specs import NodeSpec, PortConfig, ServiceSpec, Stack
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedTask:
+    """One task of the plan, as ``docker stack ps`` would list it."""
+
+    id: str
+    name: str
+    service: str
+    slot: int
+    node: str | None  # hostname, or None while pending
+    node_id: str | None
+    desired_state: str
+    state: str
+    error: str
+    image: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedService:
+    """A created service with its id and allocated ports."""
+
+    id: str
+    spec: ServiceSpec
+    desired: int
+
+
+@dataclass(frozen=True, slots=True)
+class NodeReport:
+    """A node with what the plan reserved on it."""
+
+    spec: NodeSpec
+    reserved_nano_cpus: int
+    reserved_memory: int
+    tasks: int
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Result of :func:`plan`: stacks as loaded, services, tasks and per-node totals."""
+
+    scenario: Scenario
+    stacks: tuple[Stack, ...]
+    services: tuple[PlannedService, ...]
+    tasks: tuple[PlannedTask, ...]
+    nodes: tuple[NodeReport, ...]
+    time: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``swarmsim plan --json``."""
+        return {
+            "time": self.time,
+            "nodes": [
+                {
+                    "name": n.spec.name,
+                    "id": n.spec.id,
+                    "role": n.spec.role,
+                    "status": n.spec.status,
+                    "availability": n.spec.availability,
+                    "cpus": n.spec.nano_cpus / 1e9,
+                    "memory": n.spec.memory_bytes,
+                    "labels": dict(n.spec.labels),
+                    "reserved_cpus": n.reserved_nano_cpus / 1e9,
+                    "reserved_memory": n.reserved_memory,
+                }
+                for n in self.nodes
+            ],
+            "services": [
+                {"name": s.spec.name, "mode": s.spec.mode, "desired": s.desired, "running": 0}
+                for s in self.services
+            ],
+            "tasks": [
+                {
+                    "id": t.id,
+                    "name": t.name,
+                    "service": t.service,
+                    "slot": t.slot,
+                    "node": t.node,
+                    "desired_state": t.desired_state,
+                    "state": t.state,
+                    "error": t.error,
+                }
+                for t in self.tasks
+            ],
+        }
+
+
+def plan(scenario: Scenario, *, env: dict[str, str] | None = None) -> Plan:
+    """Place every stack of ``scenario`` at t=0.
+
+    Args:
+        scenario: a loaded scenario.
+        env: the environment compose files are interpolated from (default: the
+            process environment).
+
+    Raises:
+        InputError: a compose file docker would reject, or a deploy docker would
+            refuse (no manager in the swarm).
+    """
+    ids = IdFactory(make_streams(scenario.seed)["ids"])
+    # node ids were drawn first by the scenario; skip past them so ids never repeat
+    for _ in scenario.nodes:
+        ids.new_id()
+    nodes = [n for n in scenario.nodes if n.joined]
+    if scenario.stacks and not any(n.role == "manager" for n in nodes):
+        raise InputError(
+            'this node is not a swarm manager. Use "docker swarm init" or "docker swarm join" '
+            "to connect this node to swarm and try again",
+            file=scenario.source,
+            path="stacks",
+        )
+    stacks: list[Stack] = []
+    created: list[PlannedService] = []
+    ports = _PortAllocator()
+    for ref in scenario.stacks:
+        stack = load_stack(list(ref.compose_files), ref.name, env=env, display=list(ref.given))
+        try:
+            validate_for_daemon(stack, existing=[s.spec for s in created])
+        except InputError as err:
+            raise err.located(file=ref.given[0]) from None
+        stacks.append(stack)
+        for spec in stack.services:
+            spec = ports.allocate(spec)
+            desired = _desired(spec, nodes)
+            created.append(PlannedService(id=ids.new_id(), spec=spec, desired=desired))
+    return _place(scenario, nodes, stacks, created, ids)
+
+
+def _desired(spec: ServiceSpec, nodes: list[NodeSpec]) -> int:
+    if spec.is_global:
+        return len(_global_nodes(spec, nodes))
+    return spec.replicas
+
+
+def _global_nodes(spec: ServiceSpec, nodes: list[NodeSpec]) -> list[NodeSpec]:
+    """Nodes the global orchestrator makes a task for: not drained, not down, not
+    paused, and meeting the service's constraints."""
+    try:
+        constraints = parse_constraints(spec.placement.constraints)
+    except ValueError:
+        constraints = []
+    return [
+        n
+        for n in nodes
+        if n.availability == "active"
+        and n.status == "ready"
+        and all(c.matches(n) for c in constraints)
+    ]
+
+
+def _place(
+    scenario: Scenario,
+    nodes: list[NodeSpec],
+    stacks: list[Stack],
+    services: list[PlannedService],
+    ids: IdFactory,
+) -> Plan:
+    scheduler = Scheduler()
+    for node in nodes:
+        scheduler.add_node(node)
+    by_name = {s.spec.name: s.spec for s in services}
+    pending: list[PendingTask] = []
+    names: dict[str, tuple[str, int]] = {}
+    for svc in services:
+        spec = svc.spec
+        if spec.is_global:
+            for node in _global_nodes(spec, nodes):
+                task = PendingTask(id=ids.new_id(), service=spec.name, node_id=node.id)
+                names[task.id] = (f"{spec.name}.{node.id}", 0)
+                pending.append(task)
+        else:
+            first = 0 if spec.mode == "replicated-job" else 1
+            for slot in range(first, first + spec.replicas):
+                task = PendingTask(id=ids.new_id(), service=spec.name, slot=slot)
+                names[task.id] = (f"{spec.name}.{slot}", slot)
+                pending.append(task)
+    decisions = {d.task_id: d for d in scheduler.schedule(pending, by_name, 0.0)}
+    hostnames = {n.id: n.name for n in nodes}
+    tasks = []
+    for task in pending:
+        d = decisions[task.id]
+        spec = by_name[task.service]
+        name, slot = names[task.id]
+        tasks.append(
+            PlannedTask(
+                id=task.id,
+                name=name,
+                service=task.service,
+                slot=slot,
+                node=hostnames.get(d.node_id) if d.node_id else None,
+                node_id=d.node_id,
+                desired_state="complete" if spec.is_job else "running",
+                state="assigned" if d.node_id else "pending",
+                error=d.error,
+                image=spec.image,
+            )
+        )
+    reports = []
+    for node in scenario.nodes:
+        if node.joined:
+            usage = scheduler.node_usage(node.id)
+            reports.append(
+                NodeReport(node, usage.reserved_nano_cpus, usage.reserved_memory, usage.active_tasks)
+            )
+        else:
+            reports.append(NodeReport(node, 0, 0, 0))
+    return Plan(
+        scenario=scenario,
+        stacks=tuple(stacks),
+        services=tuple(services),
+        tasks=tuple(tasks),
+        nodes=tuple(reports),
+    )
+
+
+class _PortAllocator:
+    """Hands out ingress published ports from swarm's dynamic range (30000-32767)."""
+
+    def __init__(self) -> None:
+        self._next = defaults.DYNAMIC_PORT_START
+        self._used: set[tuple[str, int]] = set()
+
+    def allocate(self, spec: ServiceSpec) -> ServiceSpec:
+        for p in spec.ports:
+            if p.published and p.mode == "ingress":
+                self._used.add((p.protocol, p.published))
+        if not any(p.published == 0 and p.mode == "ingress" for p in spec.ports):
+            return spec
+        ports: list[PortConfig] = []
+        for p in spec.ports:
+            if p.published == 0 and p.mode == "ingress":
+                while (p.protocol, self._next) in self._used:
+                    self._next += 1
+                if self._next > defaults.DYNAMIC_PORT_END:
+                    raise InputError("could not find an available port in the dynamic range")
+                self._used.add((p.protocol, self._next))
+                p = replace(p, published=self._next)
+                self._next += 1
+            ports.append(p)
+        return replace(spec, ports=tuple(ports))
