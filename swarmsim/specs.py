@@ -175,6 +175,12 @@ class ServiceSpec:
     stop_grace_period_s: float = defaults.STOP_GRACE_PERIOD_S
     hostname: str = ""
     sim: SimParams = SimParams()
+    # True when the compose file gave `deploy.update_config` (even `{}`): ``update`` is
+    # always filled with swarm's defaults, but the daemon rejects any update config on a job.
+    update_config_given: bool = False
+    # TaskTemplate.ForceUpdate: `docker service update --force` increments it, so every
+    # task becomes out of date although nothing else changed.
+    force_update: int = 0
 
     @property
     def is_global(self) -> bool:

@@ -26,3 +26,10 @@ def test_ci_runs_the_readme_test_command():
     _, tests = _quickstart_commands()
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert tests in ci
+
+
+def test_readme_documents_every_x_swarmsim_key():
+    from swarmsim.compose.xswarmsim import markdown_table
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert markdown_table().strip() in text
