@@ -1,0 +1,145 @@
+"""The simulation: a simpy environment, the cluster state and the components around it.
+
+A :class:`Simulation` owns its clock (float seconds from 0), its random streams (one per
+name, from the scenario's seed), the cluster state and the event records.  Components
+(scheduler, orchestrators, restart supervisor, agents, liveness, constraint enforcer,
+task reaper) each subscribe to state changes and act through the state, as SwarmKit's
+manager components do through its store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+
+from swarmsim.cluster.state import ClusterState
+from swarmsim.rng import IdFactory, make_streams
+from swarmsim.scenario import Scenario
+from swarmsim.scheduler import Scheduler
+from swarmsim.specs import NodeSpec
+
+
+class Simulation:
+    """One run of a scenario.
+
+    Args:
+        scenario: the validated scenario.
+        seed: overrides the scenario's seed.
+        env_vars: environment compose files are interpolated from (default: the
+            process environment).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        seed: int | None = None,
+        env_vars: dict[str, str] | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        self.env_vars = env_vars
+        self.env = simpy.Environment()
+        self.streams = make_streams(self.seed)
+        self.ids = IdFactory(self.streams["ids"])
+        for _ in scenario.nodes:  # the scenario drew the node ids from the same stream
+            self.ids.new_id()
+        self.events: list[Any] = []
+        self.state = ClusterState(lambda: self.env.now, self.ids.new_id, self.events.append)
+        self.scheduler = Scheduler()
+        self._leader_ok = True
+        self._leader_listeners: list[Callable[[bool], None]] = []
+        self.machines: dict[str, NodeSpec] = {n.name: n for n in scenario.nodes}
+        self.join_tokens: tuple[str, str] | None = None  # (worker, manager) once initialised
+        self.components: dict[str, Any] = {}
+        for name, cls in _components():
+            comp = cls(self)
+            self.components[name] = comp
+            setattr(self, name, comp)
+        for comp in self.components.values():
+            comp.start()
+
+    def bootstrap(self) -> None:
+        """t=0: the first manager runs ``docker swarm init``, the other machines with
+        ``joined`` (the default) join."""
+        joined = [n for n in self.scenario.nodes if n.joined]
+        managers = [n for n in joined if n.role == "manager"]
+        if not managers:
+            return
+        self.init_swarm(managers[0])
+        for node in joined:
+            if node.id != managers[0].id:
+                self.state.add_node(node)
+
+    def init_swarm(self, node: NodeSpec) -> None:
+        """``docker swarm init`` on ``node``: a one-manager swarm led by it."""
+        from dataclasses import replace  # noqa: PLC0415
+
+        self.join_tokens = self.ids.join_token_pair()
+        self.state.add_node(replace(node, role="manager"))
+        self.quorum.init_leader(node.id)  # type: ignore[attr-defined]
+
+    # --- timers ------------------------------------------------------------------------
+    def later(self, delay: float, fn: Callable[..., Any], *args: Any) -> simpy.events.Timeout:
+        """Call ``fn(*args)`` after ``delay`` simulated seconds (a bare timer, no process)."""
+        ev = self.env.timeout(max(0.0, delay))
+        ev.callbacks.append(lambda _ev: fn(*args))
+        return ev
+
+    def soon(self, fn: Callable[..., Any], *args: Any) -> simpy.events.Timeout:
+        """Call ``fn(*args)`` at the current time, after the event being processed."""
+        return self.later(0.0, fn, *args)
+
+    @property
+    def now(self) -> float:
+        """The simulated time in seconds."""
+        return self.env.now
+
+    # --- quorum ------------------------------------------------------------------------
+    @property
+    def has_leader(self) -> bool:
+        """True while a majority of the managers is up (raft has a leader)."""
+        return self._leader_ok
+
+    def set_leader(self, ok: bool) -> None:
+        """Quorum lost or regained; manager components pause or resume."""
+        if ok == self._leader_ok:
+            return
+        self._leader_ok = ok
+        for fn in self._leader_listeners:
+            fn(ok)
+
+    def on_leader(self, fn: Callable[[bool], None]) -> None:
+        """Call ``fn(has_leader)`` when quorum is lost or regained."""
+        self._leader_listeners.append(fn)
+
+
+def _components() -> list[tuple[str, Any]]:
+    """The components of a simulation, in start order, as (attribute name, class)."""
+    from swarmsim.agent import Agent  # noqa: PLC0415
+    from swarmsim.manager.enforcer import ConstraintEnforcer  # noqa: PLC0415
+    from swarmsim.manager.global_ import GlobalOrchestrator  # noqa: PLC0415
+    from swarmsim.manager.jobs import JobsOrchestrator  # noqa: PLC0415
+    from swarmsim.manager.liveness import Liveness  # noqa: PLC0415
+    from swarmsim.manager.quorum import Quorum  # noqa: PLC0415
+    from swarmsim.manager.reaper import TaskReaper  # noqa: PLC0415
+    from swarmsim.manager.replicated import ReplicatedOrchestrator  # noqa: PLC0415
+    from swarmsim.manager.restart import RestartSupervisor  # noqa: PLC0415
+    from swarmsim.manager.scheduling import SchedulingComponent  # noqa: PLC0415
+    from swarmsim.manager.updater import Updater  # noqa: PLC0415
+
+    return [
+        ("scheduling", SchedulingComponent),
+        ("agent", Agent),
+        ("liveness", Liveness),
+        ("quorum", Quorum),
+        ("restart", RestartSupervisor),
+        ("updater", Updater),
+        ("replicated", ReplicatedOrchestrator),
+        ("global_", GlobalOrchestrator),
+        ("jobs", JobsOrchestrator),
+        ("enforcer", ConstraintEnforcer),
+        ("reaper", TaskReaper),
+    ]

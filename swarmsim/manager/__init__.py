@@ -1,0 +1,2 @@
+"""Manager-side components: each owns one part of the task model and talks to the others
+only through the cluster state (SwarmKit's manager split)."""

@@ -1,0 +1,113 @@
+"""Node liveness as computed deadlines, not heartbeat messages.
+
+A node heartbeats every ``5 s +- 0.5 s``; the dispatcher marks it ``down`` when no
+heartbeat came within ``3 x (5 s +- 0.5 s)`` of the last one.  So a machine that dies at
+``t`` is noticed at ``t - since + grace``, where ``since`` (time since its last
+heartbeat) is uniform over one period and ``grace`` is drawn as SwarmKit draws it:
+between 13.5 s and 16.5 s after the last heartbeat.  Nothing runs per node while nodes
+are healthy.  A node ``down`` for 24 h has its tasks marked ``orphaned``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from swarmsim import defaults
+from swarmsim.cluster.state import NodeRecord
+from swarmsim.cluster.tasks import TaskState
+from swarmsim.specs import NodeSpec
+
+if TYPE_CHECKING:
+    from swarmsim.engine import Simulation
+
+
+def choose_period(u: float) -> float:
+    """SwarmKit's ``period.Choose``: the period plus jitter, ``u`` uniform in [0, 1)."""
+    return defaults.HEARTBEAT_PERIOD_S + (2 * u - 1) * defaults.HEARTBEAT_EPSILON_S
+
+
+def detection_deadline(crash_time: float, u_since: float, u_period: float, u_grace: float) -> float:
+    """When the manager marks a node that died at ``crash_time`` as down.
+
+    The three ``u`` values are uniform draws in [0, 1): where the crash falls within the
+    node's current heartbeat period, that period's jitter, and the grace's jitter.
+    """
+    since = u_since * choose_period(u_period)
+    grace = choose_period(u_grace) * defaults.HEARTBEAT_GRACE_MULTIPLIER
+    return crash_time - since + grace
+
+
+class Liveness:
+    """The dispatcher's view of node health."""
+
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+        self.state = sim.state
+        self.rng = sim.streams["heartbeat"]
+        self._token: dict[str, int] = {}
+        self._seq = 0
+
+    def start(self) -> None:
+        """Subscribe to node changes and to quorum changes."""
+        self.state.on_node(self._on_node)
+        self.sim.on_leader(self._on_leader)
+
+    def _on_node(self, node: NodeRecord, before: NodeSpec) -> None:
+        if not node.in_swarm:
+            self._token.pop(node.id, None)
+            return
+        if not node.alive and node.spec.status != "down" and node.id not in self._token:
+            u = self.rng.random(3)
+            deadline = detection_deadline(self.sim.now, float(u[0]), float(u[1]), float(u[2]))
+            self._arm(node.id, deadline, "heartbeat failure")
+        elif node.alive and node.id in self._token:
+            self._token.pop(node.id)
+        if node.alive and node.spec.status == "down" and before.status == "down":
+            # the machine is back and re-registers with the dispatcher
+            self.sim.soon(self._register, node.id)
+
+    def _arm(self, node_id: str, deadline: float, message: str) -> None:
+        self._seq += 1
+        self._token[node_id] = self._seq
+        self.sim.later(deadline - self.sim.now, self._expire, node_id, self._seq, message)
+
+    def _expire(self, node_id: str, token: int, message: str) -> None:
+        if self._token.get(node_id) != token:
+            return
+        node = self.state.nodes.get(node_id)
+        if node is None or node.alive:
+            self._token.pop(node_id, None)
+            return
+        if not self.sim.has_leader:
+            return  # the dispatcher runs on the leader; re-armed when quorum returns
+        self._token.pop(node_id, None)
+        self.state.update_node(node_id, status="down", message=message)
+        self.sim.later(defaults.NODE_DOWN_PERIOD_S, self._orphan, node_id, self.sim.now)
+
+    def _register(self, node_id: str) -> None:
+        node = self.state.nodes.get(node_id)
+        if node is not None and node.alive and node.spec.status == "down" and self.sim.has_leader:
+            self.state.update_node(node_id, status="ready", message="")
+
+    def _orphan(self, node_id: str, down_at: float) -> None:
+        node = self.state.nodes.get(node_id)
+        if node is None or node.spec.status != "down" or node.down_since != down_at:
+            return
+        for task in self.state.tasks_on(node_id):
+            if TaskState.ASSIGNED <= task.state <= TaskState.RUNNING:
+                self.state.set_state(task, TaskState.ORPHANED, message="task orphaned")
+
+    def _on_leader(self, ok: bool) -> None:
+        if not ok:
+            return
+        # a new leader: nodes not heard from get the "unknown" state's longer timeout
+        for node in list(self.state.nodes.values()):
+            if node.alive:
+                if node.spec.status == "down":
+                    self.sim.soon(self._register, node.id)
+                continue
+            if node.spec.status != "down":
+                u = float(self.rng.random())
+                timeout = choose_period(u) * defaults.HEARTBEAT_GRACE_MULTIPLIER * 2
+                self._arm(node.id, self.sim.now + timeout,
+                          'heartbeat failure for node in "unknown" state')

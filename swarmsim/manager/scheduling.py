@@ -1,0 +1,183 @@
+"""The allocator and the scheduler as a simpy-timed component.
+
+* Allocator: a new task becomes ``pending`` at once (networks and ports were allocated
+  when the service was created).
+* Scheduler: pending tasks are placed in batches. Every task or node event restarts a
+  50 ms debounce, but no batch waits more than 1 s after the first event
+  (``commitDebounceGap``/``maxLatency``). The placement itself is the pure
+  :class:`swarmsim.scheduler.Scheduler`.
+* Accounting: a task leaves the scheduler's view when its observed state passes
+  ``running`` (resources freed; ``failed``/``rejected`` also count as a recent failure
+  on the node) and its active counts drop as soon as its desired state passes
+  ``complete``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from swarmsim import defaults
+from swarmsim.cluster.state import NodeRecord
+from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.scheduler import PendingTask
+from swarmsim.specs import NodeSpec
+
+if TYPE_CHECKING:
+    from swarmsim.engine import Simulation
+
+
+class SchedulingComponent:
+    """Allocates new tasks and schedules pending ones, with swarm's batching."""
+
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+        self.state = sim.state
+        self.scheduler = sim.scheduler
+        self._pending: dict[str, Task] = {}
+        self._tracked: set[str] = set()
+        self._shutdown_counted: set[str] = set()
+        self._first: float | None = None
+        self._due = 0.0
+        self._timer_at: float | None = None
+        self._to_allocate: list[Task] = []
+        self._known_nodes: set[str] = set()
+
+    def start(self) -> None:
+        """Subscribe to the state."""
+        self.state.on_task(self._on_task)
+        self.state.on_node(self._on_node)
+        self.sim.on_leader(lambda ok: self.commit() if ok else None)
+
+    # --- listeners ---------------------------------------------------------------------
+    def _on_task(self, task: Task, old_state: TaskState, old_desired: TaskState) -> None:
+        tid = task.id
+        if tid not in self.state.tasks:  # deleted
+            self._pending.pop(tid, None)
+            if tid in self._tracked:
+                self._tracked.discard(tid)
+                self._shutdown_counted.discard(tid)
+                self.scheduler.release_task(tid)
+            self.commit()
+            return
+        state = task.state
+        if state == TaskState.NEW:
+            if not self._to_allocate:
+                self.sim.soon(self._allocate)
+            self._to_allocate.append(task)
+            return
+        if state == TaskState.PENDING:
+            if tid not in self._pending:
+                self._pending[tid] = task
+                self.commit()
+            elif task.desired != old_desired:
+                self.commit()
+            return
+        if TaskState.ASSIGNED <= state <= TaskState.RUNNING:
+            if tid not in self._tracked:
+                # assigned by someone else (e.g. restored); count it
+                self._tracked.add(tid)
+                if task.node_id is not None:
+                    self.scheduler.add_task(self._pending_task(task), task.node_id, task.spec)
+            if task.desired > TaskState.COMPLETE and tid not in self._shutdown_counted:
+                self._shutdown_counted.add(tid)
+                self.scheduler.set_desired_shutdown(tid)
+            return
+        # past running: leaves the scheduler's view
+        self._pending.pop(tid, None)
+        if tid in self._tracked:
+            self._tracked.discard(tid)
+            self._shutdown_counted.discard(tid)
+            if state in (TaskState.FAILED, TaskState.REJECTED):
+                self.scheduler.task_failed(tid, self.sim.now)
+            else:
+                self.scheduler.release_task(tid)
+            self.commit()
+
+    def _on_node(self, node: NodeRecord, before: NodeSpec) -> None:
+        nid = node.id
+        if not node.in_swarm:
+            self.scheduler.remove_node(nid)
+        elif nid in self._known_nodes:
+            if node.spec != before:
+                self.scheduler.update_node(node.spec)
+        else:
+            self._known_nodes.add(nid)
+            self.scheduler.add_node(node.spec)
+        self.commit()
+
+    # --- allocator ---------------------------------------------------------------------
+    def _allocate(self) -> None:
+        batch, self._to_allocate = self._to_allocate, []
+        for task in batch:
+            if task.id in self.state.tasks and task.state == TaskState.NEW:
+                self.state.set_state(task, TaskState.PENDING)
+
+    # --- debounce ----------------------------------------------------------------------
+    def commit(self) -> None:
+        """Something changed: schedule a pass within the debounce window."""
+        if not self._pending:
+            return
+        now = self.sim.now
+        if self._first is None:
+            self._first = now
+        self._due = min(now + defaults.SCHEDULER_DEBOUNCE_S,
+                        self._first + defaults.SCHEDULER_MAX_LATENCY_S)
+        if self._timer_at is None or self._timer_at > self._due:
+            self._timer_at = self._due
+            self.sim.later(self._due - now, self._fire, self._due)
+
+    def _fire(self, at: float) -> None:
+        if self._timer_at != at:
+            return  # superseded by an earlier timer
+        if self.sim.now < self._due:
+            self._timer_at = self._due
+            self.sim.later(self._due - self.sim.now, self._fire, self._due)
+            return
+        self._timer_at = None
+        self._first = None
+        self.tick()
+
+    # --- a scheduling pass -------------------------------------------------------------
+    def tick(self) -> None:
+        """Place every pending task (swarm's ``schedule()``)."""
+        if not self.sim.has_leader:
+            return
+        batch: list[PendingTask] = []
+        tasks: dict[str, Task] = {}
+        for tid, task in list(self._pending.items()):
+            if task.state != TaskState.PENDING or tid not in self.state.tasks:
+                del self._pending[tid]
+                continue
+            if task.desired >= TaskState.SHUTDOWN:
+                if task.desired == TaskState.SHUTDOWN:
+                    del self._pending[tid]
+                    self.state.set_state(task, TaskState.SHUTDOWN)
+                continue  # desired remove: the reaper deletes it
+            if task.service not in self.state.services:
+                continue
+            batch.append(self._pending_task(task))
+            tasks[tid] = task
+        if not batch:
+            return
+        specs = {name: svc.spec for name, svc in self.state.services.items()}
+        for decision in self.scheduler.schedule(batch, specs, self.sim.now):
+            task = tasks[decision.task_id]
+            if decision.node_id is None:
+                self.state.set_pending_error(task, decision.error)
+                continue
+            del self._pending[task.id]
+            self._tracked.add(task.id)
+            self.state.assign(task, decision.node_id, decision.message)
+            if task.desired > TaskState.COMPLETE:
+                self._shutdown_counted.add(task.id)
+                self.scheduler.set_desired_shutdown(task.id)
+
+    @staticmethod
+    def _pending_task(task: Task) -> PendingTask:
+        return PendingTask(
+            id=task.id,
+            service=task.service,
+            spec_version=task.spec_version,
+            slot=task.slot,
+            node_id=task.node_id if task.preassigned else None,
+        )

@@ -1,0 +1,397 @@
+"""The rolling updater: replacing out-of-date tasks slot by slot (SwarmKit's ``update``).
+
+A run hands the dirty slots of a service, in slot order (swarm uses map order; the
+tie-break here is slot number, then node id), to ``parallelism`` workers (0: one per
+slot).  A worker reuses a clean task of the slot, or creates a replacement with desired
+``ready``: ``stop-first`` starts it once the old task has stopped (at most one minute),
+``start-first`` at once, shutting the old one down when the new one runs.  The worker
+waits for the new task to reach ``running`` (or fail), then sleeps ``delay``.  Tasks of
+the run that fail before ``running`` or within ``monitor`` of it are failures; beyond
+``max_failure_ratio`` the run pauses or rolls back.  After the last slot it monitors
+for ``monitor`` seconds, then completes.  Status: ``ServiceRecord.update_state/_message``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from swarmsim import defaults
+from swarmsim.cluster.state import ServiceRecord
+from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.manager.restart import DelayedStart, RestartSupervisor
+from swarmsim.scheduler.constraint import node_matches, parse_constraints
+from swarmsim.specs import NodeSpec, ServiceSpec, UpdateConfig
+
+if TYPE_CHECKING:
+    from swarmsim.engine import Simulation
+
+RUNNING = TaskState.RUNNING
+
+#: ServiceSpec fields outside the task template and endpoint: changing them alone
+#: never makes a task dirty (``x-swarmsim`` is not part of what docker sends).
+NOT_IN_TASK = frozenset({"name", "stack", "short_name", "mode", "replicas", "labels", "update",
+                         "rollback", "sim", "update_config_given"})
+#: ServiceSpec fields that make up the endpoint spec.
+ENDPOINT = frozenset({"endpoint_mode", "ports"})
+
+
+# --- pure decisions ------------------------------------------------------------------------
+def _part(spec: ServiceSpec, names: frozenset[str]) -> tuple[object, ...]:
+    return tuple(getattr(spec, f.name) for f in fields(spec) if f.name in names)
+
+
+_TASK = frozenset(f.name for f in fields(ServiceSpec)) - NOT_IN_TASK - ENDPOINT
+_TASK_BUT_PLACEMENT = _TASK - {"placement"}
+
+
+def is_task_dirty(task: Task, svc_spec: ServiceSpec, node_spec: NodeSpec | None,
+                  svc_version: int | None = None) -> bool:
+    """Whether ``task`` no longer matches the service (SwarmKit's ``IsTaskDirty``).
+
+    Args:
+        task: the task (its ``spec`` and ``spec_version``).
+        svc_spec: the service's current spec.
+        node_spec: the task's node, or None.
+        svc_version: the service's spec version; equal to the task's means clean.
+
+    Returns:
+        False when the versions are equal; False when only the placement changed and
+        the node still meets the new constraints (the endpoint is then not compared,
+        as in swarm); otherwise True when the task template or endpoint differ.
+        ``replicas``, service labels and the update/rollback configs never matter.
+    """
+    if svc_version is not None and task.spec_version == svc_version:
+        return False
+    old = task.spec
+    if (old.placement != svc_spec.placement
+            and _part(old, _TASK_BUT_PLACEMENT) == _part(svc_spec, _TASK_BUT_PLACEMENT)
+            and _node_meets(svc_spec, node_spec)):
+        return False
+    return _part(old, _TASK | ENDPOINT) != _part(svc_spec, _TASK | ENDPOINT)
+
+
+def _node_meets(spec: ServiceSpec, node: NodeSpec | None) -> bool:
+    try:
+        constraints = parse_constraints(spec.placement.constraints)
+    except ValueError:  # unparsable constraints match every node, as in swarm
+        constraints = []
+    return node is not None and node_matches(constraints, node)
+
+
+def failure_threshold_exceeded(failures: int, dirty_slots: int, max_ratio: float) -> bool:
+    """``float32(failures) / float32(dirty) > max_failure_ratio``, as swarm computes it."""
+    if dirty_slots <= 0:
+        return False
+    ratio = np.float32(failures) / np.float32(dirty_slots)
+    return bool(ratio > np.float32(max_ratio))
+
+
+def monitor_period(config: UpdateConfig) -> float:
+    """Seconds to keep watching after the last slot: ``monitor`` (0 means 5 s), or
+    ``delay + 1 s`` when the delay is at least the monitor."""
+    monitor = config.monitor_s if config.monitor_s > 0 else defaults.UPDATE_MONITOR_S
+    if config.delay_s >= monitor:
+        monitor = config.delay_s + 1.0
+    return monitor
+
+
+def slot_key(slot: list[Task]) -> tuple[int, str]:
+    """Processing order of slots: slot number, then node id (global services)."""
+    return (slot[0].slot, slot[0].node_id or "")
+
+
+# --- one update run ------------------------------------------------------------------------
+@dataclass(eq=False)
+class _Run:
+    service: str
+    spec: ServiceSpec
+    version: int
+    config: UpdateConfig
+    rolling_back: bool
+    dirty: list[list[Task]]
+    workers: int
+    monitor_s: float
+    idle: int = 0
+    next_slot: int = 0
+    phase: str = "dispatch"  # dispatch | drain | monitor | done
+    stopped: bool = False
+    cancelled: bool = False
+    failures: set[str] = field(default_factory=set)
+    queued_failures: list[Task] = field(default_factory=list)
+    started: dict[str, float | None] = field(default_factory=dict)  # task id -> running at
+
+
+class Updater:
+    """Runs rolling updates and rollbacks (SwarmKit's ``update.Supervisor``)."""
+
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+        self.state = sim.state
+        self._runs: dict[str, _Run] = {}
+        self._waiting: dict[str, tuple[_Run, list[Task], bool]] = {}  # new task id -> run
+        self._own_version: dict[str, int] = {}  # service -> version of our own rollback
+
+    def start(self) -> None:
+        """Subscribe to service and task changes and to leadership."""
+        self.restart: RestartSupervisor = self.sim.restart  # type: ignore[attr-defined]
+        self.state.on_service(self._on_service)
+        self.state.on_task(self._on_task)
+        self.sim.on_leader(self._on_leader)
+
+    # --- entry points ------------------------------------------------------------------
+    def update(self, svc: ServiceRecord, slots: list[list[Task]]) -> None:
+        """Bring ``slots`` (each the tasks of one slot or node) to ``svc``'s spec.
+
+        A run already working towards the same spec is left alone; one towards another
+        spec is cancelled. Nothing happens while the update is paused.
+        """
+        current = self._runs.get(svc.name)
+        if current is not None:
+            if current.spec == svc.spec:
+                return
+            self._end(current, cancel=True)
+        if svc.update_state in ("paused", "rollback_paused"):
+            return
+        dirty = sorted((s for s in slots if len(s) > 1 or (
+            s and self._dirty(s[0], svc.spec, svc.version))), key=slot_key)
+        if not dirty:
+            if svc.update_state in ("updating", "rollback_started"):
+                self._complete(svc.name)
+            return
+        if svc.update_state == "":
+            svc.update_state, svc.update_message = "updating", "update in progress"
+        rolling_back = svc.update_state == "rollback_started"
+        config = svc.spec.rollback if rolling_back else svc.spec.update
+        workers = config.parallelism if config.parallelism > 0 else len(dirty)
+        monitor = config.monitor_s if config.monitor_s > 0 else defaults.UPDATE_MONITOR_S
+        run = _Run(svc.name, svc.spec, svc.version, config, rolling_back, dirty, workers,
+                   monitor, idle=workers)
+        self._runs[svc.name] = run
+        self.sim.soon(self._pump, run)
+
+    def rollback(self, name: str) -> ServiceRecord:
+        """``docker service rollback``: go back to the previous spec with the rollback
+        config.
+
+        Raises:
+            ValueError: ``service <id> does not have a previous spec``.
+        """
+        svc = self.state.services[name]
+        if svc.previous_spec is None:
+            raise ValueError(f"service {svc.id} does not have a previous spec")
+        svc.update_state, svc.update_message = "rollback_started", "manually requested rollback"
+        self._own_version[name] = svc.version + 1
+        return self.state.update_service(name, svc.previous_spec)
+
+    # --- the run -----------------------------------------------------------------------
+    def _dirty(self, task: Task, spec: ServiceSpec, version: int) -> bool:
+        node = self.state.nodes.get(task.node_id or "")
+        return is_task_dirty(task, spec, node.spec if node else None, version)
+
+    def _pump(self, run: _Run) -> None:
+        """Hand slots to idle workers; move on when every slot is handed out."""
+        if run.cancelled or run.phase == "done":
+            return
+        if run.phase == "dispatch":
+            while run.idle > 0 and run.next_slot < len(run.dirty) and not run.stopped:
+                run.next_slot += 1
+                run.idle -= 1
+                self._work(run, run.dirty[run.next_slot - 1])
+                if run.cancelled:
+                    return
+            if run.stopped or run.next_slot >= len(run.dirty):
+                run.phase = "drain"
+        if run.phase == "drain" and run.idle == run.workers:
+            if run.stopped:
+                self._end(run)
+            else:
+                self._monitor(run)
+
+    def _work(self, run: _Run, slot: list[Task]) -> None:
+        running_task = clean_task = None
+        for t in slot:
+            if not self._dirty(t, run.spec, run.version):
+                if t.desired == RUNNING:
+                    running_task = t
+                    break
+                if t.desired < RUNNING:
+                    clean_task = t
+        existing = running_task or clean_task
+        if existing is not None:
+            self._use_existing(run, slot, existing)
+            return
+        svc = self.state.services.get(run.service)
+        if svc is None or svc.version != run.version:
+            self._slot_done(run)  # the service changed under us: this run is obsolete
+            return
+        if svc.spec.is_global:
+            new = self.state.create_task(svc, node_id=slot[0].node_id, desired=TaskState.READY)
+        else:
+            new = self.state.create_task(svc, slot=slot[0].slot, desired=TaskState.READY)
+        run.started[new.id] = None
+        start_first = run.config.order == "start-first"
+        old = None if start_first else self._remove_old(slot)  # stop-first: old one first
+        d = self.restart.delay_start(new, 0.0, wait_for=old)
+        self._after(run, d, lambda: self._reached_running(run, slot, new, start_first))
+
+    def _use_existing(self, run: _Run, slot: list[Task], existing: Task) -> None:
+        old = self._remove_old([t for t in slot if t is not existing])
+        if existing.desired == RUNNING:
+            self._slot_done(run)
+        else:
+            d = self.restart.delay_start(existing, 0.0, wait_for=old)
+            self._after(run, d, lambda: self._slot_done(run))
+
+    def _after(self, run: _Run, d: DelayedStart, fn: Callable[[], None]) -> None:
+        self.restart.add_done_callback(d, lambda: None if run.cancelled else fn())
+
+    def _reached_running(self, run: _Run, slot: list[Task], new: Task, start_first: bool) -> None:
+        if run.cancelled:
+            return
+        if new.state < RUNNING:
+            self._waiting[new.id] = (run, slot, start_first)  # woken by _on_task
+            return
+        run.started[new.id] = self.sim.now
+        if start_first and new.state == RUNNING:
+            self._remove_old(slot)
+        self._slot_done(run)
+
+    def _slot_done(self, run: _Run) -> None:
+        if not run.cancelled:
+            self.sim.later(run.config.delay_s, self._worker_free, run)
+
+    def _worker_free(self, run: _Run) -> None:
+        if not run.cancelled:
+            run.idle += 1
+            self._pump(run)
+
+    def _remove_old(self, tasks: list[Task]) -> Task | None:
+        """Desired ``shutdown`` on the tasks still meant to run; returns the last one."""
+        removed = None
+        for t in tasks:
+            if t.id in self.state.tasks and t.desired <= RUNNING:
+                self.state.set_desired(t, TaskState.SHUTDOWN)
+                removed = t
+        return removed
+
+    def _monitor(self, run: _Run) -> None:
+        run.phase = "monitor"
+        run.monitor_s = monitor_period(run.config)
+        queued, run.queued_failures = run.queued_failures, []
+        for task in queued:
+            if self._failure(run, task):
+                self._finish_monitoring(run)
+                return
+        self.sim.later(run.monitor_s, self._finish_monitoring, run, True)
+
+    def _finish_monitoring(self, run: _Run, timer: bool = False) -> None:
+        if timer and (run.cancelled or run.phase != "monitor"):
+            return
+        if not run.stopped:
+            self._complete(run.service)
+        self._end(run)
+
+    def _end(self, run: _Run, *, cancel: bool = False) -> None:
+        """The run is over (stale ``_waiting`` entries go with their task's next event)."""
+        run.phase = "done"
+        run.cancelled = run.cancelled or cancel
+        if self._runs.get(run.service) is run:
+            del self._runs[run.service]
+
+    # --- failures ----------------------------------------------------------------------
+    def _on_task(self, task: Task, old_state: TaskState, old_desired: TaskState) -> None:
+        if task.id not in self.state.tasks:
+            self._waiting.pop(task.id, None)
+            return
+        if task.state >= RUNNING and task.id in self._waiting:
+            run, slot, start_first = self._waiting.pop(task.id)
+            self.sim.soon(self._reached_running, run, slot, task, start_first)
+        current = self._runs.get(task.service)
+        if current is None or task.state <= RUNNING or current.config.failure_action == "continue":
+            return
+        if current.phase == "drain":
+            current.queued_failures.append(task)  # seen once the workers are done
+        elif current.phase in ("dispatch", "monitor"):
+            self.sim.soon(self._failure_now, current, task)
+
+    def _failure_now(self, run: _Run, task: Task) -> None:
+        if run.cancelled or run.phase == "done":
+            return
+        if run.phase == "drain":
+            run.queued_failures.append(task)
+            return
+        if self._failure(run, task):
+            if run.phase == "dispatch":
+                run.phase = "drain"
+                self._pump(run)
+            else:
+                self._finish_monitoring(run)
+
+    def _failure(self, run: _Run, task: Task) -> bool:
+        """Count a failed task of this run; True when the failure action stops the
+        dispatching or the monitoring."""
+        if task.id in run.failures or task.id not in run.started:
+            return False
+        started = run.started[task.id]
+        if started is not None and self.sim.now - started > run.monitor_s:
+            return False
+        run.failures.add(task.id)
+        if not failure_threshold_exceeded(len(run.failures), len(run.dirty),
+                                          run.config.max_failure_ratio):
+            return False
+        action = run.config.failure_action
+        why = f"due to failure or early termination of task {task.id}"
+        if action == "pause":
+            run.stopped = True
+            self._pause(run.service, f"update paused {why}")
+        elif action == "rollback" and run.rolling_back:
+            # never roll back a rollback: pause, but (as swarm does) without stopping, so
+            # the completion that follows overwrites the pause
+            self._pause(run.service, f"rollback paused {why}")
+        elif action == "rollback":
+            run.stopped = True
+            self._rollback_update(run.service, f"update rolled back {why}")
+        return action in ("pause", "rollback")
+
+    # --- status (a service updated since the run began has status "": left alone) ------
+    def _pause(self, name: str, message: str) -> None:
+        svc = self.state.services.get(name)
+        if svc is not None and svc.update_state != "":
+            back = svc.update_state == "rollback_started"
+            svc.update_state = "rollback_paused" if back else "paused"
+            svc.update_message = message
+
+    def _complete(self, name: str) -> None:
+        svc = self.state.services.get(name)
+        if svc is not None and svc.update_state != "":
+            back = svc.update_state == "rollback_started"
+            svc.update_state, svc.update_message = (
+                ("rollback_completed", "rollback completed") if back
+                else ("completed", "update completed"))
+
+    def _rollback_update(self, name: str, message: str) -> None:
+        svc = self.state.services.get(name)
+        if svc is None or svc.update_state == "" or svc.previous_spec is None:
+            return
+        svc.update_state, svc.update_message = "rollback_started", message
+        self._own_version[name] = svc.version + 1
+        self.state.update_service(name, svc.previous_spec)
+        svc.previous_spec = None
+
+    def _on_service(self, svc: ServiceRecord, what: str) -> None:
+        if what == "removed":
+            if (run := self._runs.get(svc.name)) is not None:
+                self._end(run, cancel=True)
+            self._own_version.pop(svc.name, None)
+        elif what == "updated" and self._own_version.pop(svc.name, None) != svc.version:
+            # a user's update clears the update status (controlapi sets it to nil)
+            svc.update_state, svc.update_message = "", ""
+
+    def _on_leader(self, ok: bool) -> None:
+        if not ok:
+            for run in list(self._runs.values()):
+                self._end(run, cancel=True)
