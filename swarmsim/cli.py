@@ -56,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except InputError as err:
+        if err.warnings:  # docker's warnings come before the error
+            sys.stderr.write(err.warnings)
         print(str(err), file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `swarmsim plan x | head`

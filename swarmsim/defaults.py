@@ -55,7 +55,7 @@ NODE_MEMORY = 1 << 30  # 1 GiB, the size docker-machine's virtualbox driver give
 NODE_OS = "linux"
 NODE_ARCH = "x86_64"
 NODE_FIRST_ADDR = "192.168.99.100"  # docker-machine's virtualbox driver hands these out
-ENGINE_VERSION = "27.3.1"  # shown in `docker node ls`
+ENGINE_VERSION = "29.7.2"  # shown in `docker node ls`
 
 # --- x-swarmsim service keys (swarmsim's own model parameters) ---------------------------
 SIM_PULL_S = 2.0  # time a task spends in `preparing`

@@ -25,6 +25,8 @@ class InputError(SwarmsimError):
         path: dotted key path, e.g. ``services.web.deploy.replicas`` (or ``None``).
         keys: the same path as a tuple of mapping keys and list indexes, when known
             (used to find the line; dotted paths are ambiguous for keys with dots).
+        warnings: what docker printed on stderr before this error (the ``Ignoring
+            unsupported options`` block of a compose file that fails after it), or "".
     """
 
     def __init__(
@@ -35,6 +37,7 @@ class InputError(SwarmsimError):
         line: int | None = None,
         path: str | None = None,
         keys: tuple[str | int, ...] | None = None,
+        warnings: str = "",
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -42,6 +45,7 @@ class InputError(SwarmsimError):
         self.line = line
         self.path = path if path is not None or keys is None else dotted(keys)
         self.keys = keys
+        self.warnings = warnings
 
     def located(
         self, *, file: str | None = None, line: int | None = None, path: str | None = None
@@ -53,6 +57,7 @@ class InputError(SwarmsimError):
             line=self.line if self.line is not None else line,
             path=self.path or path,
             keys=self.keys,
+            warnings=self.warnings,
         )
         err.__cause__ = self.__cause__
         return err

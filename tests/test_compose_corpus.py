@@ -2,8 +2,9 @@
 
 The corpus (``compose-cases.json``, shared beside the repository) holds what the real
 docker/cli loader printed for each file: the error (or null when the CLI accepted it)
-and the stderr warnings.  It reflects the CLI stage only (daemon-side checks such as
-``condition: always`` are not in it).
+and the stderr warnings, which docker also prints before an error found after them
+(an image reference, a service it cannot convert).  It reflects the CLI stage only
+(daemon-side checks such as ``condition: always`` are not in it).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from swarmsim.cli import main
 from swarmsim.compose import load_stack, load_stack_text
 from swarmsim.errors import InputError
 
@@ -33,14 +35,15 @@ CASES = _read_cases()
 NAMES = sorted(CASES) or [pytest.param(None, marks=pytest.mark.skip(reason="corpus absent"))]
 
 
-def run_case(case: dict[str, Any], tmp: Path) -> tuple[str | None, str | None]:
-    """(error message, stderr warnings) of one corpus file."""
+def run_case(case: dict[str, Any], tmp: Path) -> tuple[str | None, str]:
+    """(error message, stderr warnings) of one corpus file; the warnings of a failing
+    file are those printed before its error."""
     try:
         stack = load_stack_text(
             case["compose"], filename="docker-compose.yml", stack="stack", env=ENV, base_dir=tmp
         )
     except InputError as err:
-        return err.message, None
+        return err.message, err.warnings
     return None, stack.warnings
 
 
@@ -56,9 +59,10 @@ def docker_warnings(text: str | None) -> str:
 
 
 def matches(case: dict[str, Any], error: str | None, warnings: str | None) -> bool:
-    if case["error"] is not None:
-        return error == case["error"]
-    return error is None and docker_warnings(warnings) == docker_warnings(case["stderr_text"])
+    """docker's error (or its absence) and the warnings printed before it, both exact
+    (a failing file without ``stderr_text`` printed no warnings)."""
+    same_warnings = docker_warnings(warnings) == docker_warnings(case["stderr_text"])
+    return error == case["error"] and same_warnings
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -72,10 +76,9 @@ def test_docker_accepts_and_rejects_the_same_files(name: str, tmp_path: Path) ->
 def test_docker_message_text(name: str, tmp_path: Path) -> None:
     case = CASES[name]
     error, warnings = run_case(case, tmp_path)
-    if case["error"] is not None:
-        assert error == case["error"]
-    else:
-        assert docker_warnings(warnings) == docker_warnings(case["stderr_text"])
+    assert error == case["error"]
+    # warnings of accepted files, and of failing files those printed before the error
+    assert docker_warnings(warnings) == docker_warnings(case["stderr_text"])
 
 
 def test_corpus_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -84,10 +87,13 @@ def test_corpus_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     outcomes = {name: run_case(case, tmp_path) for name, case in CASES.items()}
     exact = sum(matches(CASES[name], *outcome) for name, outcome in outcomes.items())
     agree = sum((err is None) == (CASES[n]["error"] is None) for n, (err, _) in outcomes.items())
+    warned = [n for n in CASES if CASES[n]["error"] is not None and CASES[n]["stderr_text"]]
+    warned_exact = sum(matches(CASES[n], *outcomes[n]) for n in warned)
     with capsys.disabled():
         print(
             f"\ncompose corpus: {exact}/{len(CASES)} docker messages matched exactly "
-            f"({agree}/{len(CASES)} accept/reject decisions agree)"
+            f"({agree}/{len(CASES)} accept/reject decisions agree; "
+            f"{warned_exact}/{len(warned)} errors with their warnings before them)"
         )
     assert agree == len(CASES)
 
@@ -212,6 +218,56 @@ def test_image_check() -> None:
     assert err.line == 5
     assert failure('services:\n  a:\n    image: "nginx:"\n').message == (
         "invalid image reference for service a: invalid reference format"
+    )
+
+
+def test_warnings_travel_with_an_error_found_after_them() -> None:
+    # docker prints the warnings once the files are loaded, then checks the images and
+    # converts the services (cli/command/stack/loader.go, deploy_composefile.go)
+    err = failure("services:\n  web:\n    build: .\n    expose: ['80']\n")
+    assert err.message == "invalid image reference for service web: no image specified"
+    assert err.warnings == (
+        "Ignoring unsupported options: build\n\n"
+        "Ignoring deprecated options:\n\n"
+        "expose: Exposing ports is unnecessary - services on the same network can access "
+        "each other's containers on any port.\n\n"
+    )
+    err = failure("services:\n  a:\n    image: nginx\n    privileged: true\n"
+                  "    deploy:\n      mode: Global\n")
+    assert (err.message, err.warnings) == (
+        "service a: unknown mode: Global", "Ignoring unsupported options: privileged\n\n")
+    assert err.located(file="other.yml").warnings == err.warnings
+
+
+def test_no_warnings_before_errors_of_the_loading_itself(tmp_path: Path) -> None:
+    # an env file is read, and top-level networks checked, while the files load
+    err = failure("services:\n  a:\n    image: nginx\n    build: .\n    env_file: nope.env\n")
+    assert err.message.startswith("open /srv/nope.env: no such file or directory")
+    assert err.warnings == ""
+    text = (
+        "services:\n  a:\n    image: nginx\n    build: .\n"
+        "networks:\n  n:\n    external: {name: x}\n    name: y\n"
+    )
+    err = failure(text)
+    assert err.message.startswith("network n: network.external.name and network.name conflict")
+    assert err.warnings == ""
+    # nothing to warn about: nothing to print
+    assert failure("services:\n  a:\n    command: x\n").warnings == ""
+
+
+def test_cli_prints_the_warnings_before_the_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "docker-compose.yml").write_text("services:\n  web:\n    build: .\n")
+    (tmp_path / "s.yaml").write_text(
+        "nodes:\n  - name: m\n    role: manager\nstacks:\n  app: docker-compose.yml\n"
+    )
+    assert main(["plan", str(tmp_path / "s.yaml")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "Ignoring unsupported options: build\n\n"
+        "docker-compose.yml:2: invalid image reference for service web: no image specified\n"
     )
 
 

@@ -105,7 +105,9 @@ def load_stack(
         The stack, with docker's stderr warnings in ``warnings``.
 
     Raises:
-        InputError: docker's message, with the file and line.
+        InputError: docker's message, with the file and line; an error docker finds
+            after printing its warnings (image check, conversion) carries them in
+            ``warnings``.
     """
     items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     names = list(display) if display is not None else [str(p) for p in items]
@@ -206,10 +208,35 @@ def _load(
             configs.append(config)
     merged, lines = merge_configs(configs, [(f.filename, f.lines) for f in files])
     warnings = warnings_text([f.config for f in files])
-    with _locating(files[0].filename, lines):
-        check_images(merged)
-        result = convert.convert_stack(merged, stack, base_dir=base_dir, env=variables, lines=lines)
+    try:
+        with _locating(files[0].filename, lines):
+            check_images(merged)
+            result = convert.convert_stack(
+                merged, stack, base_dir=base_dir, env=variables, lines=lines
+            )
+    except InputError as err:
+        if not warnings or _loading_error(err):
+            raise
+        raise _with_warnings(err, warnings) from None
     return dataclasses.replace(result, warnings=warnings, source=files[0].filename)
+
+
+def _loading_error(err: InputError) -> bool:
+    """An error docker's loader raises while it loads the sections (env files, top-level
+    networks and volumes), before it prints the warnings; the image check and the
+    conversion of the services come after them."""
+    keys = err.keys or ()
+    return bool(keys) and (keys[0] != "services" or keys[2:3] == ("env_file",))
+
+
+def _with_warnings(err: InputError, warnings: str) -> InputError:
+    """The same error, carrying the warnings docker printed on stderr before it."""
+    copy = InputError(
+        err.message, file=err.file, line=err.line, path=err.path, keys=err.keys,
+        warnings=warnings,
+    )
+    copy.__cause__ = err.__cause__
+    return copy
 
 
 @contextmanager

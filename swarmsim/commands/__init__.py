@@ -1,0 +1,14 @@
+"""docker commands against a simulation: ``run_command(sim, "docker service ls")``.
+
+The command line is read as the docker CLI reads it, answered as docker (CLI and
+daemon) would answer on the given machine, and applied to the simulation through the
+control API (:class:`~swarmsim.manager.controlapi.ControlAPI`).  Output, error text
+and exit status are docker's, byte for byte where swarmsim models the behaviour.
+"""
+
+from __future__ import annotations
+
+from swarmsim.commands.errors import CommandError
+from swarmsim.commands.run import CommandResult, control_api, default_machine, run_command
+
+__all__ = ["CommandError", "CommandResult", "control_api", "default_machine", "run_command"]

@@ -1,0 +1,35 @@
+"""The context a command runs in: the simulation, the machine, what it printed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from swarmsim.commands.parse import Parsed
+
+if TYPE_CHECKING:
+    from swarmsim.engine import Simulation
+    from swarmsim.manager.controlapi import ControlAPI
+
+
+@dataclass
+class Context:
+    """One command being run: where, against what, and what it printed so far."""
+
+    sim: Simulation
+    api: ControlAPI
+    machine: str
+    out: list[str] = field(default_factory=list)
+    err: list[str] = field(default_factory=list)
+
+    def print(self, text: str = "") -> None:
+        """A line on stdout."""
+        self.out.append(text + "\n")
+
+    def eprint(self, text: str = "") -> None:
+        """A line on stderr."""
+        self.err.append(text + "\n")
+
+
+Handler = Callable[[Context, Parsed], None]

@@ -1,0 +1,113 @@
+"""``docker stack deploy | ls | ps | services | rm``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from swarmsim.commands.context import Context
+from swarmsim.commands.errors import CLI_NOT_MANAGER, CommandError
+from swarmsim.commands.parse import Parsed
+from swarmsim.commands.tables import service_table, stack_table, task_table
+from swarmsim.compose import load_stack
+from swarmsim.compose.gostr import quote
+from swarmsim.errors import InputError
+
+DETACH_NOTICE = (
+    "Since --detach=false was not specified, tasks will be created in the background.\n"
+    "In a future release, --detach=false will become the default."
+)
+_RESOLVE = ("always", "changed", "never")
+
+
+def check_stack_name(name: str) -> None:
+    """docker's only check of a stack name: something left once quotes and whitespace
+    are trimmed.
+
+    Raises:
+        CommandError: ``invalid stack name: "  "``.
+    """
+    if not name.strip(" \t\n\r\v\f\x85\xa0\"'"):
+        raise CommandError(f"invalid stack name: {quote(name)}")
+
+
+def stack_deploy(ctx: Context, p: Parsed) -> None:
+    """``docker stack deploy -c FILE [-c FILE...] [--prune] STACK``.
+
+    Compose files are read relative to the scenario file's directory; docker's loader
+    warnings go to stderr first, as docker prints them, also before an error found
+    after them (an image reference, a service docker cannot convert).
+    """
+    name = p.args[0]
+    check_stack_name(name)
+    given = [f for f in p.values["compose-file"]]
+    if not given:
+        raise CommandError("specify a Compose file (with --compose-file)")
+    if "-" in given:
+        raise CommandError("swarmsim: reading a compose file from stdin is not simulated")
+    scenario_path = ctx.sim.scenario.path
+    base = scenario_path.parent if scenario_path is not None else Path.cwd()
+    paths = [Path(f) if Path(f).is_absolute() else base / f for f in given]
+    try:
+        stack = load_stack(paths, name, env=ctx.sim.env_vars, display=given)
+    except InputError as err:
+        if err.warnings:  # printed before a failure that comes after them
+            ctx.err.append(err.warnings)
+        raise CommandError(err.message) from None
+    for line in stack.log_warnings:
+        ctx.eprint(line)
+    if stack.warnings:
+        ctx.err.append(stack.warnings)
+    resolve = str(p.values["resolve-image"])
+    if resolve not in _RESOLVE:
+        raise CommandError(f"invalid option {resolve} for flag --resolve-image")
+    if p.values["detach"] and "detach" not in p.changed:
+        ctx.eprint(DETACH_NOTICE)
+    ctx.api.check_daemon(ctx.machine)
+    node = ctx.api.node_of(ctx.machine)
+    if node is None or node.spec.role != "manager":
+        raise CommandError(CLI_NOT_MANAGER)
+    ctx.out.extend(f"{line}\n" for line in ctx.api.deploy_stack(stack, prune=p.values["prune"]))
+
+
+def stack_ls(ctx: Context, p: Parsed) -> None:
+    """``docker stack ls``: NAME, SERVICES."""
+    ctx.api.check_manager(ctx.machine)
+    ctx.out.append(stack_table(ctx.sim.state.services.values()))
+
+
+def stack_ps(ctx: Context, p: Parsed) -> None:
+    """``docker stack ps STACK``: every task of the stack's services, history included."""
+    name = p.args[0]
+    check_stack_name(name)
+    ctx.api.check_manager(ctx.machine)
+    tasks = [t for t in ctx.sim.state.tasks.values() if t.spec.stack == name]
+    if not tasks:
+        raise CommandError(f"nothing found in stack: {name}")
+    ctx.out.append(task_table(
+        ctx.sim.state, tasks, ctx.sim.now, trunc=not p.values["no-trunc"],
+        quiet=p.values["quiet"], resolve=not p.values["no-resolve"],
+    ))
+
+
+def stack_services(ctx: Context, p: Parsed) -> None:
+    """``docker stack services STACK``."""
+    name = p.args[0]
+    check_stack_name(name)
+    ctx.api.check_manager(ctx.machine)
+    services = [s for s in ctx.sim.state.services.values() if s.spec.stack == name]
+    if not services:
+        ctx.eprint(f"Nothing found in stack: {name}")
+        return
+    ctx.out.append(service_table(ctx.sim.state, services, quiet=p.values["quiet"]))
+
+
+def stack_rm(ctx: Context, p: Parsed) -> None:
+    """``docker stack rm STACK...``: services, secrets, configs, then networks."""
+    for name in p.args:
+        check_stack_name(name)
+    ctx.api.check_manager(ctx.machine)
+    for name in p.args:
+        if not ctx.api.stack_exists(name):
+            ctx.eprint(f"Nothing found in stack: {name}")
+            continue
+        ctx.out.extend(f"{line}\n" for line in ctx.api.remove_stack(name))
