@@ -10,25 +10,61 @@ node's containers at once but reports nothing (the manager finds out by heartbea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from swarmsim.cluster.state import NodeRecord
+from swarmsim.cluster.state import TERMINAL, NodeRecord
 from swarmsim.cluster.tasks import Task, TaskState
-from swarmsim.specs import NodeSpec
+from swarmsim.specs import Healthcheck, NodeSpec
 
 if TYPE_CHECKING:
     from swarmsim.engine import Simulation
 
 OOM_EXIT_CODE = 137
+#: exit status of a container stopped for being unhealthy (SIGKILL after the grace period)
+UNHEALTHY_EXIT_CODE = 137
 #: exit status docker reports for a container that died with its machine (swarmsim's choice)
 MACHINE_CRASH_EXIT_CODE = 255
 
 
-def exit_error(code: int) -> str:
+def exit_error(code: int, unhealthy: bool = False) -> str:
     """The task error docker's executor reports for a non-zero exit."""
-    return f"task: non-zero exit ({code})"
+    suffix = ": dockerexec: unhealthy container" if unhealthy else ""
+    return f"task: non-zero exit ({code}){suffix}"
+
+
+def probe_times(hc: Healthcheck, until: float) -> Iterator[float]:
+    """Times (from the container's start) at which the engine runs health probes:
+    every ``start_interval`` during ``start_period``, then every ``interval``."""
+    t = 0.0
+    while t <= until:
+        step = hc.start_interval_s if t < hc.start_period_s else hc.interval_s
+        t += max(step, 1e-3)
+        yield t
+
+
+def first_healthy(hc: Healthcheck, ready_at: float) -> float:
+    """When a container whose process is ready at ``ready_at`` (its ``startup``) passes
+    its first probe: the first probe at or after that time."""
+    for t in probe_times(hc, ready_at + hc.interval_s + hc.start_interval_s):
+        if t >= ready_at:
+            return t
+    return ready_at
+
+
+def unhealthy_at(hc: Healthcheck, started: float, failing_from: float) -> float:
+    """When ``retries`` consecutive probes have failed, probes failing from
+    ``failing_from`` (seconds since start) on; failures during the start period do not
+    count while the container was never healthy (it was, here)."""
+    streak = 0
+    for t in probe_times(hc, failing_from + (hc.retries + 2) * max(hc.interval_s, 1e-3)):
+        if t >= failing_from:
+            streak += 1
+            if streak >= max(hc.retries, 1):
+                return started + t
+    return started + failing_from
 
 
 class _NodeDown(Exception):
@@ -45,10 +81,11 @@ class Agent:
         self.rng = sim.streams["faults"]
         self._procs: dict[str, simpy.Process] = {}
         self._was_dead: dict[str, bool] = {}
+        self._started: dict[str, float] = {}
 
     def start(self) -> None:
         """Subscribe to the state."""
-        self.state.on_task(self._on_task)
+        self.state.on_task(self._on_task, states={TaskState.ASSIGNED})
         self.state.on_node(self._on_node)
 
     # --- reactions ---------------------------------------------------------------------
@@ -122,7 +159,13 @@ class Agent:
                 return
             st.set_state(task, TaskState.STARTING)
             st.set_actual(task, True)
-            outcome = yield from self._wait(task, sim.startup_s, stop_on_shutdown=True)
+            started = self.env.now
+            hc = task.spec.healthcheck
+            to_running = sim.startup_s
+            if hc is not None and hc.active:
+                to_running = first_healthy(hc, sim.startup_s)
+            outcome = yield from self._wait(task, to_running, stop_on_shutdown=True)
+            self._started[task.id] = started
             if outcome is None and task.desired < TaskState.SHUTDOWN:
                 st.set_state(task, TaskState.RUNNING)
                 outcome = yield from self._running(task)
@@ -131,6 +174,7 @@ class Agent:
             st.set_actual(task, False)
         finally:
             self._procs.pop(task.id, None)
+            self._started.pop(task.id, None)
 
     def _stop_before_start(self, task: Task) -> bool:
         if task.desired >= TaskState.SHUTDOWN:
@@ -145,6 +189,12 @@ class Agent:
         if sim.memory_used is not None and limit and sim.memory_used > limit:
             return ("exit", OOM_EXIT_CODE)
         candidates: list[tuple[float, Any]] = []
+        hc = task.spec.healthcheck
+        if hc is not None and hc.active and sim.unhealthy_after_s is not None:
+            started = self._started.get(task.id, self.env.now)
+            ran_before = self.env.now - started
+            at = unhealthy_at(hc, started, ran_before + sim.unhealthy_after_s)
+            candidates.append((at - self.env.now, ("unhealthy", UNHEALTHY_EXIT_CODE)))
         if task.spec.is_job:
             candidates.append((sim.run_time_s, ("exit", 0)))
         if sim.mtbf_s:
@@ -164,13 +214,15 @@ class Agent:
             st.set_actual(task, False)
             st.set_state(task, TaskState.SHUTDOWN)
             return
-        _, code = outcome
+        kind, code = outcome
+        if kind == "unhealthy":  # the engine stops it: stop signal, then SIGKILL
+            yield from self._wait(task, task.spec.stop_grace_period_s, stop_on_shutdown=False)
         st.set_actual(task, False)
         if code == 0:
             st.set_state(task, TaskState.COMPLETE, exit_code=0)
         else:
-            st.set_state(task, TaskState.FAILED, error=exit_error(code), exit_code=code,
-                         message="started")
+            st.set_state(task, TaskState.FAILED, error=exit_error(code, kind == "unhealthy"),
+                         exit_code=code, message="started")
 
     def _wait(self, task: Task, delay: float | None, *, stop_on_shutdown: bool) -> Any:
         """Sleep ``delay`` (None: until woken). Returns None when the time ran out,

@@ -47,7 +47,7 @@ class Simulation:
         for _ in scenario.nodes:  # the scenario drew the node ids from the same stream
             self.ids.new_id()
         self.events: list[Any] = []
-        self.state = ClusterState(lambda: self.env.now, self.ids.new_id, self.events.append)
+        self.state = ClusterState(self.env, self.ids.new_id, self.events.append)
         self.scheduler = Scheduler()
         self._leader_ok = True
         self._leader_listeners: list[Callable[[bool], None]] = []

@@ -139,6 +139,7 @@ class SimParams:
     exit_code: int = defaults.SIM_EXIT_CODE
     memory_used: int | None = None  # bytes; above the memory limit -> OOM kill (137)
     run_time_s: float = defaults.SIM_RUN_TIME_S
+    unhealthy_after_s: float | None = None  # probes fail from this running time on
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
-from swarmsim.cluster.tasks import STATE_MESSAGES, Task, TaskState
+from swarmsim.cluster.tasks import LABELS, STATE_MESSAGES, Task, TaskState
 from swarmsim.specs import NodeSpec, ServiceSpec
 
 TaskListener = Callable[[Task, TaskState, TaskState], None]  # task, old state, old desired
@@ -66,8 +66,7 @@ class ServiceRecord:
         return self.spec.name
 
 
-@dataclass(frozen=True, slots=True)
-class TaskEvent:
+class TaskEvent(NamedTuple):
     """One task transition, as written to ``events.jsonl``."""
 
     time: float
@@ -83,8 +82,7 @@ class TaskEvent:
     kind: str = "task"
 
 
-@dataclass(frozen=True, slots=True)
-class NodeEvent:
+class NodeEvent(NamedTuple):
     """One node change, as written to ``events.jsonl``."""
 
     time: float
@@ -97,18 +95,25 @@ class NodeEvent:
     kind: str = "node"
 
 
+#: observed states past ``running``: the ones most components react to
+TERMINAL: frozenset[TaskState] = frozenset(s for s in TaskState if s > TaskState.RUNNING)
+
+
 @dataclass(slots=True)
 class _Listeners:
-    task: list[TaskListener] = field(default_factory=list)
+    task: list[tuple[TaskListener, frozenset[TaskState], bool]] = field(default_factory=list)
     node: list[NodeListener] = field(default_factory=list)
     service: list[ServiceListener] = field(default_factory=list)
+    # task listeners to call, by (new state, desired state changed), in registration order
+    routes: dict[tuple[TaskState, bool], list[TaskListener]] = field(default_factory=dict)
 
 
 class ClusterState:
     """The single source of truth of one simulation.
 
     Args:
-        clock: a callable returning the current simulated time (``env.now``).
+        clock: a callable returning the current simulated time, or an object with a
+            ``now`` attribute (a simpy environment).
         new_id: a callable returning a fresh 25-character id.
         record: receives every :class:`TaskEvent` / :class:`NodeEvent` (or None).
     """
@@ -119,7 +124,11 @@ class ClusterState:
         new_id: Callable[[], str],
         record: Callable[[Any], None] | None = None,
     ) -> None:
-        self._clock = clock
+        if hasattr(clock, "now"):
+            env: Any = clock
+            self._clock: Callable[[], float] = lambda: env.now
+        else:
+            self._clock = clock  # type: ignore[assignment]
         self._new_id = new_id
         self._record = record or (lambda _e: None)
         self.nodes: dict[str, NodeRecord] = {}
@@ -130,9 +139,33 @@ class ClusterState:
         self._listen = _Listeners()
 
     # --- subscriptions -----------------------------------------------------------------
-    def on_task(self, fn: TaskListener) -> None:
-        """Call ``fn(task, old_state, old_desired)`` after every task change."""
-        self._listen.task.append(fn)
+    def on_task(
+        self,
+        fn: TaskListener,
+        *,
+        states: frozenset[TaskState] | set[TaskState] | None = None,
+        desired: bool = True,
+    ) -> None:
+        """Call ``fn(task, old_state, old_desired)`` after task changes.
+
+        Args:
+            fn: the listener.
+            states: only changes that leave the task in one of these observed states
+                (None: every state). Creation is a change to ``new``.
+            desired: also every change of the desired state, whatever the state.
+
+        Deletions are announced to every listener (the task is then no longer in
+        :attr:`tasks`).  Routing by state keeps the many intermediate transitions
+        (``accepted``, ``preparing``...) away from components that ignore them.
+        """
+        wanted = frozenset(TaskState) if states is None else frozenset(states)
+        self._listen.task.append((fn, wanted, desired))
+        self._listen.routes = {
+            (state, changed): [f for f, st, des in self._listen.task
+                               if state in st or (changed and des)]
+            for state in TaskState
+            for changed in (False, True)
+        }
 
     def on_node(self, fn: NodeListener) -> None:
         """Call ``fn(node, previous_spec)`` after every node change."""
@@ -258,6 +291,7 @@ class ClusterState:
             preassigned=node_id is not None,
             job_iteration=svc.job_iteration,
         )
+        task.name = f"{svc.name}.{node_id}" if node_id is not None else f"{svc.name}.{slot}"
         self.tasks[task.id] = task
         self._by_service.setdefault(svc.name, {})[task.id] = task
         if node_id is not None:
@@ -326,25 +360,25 @@ class ClusterState:
         self._by_service.get(task.service, {}).pop(task.id, None)
         if task.node_id is not None:
             self._by_node.get(task.node_id, {}).pop(task.id, None)
-        for fn in self._listen.task:
+        for fn, _states, _desired in self._listen.task:
             fn(task, task.state, task.desired)
 
     def _task_changed(self, task: Task, old_state: TaskState, old_desired: TaskState) -> None:
         self._record_task(task)
-        for fn in self._listen.task:
+        for fn in self._listen.routes.get((task.state, task.desired != old_desired), ()):
             fn(task, old_state, old_desired)
 
     def _record_task(self, task: Task) -> None:
         node = self.nodes.get(task.node_id) if task.node_id else None
         self._record(
             TaskEvent(
-                self.now,
+                self._clock(),
                 task.name,
                 task.id,
                 task.service,
                 node.spec.name if node else None,
-                task.state.label,
-                task.desired.label,
+                LABELS[task.state],
+                LABELS[task.desired],
                 task.actual,
                 task.message,
                 task.error,

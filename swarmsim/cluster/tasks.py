@@ -32,13 +32,16 @@ class TaskState(IntEnum):
     @property
     def label(self) -> str:
         """The lowercase API name (``running``)."""
-        return self.name.lower()
+        return LABELS[self]
 
     @property
     def terminal(self) -> bool:
         """True once the container can no longer run (past ``running``)."""
         return self > TaskState.RUNNING
 
+
+#: lowercase API names by state (``TaskState.RUNNING -> "running"``)
+LABELS: dict[TaskState, str] = {s: s.name.lower() for s in TaskState}
 
 #: the message each state carries when the agent or manager sets it (swarm's words)
 STATE_MESSAGES = {
@@ -83,10 +86,10 @@ class Task:
     actual: bool = False  # the container is really alive
     preassigned: bool = False
     job_iteration: int = 0
+    name: str = ""  # <service>.<slot> (replicated) or <service>.<node id> (global)
 
-    @property
-    def name(self) -> str:
-        """``<service>.<slot>`` (replicated) or ``<service>.<node id>`` (global)."""
-        if self.preassigned:
-            return f"{self.service}.{self.node_id}"
-        return f"{self.service}.{self.slot}"
+    def __post_init__(self) -> None:
+        if not self.name:
+            self.name = (
+                f"{self.service}.{self.node_id}" if self.preassigned else f"{self.service}.{self.slot}"
+            )

@@ -93,6 +93,12 @@ KEYS: dict[str, KeyDoc] = {
         _dur(defaults.SIM_RUN_TIME_S),
         "jobs: time one task runs before it completes",
     ),
+    "unhealthy_after": KeyDoc(
+        "unhealthy_after_s",
+        "duration",
+        "none",
+        "with a healthcheck: running time after which probes fail; absent means always healthy",
+    ),
 }
 
 _TYPE_NAMES = {"duration": "string", "bytes": "string", "integer": "integer"}

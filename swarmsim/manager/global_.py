@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from swarmsim.cluster.state import NodeRecord, ServiceRecord
+from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.manager.restart import invalid_node, owner, service_tasks
 from swarmsim.manager.updater import is_task_dirty
@@ -68,7 +68,7 @@ class GlobalOrchestrator:
     def start(self) -> None:
         """Subscribe to services, tasks, nodes and leadership."""
         self.state.on_service(self._on_service)
-        self.state.on_task(self._on_task)
+        self.state.on_task(self._on_task, states=TERMINAL)
         self.state.on_node(self._on_node)
         self.sim.on_leader(self._on_leader)
 
@@ -209,7 +209,7 @@ class GlobalOrchestrator:
     def reconcile_node(self, node: NodeRecord) -> None:
         """A node joined or changed: give it one up-to-date task of every global
         service whose constraints it meets (replacing out-of-date ones directly)."""
-        on_node = self.state.tasks_on(node.id)
+        on_node = list(self.state.tasks_on(node.id))  # read once per service
         for svc in self._global_services():
             if not meets(svc.spec, node.spec):
                 continue  # the constraint enforcer deals with tasks already there

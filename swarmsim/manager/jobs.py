@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from swarmsim.cluster.state import NodeRecord, ServiceRecord
+from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.manager.global_ import meets
 from swarmsim.manager.restart import invalid_node, owner, service_tasks
@@ -59,7 +59,7 @@ class JobsOrchestrator:
     def start(self) -> None:
         """Subscribe to services, tasks, nodes and leadership."""
         self.state.on_service(self._on_service)
-        self.state.on_task(self._on_task)
+        self.state.on_task(self._on_task, states=TERMINAL)
         self.state.on_node(self._on_node)
         self.sim.on_leader(self._on_leader)
 

@@ -56,13 +56,13 @@ class Liveness:
         if not node.in_swarm:
             self._token.pop(node.id, None)
             return
-        if not node.alive and node.spec.status != "down" and node.id not in self._token:
+        if not node.alive and node.spec.status == "ready" and node.id not in self._token:
             u = self.rng.random(3)
             deadline = detection_deadline(self.sim.now, float(u[0]), float(u[1]), float(u[2]))
             self._arm(node.id, deadline, "heartbeat failure")
         elif node.alive and node.id in self._token:
             self._token.pop(node.id)
-        if node.alive and node.spec.status == "down" and before.status == "down":
+        if node.alive and node.spec.status in ("down", "unknown") and before.status == node.spec.status:
             # the machine is back and re-registers with the dispatcher
             self.sim.soon(self._register, node.id)
 
@@ -86,7 +86,8 @@ class Liveness:
 
     def _register(self, node_id: str) -> None:
         node = self.state.nodes.get(node_id)
-        if node is not None and node.alive and node.spec.status == "down" and self.sim.has_leader:
+        if (node is not None and node.alive and node.spec.status in ("down", "unknown")
+                and self.sim.has_leader):
             self.state.update_node(node_id, status="ready", message="")
 
     def _orphan(self, node_id: str, down_at: float) -> None:
@@ -96,6 +97,15 @@ class Liveness:
         for task in self.state.tasks_on(node_id):
             if TaskState.ASSIGNED <= task.state <= TaskState.RUNNING:
                 self.state.set_state(task, TaskState.ORPHANED, message="task orphaned")
+
+    def _mark_unknown(self, node_id: str) -> None:
+        node = self.state.nodes.get(node_id)
+        if node is not None and not node.alive and node.spec.status == "ready":
+            self.state.update_node(
+                node_id,
+                status="unknown",
+                message='Node moved to "unknown" state due to leadership change in cluster',
+            )
 
     def _on_leader(self, ok: bool) -> None:
         if not ok:
@@ -107,6 +117,9 @@ class Liveness:
                     self.sim.soon(self._register, node.id)
                 continue
             if node.spec.status != "down":
+                # alive nodes re-register at once; a dead one stays "unknown" until its
+                # longer timeout expires
+                self.sim.soon(self._mark_unknown, node.id)
                 u = float(self.rng.random())
                 timeout = choose_period(u) * defaults.HEARTBEAT_GRACE_MULTIPLIER * 2
                 self._arm(node.id, self.sim.now + timeout,

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from swarmsim import defaults
-from swarmsim.cluster.state import ServiceRecord
+from swarmsim.cluster.state import TERMINAL, ServiceRecord
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.specs import ServiceSpec
 
@@ -84,21 +84,32 @@ class TaskReaper:
         self.history_limit = defaults.TASK_HISTORY_LIMIT
         self._dirty: dict[SlotKey, None] = {}
         self._cleanup: dict[str, None] = {}
+        # tasks per slot key, so that a slot that cannot exceed the limit is skipped
+        # without grouping its service's tasks
+        self._count: dict[SlotKey, int] = {}
         self._armed = False
         self._now = False
 
     def start(self) -> None:
         """Subscribe to task changes and leadership."""
-        self.state.on_task(self._on_task)
+        self.state.on_task(self._on_task, states={TaskState.NEW} | TERMINAL)
         self.sim.on_leader(lambda ok: self._arm() if ok else None)
 
     def _on_task(self, task: Task, old_state: TaskState, old_desired: TaskState) -> None:
         if task.id not in self.state.tasks:
+            key = (task.service, task.slot, task.node_id if task.preassigned else None)
+            left = self._count.get(key, 0) - 1
+            if left > 0:
+                self._count[key] = left
+            else:
+                self._count.pop(key, None)
             return
         created = task.state == old_state == TaskState.NEW and old_desired == task.desired
         if created:  # a new task: its slot may now hold too many
             node = task.node_id if task.preassigned else None
-            self._dirty[(task.service, task.slot, node)] = None
+            key = (task.service, task.slot, node)
+            self._count[key] = self._count.get(key, 0) + 1
+            self._dirty[key] = None
         elif removable(task):
             self._cleanup[task.id] = None
         else:
@@ -139,6 +150,10 @@ class TaskReaper:
             svc = self.state.services.get(name)
             if svc is None:
                 del self._dirty[key]
+                continue
+            keep = retention(svc.spec, self.history_limit)
+            if 0 <= self._count.get(key, 0) <= keep and svc.spec.mode in ("replicated", "global"):
+                del self._dirty[key]  # cannot hold too many: nothing to group
                 continue
             history = self._history(svc, slot, node_id, by_slot)
             if history is None:

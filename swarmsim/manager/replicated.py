@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from swarmsim.cluster.state import NodeRecord, ServiceRecord
+from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.manager.restart import invalid_node, owner, service_tasks
 from swarmsim.specs import NodeSpec
@@ -96,7 +96,7 @@ class ReplicatedOrchestrator:
     def start(self) -> None:
         """Subscribe to services, tasks, nodes and leadership."""
         self.state.on_service(self._on_service)
-        self.state.on_task(self._on_task)
+        self.state.on_task(self._on_task, states={TaskState.ASSIGNED} | TERMINAL)
         self.state.on_node(self._on_node)
         self.sim.on_leader(self._on_leader)
 

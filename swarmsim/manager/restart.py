@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from swarmsim import defaults
-from swarmsim.cluster.state import NodeRecord, ServiceRecord
+from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.specs import NodeSpec, RestartPolicy
 
@@ -144,7 +144,7 @@ class RestartSupervisor:
 
     def start(self) -> None:
         """Subscribe to task, node and leadership changes."""
-        self.state.on_task(self._on_task)
+        self.state.on_task(self._on_task, states=TERMINAL, desired=False)
         self.state.on_node(self._on_node)
         self.sim.on_leader(self._on_leader)
 

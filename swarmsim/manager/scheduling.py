@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from swarmsim import defaults
-from swarmsim.cluster.state import NodeRecord
+from swarmsim.cluster.state import TERMINAL, NodeRecord
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.scheduler import PendingTask
 from swarmsim.specs import NodeSpec
@@ -44,7 +44,10 @@ class SchedulingComponent:
 
     def start(self) -> None:
         """Subscribe to the state."""
-        self.state.on_task(self._on_task)
+        self.state.on_task(
+            self._on_task,
+            states={TaskState.NEW, TaskState.PENDING, TaskState.ASSIGNED} | TERMINAL,
+        )
         self.state.on_node(self._on_node)
         self.sim.on_leader(lambda ok: self.commit() if ok else None)
 

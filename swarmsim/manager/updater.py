@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from swarmsim import defaults
-from swarmsim.cluster.state import ServiceRecord
+from swarmsim.cluster.state import TERMINAL, ServiceRecord
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.manager.restart import DelayedStart, RestartSupervisor
 from swarmsim.scheduler.constraint import node_matches, parse_constraints
@@ -67,11 +67,30 @@ def is_task_dirty(task: Task, svc_spec: ServiceSpec, node_spec: NodeSpec | None,
     if svc_version is not None and task.spec_version == svc_version:
         return False
     old = task.spec
-    if (old.placement != svc_spec.placement
-            and _part(old, _TASK_BUT_PLACEMENT) == _part(svc_spec, _TASK_BUT_PLACEMENT)
-            and _node_meets(svc_spec, node_spec)):
+    placement_only, differs = _compare(old, svc_spec)
+    if placement_only and _node_meets(svc_spec, node_spec):
         return False
-    return _part(old, _TASK | ENDPOINT) != _part(svc_spec, _TASK | ENDPOINT)
+    return differs
+
+
+_COMPARED: dict[tuple[int, int], tuple[ServiceSpec, ServiceSpec, bool, bool]] = {}
+
+
+def _compare(old: ServiceSpec, new: ServiceSpec) -> tuple[bool, bool]:
+    """(only the placement differs, the task template or endpoint differ), memoised on
+    the two spec objects: every task of a service shares its spec object, so an update
+    compares each pair of specs once rather than once per task."""
+    key = (id(old), id(new))
+    hit = _COMPARED.get(key)
+    if hit is not None and hit[0] is old and hit[1] is new:
+        return hit[2], hit[3]
+    placement_only = (old.placement != new.placement
+                      and _part(old, _TASK_BUT_PLACEMENT) == _part(new, _TASK_BUT_PLACEMENT))
+    differs = _part(old, _TASK | ENDPOINT) != _part(new, _TASK | ENDPOINT)
+    if len(_COMPARED) > 4096:
+        _COMPARED.clear()
+    _COMPARED[key] = (old, new, placement_only, differs)
+    return placement_only, differs
 
 
 def _node_meets(spec: ServiceSpec, node: NodeSpec | None) -> bool:
@@ -139,7 +158,7 @@ class Updater:
         """Subscribe to service and task changes and to leadership."""
         self.restart: RestartSupervisor = self.sim.restart  # type: ignore[attr-defined]
         self.state.on_service(self._on_service)
-        self.state.on_task(self._on_task)
+        self.state.on_task(self._on_task, states={TaskState.RUNNING} | TERMINAL, desired=False)
         self.sim.on_leader(self._on_leader)
 
     # --- entry points ------------------------------------------------------------------

@@ -1,0 +1,44 @@
+"""Files a run writes with ``--out DIR``: ``events.jsonl``, ``final.json``,
+``scenario.json``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from swarmsim.snapshot import snapshot
+
+if TYPE_CHECKING:
+    from swarmsim.run import RunResult
+
+
+def event_dict(event: Any) -> dict[str, Any]:
+    """A record as one JSON object: ``time`` and ``kind`` first, then its fields."""
+    out: dict[str, Any] = {"time": event.time, "kind": event.kind}
+    names = event._fields if hasattr(event, "_fields") else [f.name for f in fields(event)]
+    for name in names:
+        if name not in out:
+            out[name] = getattr(event, name)
+    return out
+
+
+def final_document(result: RunResult) -> dict[str, Any]:
+    """The ``--json`` document of a run: the swarm at the final time."""
+    return snapshot(result.sim)
+
+
+def write_run(result: RunResult, out_dir: str | Path) -> list[Path]:
+    """Write a run's files into ``out_dir`` (created if needed); returns their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    events = out / "events.jsonl"
+    with events.open("w", encoding="utf-8") as fh:
+        for event in result.sim.events:
+            fh.write(json.dumps(event_dict(event), separators=(",", ":")) + "\n")
+    final = out / "final.json"
+    final.write_text(json.dumps(final_document(result), indent=2) + "\n", encoding="utf-8")
+    scenario = out / "scenario.json"
+    scenario.write_text(json.dumps(result.scenario.to_dict(), indent=2) + "\n", encoding="utf-8")
+    return [events, final, scenario]

@@ -1,0 +1,145 @@
+"""Run a scenario through simulated time: ``swarmsim run``.
+
+At t=0 the scenario's machines form the swarm (the first manager runs ``docker swarm
+init``, the others join) and its ``stacks:`` are deployed as ``docker stack deploy``
+would deploy them; then the timeline's steps happen at their times, and the
+simulation runs until ``until``.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.engine import Simulation
+from swarmsim.scenario import Scenario
+from swarmsim.timeline import Step
+
+
+@dataclass(frozen=True, slots=True)
+class CommandEvent:
+    """A command a timeline step ran, with docker's answer."""
+
+    time: float
+    command: str
+    output: str
+    error: str
+    exit_code: int
+    on: str
+    kind: str = "command"
+
+
+@dataclass(frozen=True, slots=True)
+class FaultEvent:
+    """A fault a timeline step injected (``fail``, ``recover``, ``kill``)."""
+
+    time: float
+    action: str
+    target: str
+    detail: str = ""
+    kind: str = "fault"
+
+
+@dataclass(slots=True)
+class RunResult:
+    """What a run leaves behind: the simulation (its state at ``until``) and the log of
+    timeline steps in the order they happened."""
+
+    sim: Simulation
+    log: list[Any] = field(default_factory=list)
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario that ran."""
+        return self.sim.scenario
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    seed: int | None = None,
+    until: float | None = None,
+    env_vars: dict[str, str] | None = None,
+) -> RunResult:
+    """Simulate ``scenario`` and return the result.
+
+    Args:
+        scenario: a loaded scenario.
+        seed: overrides the scenario's seed.
+        until: overrides the scenario's ``until`` (seconds).
+        env_vars: the environment compose files are interpolated from.
+    """
+    sim = Simulation(scenario, seed=seed, env_vars=env_vars)
+    result = RunResult(sim)
+    sim.bootstrap()
+    for ref in scenario.stacks:
+        files = " ".join(f"-c {shlex.quote(f)}" for f in ref.given)
+        _run(result, f"docker stack deploy {files} {ref.name}", None)
+    for step in scenario.timeline:
+        sim.later(step.at, _do_step, result, step)
+    end = scenario.until if until is None else until
+    sim.env.run(until=end)
+    return result
+
+
+def _do_step(result: RunResult, step: Step) -> None:
+    sim = result.sim
+    if step.action == "run":
+        _run(result, step.target, step.on)
+        return
+    if step.action in ("fail", "recover"):
+        from swarmsim.commands import control_api  # noqa: PLC0415
+
+        alive = step.action == "recover"
+        node_id = control_api(sim).node_id(step.target)  # its current node, if in a swarm
+        node = sim.state.nodes.get(node_id or "")
+        if node is not None and node.alive != alive:
+            sim.state.set_alive(node.id, alive)
+        _log(result, FaultEvent(sim.now, step.action, step.target))
+        return
+    task = find_task(sim, step.target)
+    if task is None:
+        detail = f"no such task: {step.target}"
+    elif sim.agent.kill(task, step.exit_code):  # type: ignore[attr-defined]
+        detail = f"{task.name} ({task.id[:12]}) exited with code {step.exit_code}"
+    else:
+        detail = f"{task.name} ({task.id[:12]}) has no running container"
+    _log(result, FaultEvent(sim.now, "kill", step.target, detail))
+
+
+def find_task(sim: Simulation, ref: str) -> Task | None:
+    """A task by id (or unique id prefix) or by ``<service>.<slot>`` (its current task:
+    the newest one whose desired state is at most ``running``)."""
+    if ref in sim.state.tasks:
+        return sim.state.tasks[ref]
+    service, _, slot = ref.rpartition(".")
+    if service in sim.state.services and slot.isdigit():
+        candidates = [
+            t for t in sim.state.tasks_of(service)
+            if t.slot == int(slot) and not t.preassigned
+        ]
+        live = [t for t in candidates if t.desired <= TaskState.RUNNING]
+        pool = live or candidates
+        return max(pool, key=lambda t: t.created) if pool else None
+    if service in sim.state.services:  # <service>.<node id> for global tasks
+        for t in sim.state.tasks_of(service):
+            if t.preassigned and t.node_id == slot and t.desired <= TaskState.RUNNING:
+                return t
+    matches = [t for tid, t in sim.state.tasks.items() if tid.startswith(ref)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _run(result: RunResult, line: str, on: str | None) -> None:
+    from swarmsim.commands import control_api, default_machine, run_command  # noqa: PLC0415
+
+    sim = result.sim
+    machine = on or default_machine(sim, control_api(sim))
+    res = run_command(sim, line, on=machine)
+    _log(result, CommandEvent(sim.now, line, res.output, res.error, res.exit_code, machine))
+
+
+def _log(result: RunResult, event: Any) -> None:
+    result.log.append(event)
+    result.sim.events.append(event)
