@@ -174,7 +174,9 @@ def _build(data: Any, path: Path, given: str, seed_override: int | None) -> Scen
         until = _duration(data["until"], "until")
         if until <= 0:
             raise _err("must be greater than 0", "until")
-    timeline = parse_timeline(data.get("timeline"), {n.name for n in nodes})
+    from swarmsim.commands import check_command  # noqa: PLC0415 (lazy: avoids a cycle)
+
+    timeline = parse_timeline(data.get("timeline"), {n.name for n in nodes}, check_command)
     return Scenario(
         name=name,
         seed=seed,

@@ -126,3 +126,35 @@ def test_timeline_is_sorted_by_time_then_file_order(tmp_path):
 def test_shipped_scenarios_load(name):
     sc = load_scenario(ROOT / "scenarios" / name)
     assert sc.nodes
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("docker servce ls", "scenario.yaml:4: timeline.0.run docker: unknown command: docker servce"),
+        ("docker node ls --bogus", "scenario.yaml:4: timeline.0.run unknown flag: --bogus"),
+        ("kubectl get pods", "scenario.yaml:4: timeline.0.run swarmsim: kubectl: command not found"),
+    ],
+)
+def test_bad_timeline_commands_are_scenario_errors(tmp_path, monkeypatch, command, expected):
+    write(
+        tmp_path,
+        f'nodes:\n  - name: a\ntimeline:\n  - {{at: 5s, run: "{command}"}}\n',
+        compose=None,
+    )
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as info:
+        load_scenario("scenario.yaml")
+    assert str(info.value).startswith(expected)
+
+
+def test_valid_commands_pass_the_check(tmp_path):
+    path = write(
+        tmp_path,
+        "nodes:\n  - name: a\n    role: manager\ntimeline:\n"
+        '  - {at: 1s, run: "docker swarm join --token $(docker swarm join-token -q worker) '
+        '192.168.99.100:2377", on: a}\n'
+        '  - {at: 2s, run: "docker service scale app_web=3"}\n',
+        compose=None,
+    )
+    assert len(load_scenario(path).timeline) == 2
