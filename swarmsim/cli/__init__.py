@@ -1,0 +1,67 @@
+"""The ``swarmsim`` command. This package is the only part of swarmsim that prints;
+one module per subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from swarmsim import __version__
+from swarmsim.errors import InputError
+from swarmsim.cli import plan_cmd, run_cmd
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="swarmsim",
+        description="Simulate a Docker Swarm mode cluster from compose files and scenarios.",
+    )
+    parser.add_argument("--version", action="version", version=f"swarmsim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser(
+        "plan",
+        help="dry-run `docker stack deploy`: place every stack's tasks at t=0",
+        description="Place every stack of SCENARIO at t=0 (no dynamics) and print the "
+        "`docker stack ps` table and what each node has reserved.",
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    p.add_argument("--json", action="store_true", help="print one JSON document instead")
+    p.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    p.add_argument("--no-trunc", action="store_true", help="do not truncate ids and errors")
+    p.set_defaults(func=plan_cmd.run)
+    r = sub.add_parser(
+        "run",
+        help="simulate a scenario through time and print what docker would print",
+        description="Run SCENARIO: the swarm forms at t=0, its stacks deploy, the timeline's "
+        "steps happen at their times; then print `docker node ls`, `docker service ls` and "
+        "`docker stack ps` at the end.",
+    )
+    r.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    r.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    r.add_argument("--until", default=None, metavar="T",
+                   help="simulated duration, e.g. 10m (overrides the scenario's `until`)")
+    r.add_argument("--out", default=None, metavar="DIR",
+                   help="write events.jsonl, final.json and scenario.json into DIR")
+    r.add_argument("--json", action="store_true",
+                   help="print the final state as one JSON document instead")
+    r.set_defaults(func=run_cmd.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``swarmsim`` console script; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except InputError as err:
+        if err.warnings:  # docker's warnings come before the error
+            sys.stderr.write(err.warnings)
+        print(str(err), file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `swarmsim plan x | head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

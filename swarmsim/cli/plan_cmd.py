@@ -1,0 +1,79 @@
+"""``swarmsim plan``: print a dry run of ``docker stack deploy``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from swarmsim.output import current_state, natural_key, table, truncate_error
+from swarmsim.units import format_bytes, format_cpus
+
+
+def run(args: argparse.Namespace) -> int:
+    from swarmsim.plan import plan  # noqa: PLC0415
+    from swarmsim.scenario import load_scenario  # noqa: PLC0415
+
+    scenario = load_scenario(args.scenario, seed=args.seed)
+    result = plan(scenario)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return 0
+    for stack in result.stacks:
+        if stack.warnings:
+            sys.stderr.write(stack.warnings)
+        for line in stack.log_warnings:
+            print(line, file=sys.stderr)
+        for net in stack.networks:
+            if not net.external:
+                print(f"Creating network {net.name}")
+        for svc in stack.services:
+            print(f"Creating service {svc.name}")
+    print()
+    print(_stack_ps(result, no_trunc=args.no_trunc))
+    print()
+    print(_node_summary(result))
+    return 0
+
+
+def _stack_ps(result, *, no_trunc: bool = False) -> str:  # type: ignore[no-untyped-def]
+    rows = []
+    for t in sorted(result.tasks, key=lambda t: natural_key(t.name)):
+        rows.append(
+            [
+                t.id if no_trunc else t.id[:12],
+                t.name,
+                t.image,
+                t.node or "",
+                t.desired_state.capitalize(),
+                current_state(t.state, result.time, result.time),
+                (f'"{t.error}"' if t.error else "") if no_trunc else truncate_error(t.error),
+                "",
+            ]
+        )
+    headers = ["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"]
+    return table(headers, rows)
+
+
+def _node_summary(result) -> str:  # type: ignore[no-untyped-def]
+    rows = []
+    for n in sorted(result.nodes, key=lambda n: natural_key(n.spec.name)):
+        cpu_pct = 100 * n.reserved_nano_cpus / n.spec.nano_cpus if n.spec.nano_cpus else 0
+        mem_pct = 100 * n.reserved_memory / n.spec.memory_bytes if n.spec.memory_bytes else 0
+        rows.append(
+            [
+                n.spec.name,
+                n.spec.role.capitalize(),
+                n.spec.status.capitalize(),
+                n.spec.availability.capitalize(),
+                str(n.tasks),
+                f"{format_cpus(n.reserved_nano_cpus)} / {format_cpus(n.spec.nano_cpus)}"
+                f" ({cpu_pct:.0f}%)",
+                f"{format_bytes(n.reserved_memory)} / {format_bytes(n.spec.memory_bytes)}"
+                f" ({mem_pct:.0f}%)",
+            ]
+        )
+    headers = ["NODE", "ROLE", "STATUS", "AVAILABILITY", "TASKS", "RESERVED CPUS", "RESERVED MEMORY"]
+    return table(headers, rows)
+
+

@@ -1,0 +1,56 @@
+"""``swarmsim run``: simulate a scenario and print what docker would print."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from swarmsim.cli.clock import clock as _clock
+from swarmsim.errors import InputError
+from swarmsim.output import natural_key
+
+
+def run(args: argparse.Namespace) -> int:
+    from swarmsim.commands import run_command  # noqa: PLC0415
+    from swarmsim.outputs import final_document, write_run  # noqa: PLC0415
+    from swarmsim.run import CommandEvent, run_scenario  # noqa: PLC0415
+    from swarmsim.scenario import load_scenario  # noqa: PLC0415
+    from swarmsim.units import parse_duration  # noqa: PLC0415
+
+    until = None
+    if args.until is not None:
+        try:
+            until = parse_duration(args.until)
+        except ValueError:
+            raise InputError(f"--until: invalid duration {args.until!r}") from None
+    scenario = load_scenario(args.scenario, seed=args.seed)
+    result = run_scenario(scenario, until=until)
+    if args.out:
+        write_run(result, args.out)
+    if args.json:
+        print(json.dumps(final_document(result), indent=2))
+        return 0
+    for event in result.log:
+        stamp = f"[{_clock(event.time)}]"
+        if isinstance(event, CommandEvent):
+            print(f"{stamp} {event.on}$ {event.command}")
+            if event.error:
+                print(event.error.rstrip("\n"))
+            if event.output:
+                print(event.output.rstrip("\n"))
+        else:
+            detail = f": {event.detail}" if event.detail else ""
+            print(f"{stamp} {event.action} {event.target}{detail}")
+    sim = result.sim
+    print(f"\n[{_clock(sim.now)}] end of simulation")
+    for line in ["docker node ls", "docker service ls",
+                 *[f"docker stack ps {name}" for name in _stacks(sim)]]:
+        res = run_command(sim, line)
+        print(f"\n$ {line}")
+        print((res.output or res.error).rstrip("\n"))
+    return 0
+
+
+def _stacks(sim) -> list[str]:  # type: ignore[no-untyped-def]
+    names = {svc.spec.stack for svc in sim.state.services.values() if svc.spec.stack}
+    return sorted(names, key=natural_key)
