@@ -1,0 +1,21 @@
+"""SwarmKit's scheduler as plain, fast, deterministic Python.
+
+Filters and their explanations, constraints, spread and placement preferences,
+pre-assigned (global) tasks and the recent-failures rule, with documented tie-breaks
+where SwarmKit depends on Go's map order.  See :mod:`swarmsim.scheduler.scheduler`.
+"""
+
+from swarmsim.scheduler.constraint import Constraint, node_matches, parse_constraints
+from swarmsim.scheduler.nodeinfo import NodeUsage
+from swarmsim.scheduler.scheduler import Decision, NodeVerdict, PendingTask, Scheduler
+
+__all__ = [
+    "Constraint",
+    "Decision",
+    "NodeUsage",
+    "NodeVerdict",
+    "PendingTask",
+    "Scheduler",
+    "node_matches",
+    "parse_constraints",
+]

@@ -1,0 +1,284 @@
+"""The scheduler's node set and the indices that make placement fast.
+
+SwarmKit keeps a map from node id to ``NodeInfo`` and scans all of it for every group of
+tasks.  swarmsim keeps the same set plus three indices, so that a group only looks at the
+nodes it could choose:
+
+* **Spread order.**  For a service with no task on a node and no recent failures there,
+  SwarmKit's ``nodeLess`` reduces to "fewer tasks in total first"; with the documented
+  tie-break (lower node id first) that is the order of ``(total active tasks, node id)``.
+  Ready-and-active nodes are kept in that order as the integer ``NodeInfo.key``
+  (``total * KEY_STRIDE + rank``, ``rank`` = position of the id in id order) in a binary
+  heap: O(log n) per change of a node's total.  A heap with lazy invalidation is used
+  rather than a ``SortedList`` because a scan only ever needs a prefix of the order and
+  ``heapq``'s push and pop run in C, cheaper than a ``SortedList``'s Python-level remove
+  and add (measured: the SortedList version spent half of a 100,000-task placement there).
+* **Partitions.**  For each tuple of spread preferences in use, the nodes are split by their
+  label values (the leaves of SwarmKit's decision tree); each leaf has its own sorted order.
+  The tuple ``()`` is the whole set as a single leaf.
+* **Service and failure indices.**  The few nodes that hold active tasks of a service, and
+  the nodes with recorded failures for a ``(service, spec_version)``: these are the nodes
+  whose order differs from the spread order, and they are ranked separately.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Sequence
+
+from swarmsim.scheduler.constraint import ENGINE_LABEL_PREFIX, NODE_LABEL_PREFIX
+from swarmsim.scheduler.nodeinfo import FailureKey, NodeInfo, TaskRecord
+from swarmsim.specs import NodeSpec
+
+Level = tuple[str, str]  # ("node" | "engine", label name)
+Path = tuple[str, ...]
+
+
+def spread_levels(preferences: Sequence[str]) -> tuple[Level, ...]:
+    """The label levels of a decision tree; descriptors other than labels are ignored."""
+    levels: list[Level] = []
+    for desc in preferences:
+        low = desc.lower()
+        if len(desc) > len(NODE_LABEL_PREFIX) and low.startswith(NODE_LABEL_PREFIX):
+            levels.append(("node", desc[len(NODE_LABEL_PREFIX) :]))
+        elif len(desc) > len(ENGINE_LABEL_PREFIX) and low.startswith(ENGINE_LABEL_PREFIX):
+            levels.append(("engine", desc[len(ENGINE_LABEL_PREFIX) :]))
+    return tuple(levels)
+
+
+class Partition:
+    """The nodes split by the values of some labels, each leaf in spread order.
+
+    Each leaf's order is a binary heap of the ``key`` integers of its ready nodes.  A
+    change of a node's total pushes its new key; entries that no longer describe the node
+    (old key, node gone, not ready, moved to another leaf) are dropped when popped, and a
+    heap that grows past twice its leaf is rebuilt.  A scan pops the prefix it needs and
+    gives back afterwards the entries of nodes that did not change.
+    """
+
+    __slots__ = ("by_rank", "heap_of", "heaps", "levels", "members", "path_of")
+
+    def __init__(
+        self, levels: tuple[Level, ...], nodes: Iterable[NodeInfo], by_rank: list[NodeInfo | None]
+    ) -> None:
+        self.levels = levels
+        self.by_rank = by_rank
+        self.path_of: dict[str, Path] = {}
+        self.members: dict[Path, dict[str, NodeInfo]] = {}
+        self.heaps: dict[Path, list[int]] = {}
+        self.heap_of: dict[str, list[int]] = {}  # node id -> its leaf's heap
+        for node in nodes:
+            path = self._path(node)
+            self.path_of[node.id] = path
+            self.members.setdefault(path, {})[node.id] = node
+        for path, members in self.members.items():
+            self.heaps[path] = []
+            self._rebuild(path)
+            for node_id in members:
+                self.heap_of[node_id] = self.heaps[path]
+
+    def _path(self, node: NodeInfo) -> Path:
+        facts = node.facts
+        return tuple(
+            (facts.labels if kind == "node" else facts.engine_labels).get(label, "")
+            for kind, label in self.levels
+        )
+
+    def _rebuild(self, path: Path) -> None:
+        heap = self.heaps[path]  # rebuilt in place: heap_of refers to this list
+        heap[:] = [n.key for n in self.members[path].values() if n.ready]
+        heapq.heapify(heap)
+
+    def insert(self, node: NodeInfo) -> None:
+        """Add a node (after it joined or after its record changed)."""
+        path = self._path(node)
+        self.path_of[node.id] = path
+        members = self.members.get(path)
+        if members is None:
+            self.members[path] = {node.id: node}
+            self.heaps[path] = []
+        else:
+            members[node.id] = node
+        self.heap_of[node.id] = self.heaps[path]
+        if node.ready:
+            self.push(node)
+
+    def delete(self, node: NodeInfo) -> None:
+        """Remove a node; its heap entries become stale."""
+        path = self.path_of.pop(node.id)
+        del self.heap_of[node.id]
+        members = self.members[path]
+        del members[node.id]
+        if not members:
+            del self.members[path]
+            del self.heaps[path]
+
+    def push(self, node: NodeInfo) -> None:
+        """Record a ready node's current key in its leaf."""
+        path = self.path_of[node.id]
+        heap = self.heaps[path]
+        if len(heap) > 2 * len(self.members[path]) + 64:
+            self._rebuild(path)
+        else:
+            heapq.heappush(heap, node.key)
+
+    def push_all(self, nodes: Iterable[NodeInfo]) -> None:
+        """Record the current keys of nodes whose totals changed (ready ones only)."""
+        heap_of, push = self.heap_of, heapq.heappush
+        for node in nodes:
+            if node.ready:
+                heap = heap_of.get(node.id)
+                if heap is not None:
+                    push(heap, node.key)
+        for path, heap in self.heaps.items():
+            if len(heap) > 2 * len(self.members[path]) + 64:
+                self._rebuild(path)
+
+    def paths(self) -> list[Path]:
+        """Every leaf path that has at least one node, ascending."""
+        return sorted(self.members)
+
+
+class NodeSet:
+    """The nodes the scheduler may use, their accounting and the placement indices."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, NodeInfo] = {}
+        self.by_rank: list[NodeInfo | None] = []
+        self.service_nodes: dict[str, set[NodeInfo]] = {}
+        self.failure_nodes: dict[FailureKey, set[NodeInfo]] = {}
+        self._partitions: dict[tuple[Level, ...], Partition] = {}
+        self._max_id = ""
+        self._stale = False
+        self._dirty: list[NodeInfo] = []  # nodes whose total changed since the last flush
+
+    # --- membership -------------------------------------------------------------------
+    def add(self, spec: NodeSpec) -> NodeInfo:
+        """Add a node with no tasks (the caller checked it is new)."""
+        node = NodeInfo(spec)
+        self.nodes[node.id] = node
+        if self._stale or node.id < self._max_id:
+            self._stale = True  # ranks must be recomputed before the next use
+            return node
+        self._max_id = node.id
+        node.set_rank(len(self.by_rank))
+        self.by_rank.append(node)
+        for part in self._partitions.values():
+            part.insert(node)
+        return node
+
+    def update(self, node: NodeInfo, spec: NodeSpec) -> None:
+        """Give a tracked node a new record (status, availability, labels, capacity ...)."""
+        if self._stale:
+            node.set_spec(spec)
+            return
+        for part in self._partitions.values():
+            part.delete(node)
+        node.set_spec(spec)
+        for part in self._partitions.values():
+            part.insert(node)
+
+    def remove(self, node_id: str) -> NodeInfo | None:
+        """Drop a node and all its accounting; returns it, or None if unknown."""
+        node = self.nodes.pop(node_id, None)
+        if node is None:
+            return None
+        for svc in node.by_service:
+            self.service_nodes[svc].discard(node)
+        for key in node.failures:
+            self.failure_nodes[key].discard(node)
+        if not self._stale:
+            for part in self._partitions.values():
+                part.delete(node)
+            self.by_rank[node.rank] = None
+        return node
+
+    def ensure_indexed(self) -> None:
+        """Recompute ranks and drop the partitions if nodes joined out of id order."""
+        if not self._stale:
+            return
+        ordered = sorted(self.nodes.values(), key=lambda n: n.id)
+        for rank, node in enumerate(ordered):
+            node.set_rank(rank)
+        self.by_rank = list(ordered)
+        self._max_id = ordered[-1].id if ordered else ""
+        self._partitions.clear()
+        self._dirty.clear()
+        self._stale = False
+
+    def partition(self, levels: tuple[Level, ...]) -> Partition:
+        """The partition for these spread levels (built on first use, then maintained)."""
+        self.ensure_indexed()
+        if self._dirty:
+            changed = set(self._dirty)
+            self._dirty.clear()
+            for known in self._partitions.values():
+                known.push_all(changed)
+        part = self._partitions.get(levels)
+        if part is None:
+            part = Partition(levels, self.nodes.values(), self.by_rank)
+            self._partitions[levels] = part
+        return part
+
+    def in_id_order(self) -> list[NodeInfo]:
+        """All nodes, ascending node id."""
+        return sorted(self.nodes.values(), key=lambda n: n.id)
+
+    # --- accounting -------------------------------------------------------------------
+    def track(self, node: NodeInfo, task_id: str, rec: TaskRecord) -> None:
+        """Account a task on ``node`` (assigned, confirmed or restored)."""
+        node.add_task(task_id, rec)
+        if node.by_service[rec.service] == 1:
+            holders = self.service_nodes.get(rec.service)
+            if holders is None:
+                self.service_nodes[rec.service] = {node}
+            else:
+                holders.add(node)
+        self._dirty.append(node)
+
+    def track_many(
+        self, nodes: Sequence[NodeInfo], task_ids: Sequence[str], rec: TaskRecord
+    ) -> None:
+        """:meth:`track` for several (node, task) pairs."""
+        svc = rec.service
+        holders = self.service_nodes.get(svc)
+        if holders is None:
+            holders = self.service_nodes[svc] = set()
+        for node, task_id in zip(nodes, task_ids, strict=True):
+            node.add_task(task_id, rec)
+            if node.by_service[svc] == 1:
+                holders.add(node)
+        self._dirty.extend(nodes)
+
+    def untrack(self, node: NodeInfo, task_id: str) -> TaskRecord | None:
+        """Release a task from ``node``; returns its record if it was tracked there."""
+        was_active = task_id not in node.inactive
+        rec = node.remove_task(task_id)
+        if rec is not None and was_active:
+            self._after_uncount(node, rec.service)
+        return rec
+
+    def deactivate(self, node: NodeInfo, task_id: str) -> None:
+        """Drop a task from the active counts (desired state past completed)."""
+        svc = node.deactivate(task_id)
+        if svc is not None:
+            self._after_uncount(node, svc)
+
+    def _after_uncount(self, node: NodeInfo, svc: str) -> None:
+        if svc not in node.by_service:
+            self.service_nodes[svc].discard(node)
+        self._dirty.append(node)
+
+    def record_failure(self, node: NodeInfo, key: FailureKey, now: float) -> None:
+        """Record a task failure of ``key`` on ``node`` at ``now``."""
+        node.record_failure(key, now)
+        self.failure_nodes.setdefault(key, set()).add(node)
+
+    def heavy_nodes(self, key: FailureKey, now: float, threshold: int) -> dict[NodeInfo, int]:
+        """Nodes with at least ``threshold`` recent failures of ``key`` at ``now``."""
+        heavy: dict[NodeInfo, int] = {}
+        for node in self.failure_nodes.get(key, ()):
+            count = node.recent_failures(key, now)
+            if count >= threshold:
+                heavy[node] = count
+        return heavy

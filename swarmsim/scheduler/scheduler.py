@@ -1,0 +1,287 @@
+"""The scheduler facade: SwarmKit's ``manager/scheduler`` decisions as plain function calls.
+
+One :meth:`Scheduler.schedule` call is one scheduler pass: pre-assigned (global) tasks are
+confirmed or refused first, then the unassigned tasks are placed group by group, a group
+being the tasks of one ``(service, spec_version)``.  Where SwarmKit follows Go's random map
+order, swarmsim uses a documented order instead:
+
+* groups are placed in the order their first task appears in ``pending``, and the tasks of
+  a group in ``pending`` order (pre-assigned tasks too);
+* among nodes equal under SwarmKit's ``nodeLess``, the lower node id wins;
+* the decision tree is built visiting nodes best first (this fixes which filter failures
+  an explanation reports, which SwarmKit leaves to map order);
+* branches of a preference tree are visited in ascending label value order.
+
+Time is always a parameter (``now``, simulated seconds); nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from swarmsim.scheduler.filters import Pipeline, explain_filter
+from swarmsim.scheduler.nodeinfo import NodeInfo, NodeUsage, TaskRecord
+from swarmsim.scheduler.nodeset import NodeSet
+from swarmsim.scheduler.spread import GroupPlacer
+from swarmsim.specs import NodeSpec, ServiceSpec
+
+MSG_ASSIGNED = "scheduler assigned task to node"
+MSG_PREASSIGNED = "scheduler confirmed task can run on preassigned node"
+NO_SUITABLE_NODE = "no suitable node"
+
+
+@dataclass(frozen=True, slots=True)
+class PendingTask:
+    """A task waiting for a node.
+
+    Attributes:
+        id: task id.
+        service: ``ServiceSpec.name`` of its service.
+        spec_version: tasks are grouped by ``(service, spec_version)``.
+        slot: the replica slot (not used for placement).
+        node_id: set for pre-assigned (global service) tasks.
+    """
+
+    id: str
+    service: str
+    spec_version: int = 0
+    slot: int = 0
+    node_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The scheduler's verdict on one pending task.
+
+    Attributes:
+        task_id: the task.
+        node_id: the node it goes to, or None when it stays pending.
+        message: ``scheduler assigned task to node``, ``scheduler confirmed task can run on
+            preassigned node``, or ``""``.
+        error: ``""`` when assigned; ``no suitable node (...)`` for an unassigned task; the
+            bare explanation (e.g. ``1 node not available for new tasks``) for a
+            pre-assigned one.
+    """
+
+    task_id: str
+    node_id: str | None
+    message: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class NodeVerdict:
+    """Why a node would or would not take a task (``swarmsim explain``).
+
+    Attributes:
+        node_id: the node.
+        hostname: its hostname.
+        failed_filter: the first filter's explanation for this node alone (e.g.
+            ``insufficient resources on 1 node``), or ``""`` if it passes every filter.
+        rank: 0-based place among the passing nodes in spread order (``nodeLess``, then
+            node id), or None.
+    """
+
+    node_id: str
+    hostname: str
+    failed_filter: str
+    rank: int | None
+
+
+class Scheduler:
+    """Placement decisions for a swarm, with the scheduler's own accounting of nodes."""
+
+    def __init__(self) -> None:
+        self._nodes = NodeSet()
+        self._task_node: dict[str, str] = {}
+
+    # --- nodes ------------------------------------------------------------------------
+    def add_node(self, node: NodeSpec) -> None:
+        """A node joined (or changed: same as :meth:`update_node` for a known id).
+
+        A record with ``joined=False`` is a machine outside the swarm: not in the set.
+        """
+        self.update_node(node)
+
+    def update_node(self, node: NodeSpec) -> None:
+        """A node's status, availability, role, labels or resources changed."""
+        if not node.joined:
+            self.remove_node(node.id)
+            return
+        info = self._nodes.nodes.get(node.id)
+        if info is None:
+            self._nodes.add(node)
+        else:
+            self._nodes.update(info, node)
+
+    def remove_node(self, node_id: str) -> None:
+        """``docker node rm``: the node leaves the set and its accounting is dropped."""
+        info = self._nodes.remove(node_id)
+        if info is not None:
+            for task_id in info.tasks:
+                self._task_node.pop(task_id, None)
+
+    # --- tasks ------------------------------------------------------------------------
+    def add_task(self, task: PendingTask, node_id: str, service: ServiceSpec) -> None:
+        """A task already on ``node_id``: counted and reserved like an assigned task.
+
+        A task with ``node_id`` set counts as pre-assigned (its failures are never
+        remembered).  A task on a node outside the set is ignored, as SwarmKit ignores it.
+        """
+        if task.id in self._task_node:
+            if self._task_node[task.id] == node_id:
+                return
+            self.release_task(task.id)
+        info = self._nodes.nodes.get(node_id)
+        if info is None:
+            return
+        rec = TaskRecord.of(service, task.spec_version, task.node_id is not None)
+        self._nodes.track(info, task.id, rec)
+        self._task_node[task.id] = node_id
+
+    def set_desired_shutdown(self, task_id: str) -> None:
+        """Desired state past completed: active counts drop; resources and ports stay held."""
+        info = self._node_of(task_id)
+        if info is not None:
+            self._nodes.deactivate(info, task_id)
+
+    def release_task(self, task_id: str) -> None:
+        """Observed state past running, or task deleted: resources and host ports are freed."""
+        info = self._node_of(task_id)
+        self._task_node.pop(task_id, None)
+        if info is not None:
+            self._nodes.untrack(info, task_id)
+
+    def task_failed(self, task_id: str, now: float) -> None:
+        """The task FAILED or was REJECTED: remember it on its node (unless it was
+        pre-assigned), then release it."""
+        info = self._node_of(task_id)
+        if info is not None:
+            rec = info.tasks.get(task_id)
+            if rec is not None and not rec.preassigned:
+                self._nodes.record_failure(info, (rec.service, rec.spec_version), now)
+        self.release_task(task_id)
+
+    def _node_of(self, task_id: str) -> NodeInfo | None:
+        node_id = self._task_node.get(task_id)
+        return None if node_id is None else self._nodes.nodes.get(node_id)
+
+    # --- scheduling -------------------------------------------------------------------
+    def schedule(
+        self, pending: Sequence[PendingTask], services: Mapping[str, ServiceSpec], now: float
+    ) -> list[Decision]:
+        """One scheduling pass over every pending task.
+
+        Args:
+            pending: tasks waiting for a node; pre-assigned ones have ``node_id`` set.  A
+                task the scheduler still tracks went back to pending: it is released first.
+            services: current specs by ``ServiceSpec.name``; a task whose service is
+                missing gets a decision with no node and no error (it is dropped).
+            now: simulated time, for the recent-failures rule.
+
+        Returns:
+            One decision per pending task, in the order of ``pending``.  Assigned tasks
+            are added to the accounting.  A pre-assigned task whose node is not in the set
+            gets no node and no error (SwarmKit makes no decision for it).
+
+        Raises:
+            ValueError: if a task id appears twice in ``pending``.
+        """
+        ids = [task.id for task in pending]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a task is pending twice")
+        tracked = self._task_node
+        if tracked and not tracked.keys().isdisjoint(ids):
+            for task_id in ids:
+                if task_id in tracked:
+                    self.release_task(task_id)  # it went back to pending
+        decisions: list[Decision | None] = [None] * len(pending)
+        groups: dict[tuple[str, int], list[int]] = {}
+        preassigned: list[int] = []
+        for i, task in enumerate(pending):
+            if task.service not in services:
+                decisions[i] = Decision(task.id, None, "", "")
+            elif task.node_id is not None:
+                preassigned.append(i)
+            else:
+                key = (task.service, task.spec_version)
+                members = groups.get(key)
+                if members is None:
+                    groups[key] = [i]
+                else:
+                    members.append(i)
+        self._nodes.ensure_indexed()
+        pipelines: dict[str, Pipeline] = {}
+        for i in preassigned:
+            decisions[i] = self._confirm(pending[i], services, pipelines)
+        for (name, version), members in groups.items():
+            service = services[name]
+            task_ids = [ids[i] for i in members]
+            rec = TaskRecord.of(service, version, False)
+            placer = GroupPlacer(
+                self._nodes, Pipeline(service), rec, task_ids, service.placement.preferences, now
+            )
+            result = placer.run()
+            for i, task_id, node in zip(members, task_ids, result.nodes, strict=False):
+                node_id = node.id
+                tracked[task_id] = node_id
+                decisions[i] = Decision(task_id, node_id, MSG_ASSIGNED, "")
+            if len(result.nodes) < len(members):
+                error = (
+                    f"{NO_SUITABLE_NODE} ({result.explanation})"
+                    if result.explanation
+                    else NO_SUITABLE_NODE
+                )
+                for i in members[len(result.nodes) :]:
+                    decisions[i] = Decision(ids[i], None, "", error)
+        return decisions  # type: ignore[return-value]
+
+    def _confirm(
+        self,
+        task: PendingTask,
+        services: Mapping[str, ServiceSpec],
+        pipelines: dict[str, Pipeline],
+    ) -> Decision:
+        """A pre-assigned task: run the filters on its node alone (``taskFitNode``)."""
+        info = self._nodes.nodes.get(task.node_id or "")
+        if info is None:
+            return Decision(task.id, None, "", "")  # the node is gone: no decision
+        service = services[task.service]
+        pipeline = pipelines.get(service.name)
+        if pipeline is None:
+            pipeline = pipelines[service.name] = Pipeline(service)
+        failed = pipeline.first_failure(info)
+        if failed >= 0:
+            return Decision(task.id, None, "", explain_filter(failed, 1))
+        self._nodes.track(info, task.id, TaskRecord.of(service, task.spec_version, True))
+        self._task_node[task.id] = info.id
+        return Decision(task.id, info.id, MSG_PREASSIGNED, "")
+
+    # --- inspection -------------------------------------------------------------------
+    def node_usage(self, node_id: str) -> NodeUsage:
+        """The scheduler's accounting for one node.
+
+        Raises:
+            KeyError: if the node is not in the set.
+        """
+        return self._nodes.nodes[node_id].usage()
+
+    def explain_task(
+        self, task: PendingTask, service: ServiceSpec, now: float
+    ) -> list[NodeVerdict]:
+        """Every node's verdict for ``task`` right now, in node-id order."""
+        self._nodes.ensure_indexed()
+        pipeline = Pipeline(service)
+        rec = TaskRecord.of(service, task.spec_version, task.node_id is not None)
+        placer = GroupPlacer(self._nodes, pipeline, rec, [task.id], (), now)
+        nodes = self._nodes.in_id_order()
+        failures = [pipeline.first_failure(n) for n in nodes]
+        passing = sorted(
+            (n for n, f in zip(nodes, failures, strict=True) if f < 0), key=placer.sort_key
+        )
+        rank = {n.id: r for r, n in enumerate(passing)}
+        return [
+            NodeVerdict(n.id, n.spec.name, explain_filter(f, 1) if f >= 0 else "", rank.get(n.id))
+            for n, f in zip(nodes, failures, strict=True)
+        ]
