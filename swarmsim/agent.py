@@ -82,6 +82,7 @@ class Agent:
         self._procs: dict[str, simpy.Process] = {}
         self._was_dead: dict[str, bool] = {}
         self._started: dict[str, float] = {}
+        self._wake: dict[str, simpy.Event] = {}  # open-ended waits, woken by desired changes
 
     def start(self) -> None:
         """Subscribe to the state."""
@@ -93,7 +94,11 @@ class Agent:
         proc = self._procs.get(task.id)
         if proc is not None:
             if task.desired != old_desired and proc.is_alive and task.id in self.state.tasks:
-                proc.interrupt("desired")
+                wake = self._wake.get(task.id)
+                if wake is None:
+                    proc.interrupt("desired")  # a timed wait
+                elif not wake.triggered:
+                    wake.succeed()  # an open-ended wait: cheaper than an interrupt
             return
         if task.state == TaskState.ASSIGNED and old_state < TaskState.ASSIGNED:
             node = self.state.nodes.get(task.node_id or "")
@@ -233,9 +238,15 @@ class Agent:
         while True:
             try:
                 if end is None:
-                    yield self.env.event()
-                else:
-                    yield self.env.timeout(max(0.0, end - self.env.now))
+                    wake = self._wake[task.id] = self.env.event()
+                    try:
+                        yield wake
+                    finally:
+                        self._wake.pop(task.id, None)
+                    if stop_on_shutdown and task.desired >= TaskState.SHUTDOWN:
+                        return "stop"
+                    return "wake"
+                yield self.env.timeout(max(0.0, end - self.env.now))
                 return None
             except simpy.Interrupt as intr:
                 cause = intr.cause

@@ -9,7 +9,9 @@ manager components do through its store.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import simpy
@@ -116,6 +118,27 @@ class Simulation:
         self._leader_listeners.append(fn)
 
 
+#: garbage-collector thresholds while a simulation runs (Python's default: 700, 10, 10)
+GC_THRESHOLDS = (50_000, 50, 100)
+
+
+@contextmanager
+def tuned_gc() -> Iterator[None]:
+    """Collect cyclic garbage less often while simulating.
+
+    A run keeps millions of small live objects (events, tasks); with Python's default
+    thresholds the cyclic collector keeps re-scanning them and costs about a third of the
+    run time. Garbage is still collected, just in larger batches. The previous
+    thresholds are restored afterwards.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def _components() -> list[tuple[str, Any]]:
     """The components of a simulation, in start order, as (attribute name, class)."""
     from swarmsim.agent import Agent  # noqa: PLC0415
@@ -129,6 +152,7 @@ def _components() -> list[tuple[str, Any]]:
     from swarmsim.manager.restart import RestartSupervisor  # noqa: PLC0415
     from swarmsim.manager.scheduling import SchedulingComponent  # noqa: PLC0415
     from swarmsim.manager.updater import Updater  # noqa: PLC0415
+    from swarmsim.workload.traffic import Traffic  # noqa: PLC0415
 
     return [
         ("scheduling", SchedulingComponent),
@@ -142,4 +166,5 @@ def _components() -> list[tuple[str, Any]]:
         ("jobs", JobsOrchestrator),
         ("enforcer", ConstraintEnforcer),
         ("reaper", TaskReaper),
+        ("traffic", Traffic),
     ]

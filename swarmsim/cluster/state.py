@@ -126,7 +126,7 @@ class ClusterState:
     ) -> None:
         if hasattr(clock, "now"):
             env: Any = clock
-            self._clock: Callable[[], float] = lambda: env.now
+            self._clock: Callable[[], float] = type(env).now.fget.__get__(env)  # env.now
         else:
             self._clock = clock  # type: ignore[assignment]
         self._new_id = new_id

@@ -142,6 +142,7 @@ class GroupPlacer:
                 self.leaves.append(tree)
         else:
             self.leaves.append(root)
+            return root  # a lone leaf: its task count is never read
         for node in self.nodeset.service_nodes.get(self.svc, ()):
             count = node.by_service[self.svc]
             tree = root
@@ -157,9 +158,7 @@ class GroupPlacer:
         first_failure = self.pipeline.first_failure
         specials = self.specials
         part = self.part
-        special_by_path: dict[Path, list[NodeInfo]] = {}
-        for node in specials:
-            special_by_path.setdefault(part.path_of[node.id], []).append(node)
+        special_by_path: dict[Path, list[NodeInfo]] | None = None  # built when needed
         by_rank, heap_of, pop = part.by_rank, part.heap_of, heapq.heappop
         checks = self.pipeline.checks
         after_ready = checks[1:]  # heaps hold ready nodes only: the ready filter passes
@@ -199,6 +198,10 @@ class GroupPlacer:
                 leaf.last = (0, 0, last)
             leaf.plain = len(cands)
             if len(cands) < want:
+                if special_by_path is None:
+                    special_by_path = {}
+                    for node in specials:
+                        special_by_path.setdefault(part.path_of[node.id], []).append(node)
                 extra = sorted(special_by_path.get(leaf.path, ()), key=self.sort_key)
                 for node in extra:
                     failed = first_failure(node)
