@@ -119,7 +119,7 @@ class Simulation:
 
 
 #: garbage-collector thresholds while a simulation runs (Python's default: 700, 10, 10)
-GC_THRESHOLDS = (50_000, 50, 100)
+GC_THRESHOLDS = (200_000, 100, 1_000)
 
 
 @contextmanager

@@ -25,8 +25,11 @@ def event_dict(event: Any) -> dict[str, Any]:
 
 
 def final_document(result: RunResult) -> dict[str, Any]:
-    """The ``--json`` document of a run: the swarm at the final time."""
-    return snapshot(result.sim)
+    """The ``--json`` document of a run: the swarm at the final time (with a workload,
+    also its ``requests`` and ``requests_by_service`` figures)."""
+    from swarmsim.workload.summary import traffic_document  # noqa: PLC0415
+
+    return {**snapshot(result.sim), **traffic_document(result.sim)}
 
 
 def write_run(result: RunResult, out_dir: str | Path) -> list[Path]:
@@ -41,4 +44,6 @@ def write_run(result: RunResult, out_dir: str | Path) -> list[Path]:
     final.write_text(json.dumps(final_document(result), indent=2) + "\n", encoding="utf-8")
     scenario = out / "scenario.json"
     scenario.write_text(json.dumps(result.scenario.to_dict(), indent=2) + "\n", encoding="utf-8")
-    return [events, final, scenario]
+    from swarmsim.workload.report import write_traffic_csv  # noqa: PLC0415
+
+    return [events, final, scenario, *write_traffic_csv(result.sim, out)]

@@ -18,6 +18,8 @@ A scenario is a YAML file::
         status: ready            # ready | down
     stacks:
       getstartedlab: docker-compose.yml   # relative to the scenario file; deployed at t=0
+    network: {latency: 0.2ms}    # optional: the network between machines (docs/traffic.md)
+    workload: []                 # optional: request traffic (docs/traffic.md)
 
 Every problem is an :class:`~swarmsim.errors.InputError` naming the file, the line and
 the key path, in the style of compose schema errors.
@@ -34,10 +36,12 @@ from typing import Any
 
 from swarmsim import defaults
 from swarmsim.errors import InputError, dotted
+from swarmsim.mesh.network import NetworkModel, parse_network
 from swarmsim.rng import IdFactory, make_streams
 from swarmsim.specs import NodeSpec, Platform
 from swarmsim.timeline import Step, parse_timeline
 from swarmsim.units import parse_bytes, parse_duration
+from swarmsim.workload.spec import WorkloadSpec, parse_workloads
 
 _NODE_KEYS = (
     "name",
@@ -53,7 +57,7 @@ _NODE_KEYS = (
     "status",
     "joined",
 )
-_TOP_KEYS = ("name", "seed", "nodes", "stacks", "until", "timeline")
+_TOP_KEYS = ("name", "seed", "nodes", "stacks", "until", "timeline", "network", "workload")
 _HOSTNAME = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9._-]*[a-zA-Z0-9])?$")
 
 
@@ -78,6 +82,8 @@ class Scenario:
     source: str = ""  # the file name as the user gave it
     until: float = defaults.SCENARIO_UNTIL_S
     timeline: tuple[Step, ...] = ()
+    network: NetworkModel = NetworkModel()
+    workload: tuple[WorkloadSpec, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The fully resolved scenario as plain JSON-ready data."""
@@ -105,7 +111,15 @@ class Scenario:
             "stacks": {s.name: list(s.given) for s in self.stacks},
             "until": self.until,
             "timeline": [step.to_dict() for step in self.timeline],
+            **self._traffic_dict(),
         }
+
+    def _traffic_dict(self) -> dict[str, Any]:
+        """``network`` and ``workload``, when the scenario gives either."""
+        if not self.workload and self.network == NetworkModel():
+            return {}
+        return {"network": self.network.to_dict(),
+                "workload": [w.to_dict() for w in self.workload]}
 
 
 def load_scenario(path: str | Path, *, seed: int | None = None) -> Scenario:
@@ -177,6 +191,8 @@ def _build(data: Any, path: Path, given: str, seed_override: int | None) -> Scen
     from swarmsim.commands import check_command  # noqa: PLC0415 (lazy: avoids a cycle)
 
     timeline = parse_timeline(data.get("timeline"), {n.name for n in nodes}, check_command)
+    network = parse_network(data.get("network"), [n.name for n in nodes])
+    workload = parse_workloads(data.get("workload"), {n.name for n in nodes}, path.parent)
     return Scenario(
         name=name,
         seed=seed,
@@ -186,6 +202,8 @@ def _build(data: Any, path: Path, given: str, seed_override: int | None) -> Scen
         source=given,
         until=until,
         timeline=timeline,
+        network=network,
+        workload=workload,
     )
 
 

@@ -126,6 +126,25 @@ class Healthcheck:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestSpec:
+    """``x-swarmsim.request``: how one task of the service serves requests.
+
+    Attributes:
+        cost_s: mean CPU time of one request on one full core (seconds).
+        dist: ``constant``, ``exponential`` or ``lognormal``.
+        cv: coefficient of variation of a ``lognormal`` cost.
+        workers: requests one task serves at once.
+        queue: requests waiting beyond the busy workers; more are rejected.
+    """
+
+    cost_s: float = 0.02
+    dist: str = "exponential"
+    cv: float = 0.5
+    workers: int = 1
+    queue: int = 100
+
+
+@dataclass(frozen=True, slots=True)
 class SimParams:
     """The ``x-swarmsim`` mapping of a service: swarmsim's model of the container.
 
@@ -140,6 +159,8 @@ class SimParams:
     memory_used: int | None = None  # bytes; above the memory limit -> OOM kill (137)
     run_time_s: float = defaults.SIM_RUN_TIME_S
     unhealthy_after_s: float | None = None  # probes fail from this running time on
+    request: RequestSpec | None = None  # None: served with RequestSpec()'s defaults
+    cpu_used: int | None = None  # nano-CPUs the container uses while it runs (metrics only)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from swarmsim import __version__
 from swarmsim.errors import InputError
-from swarmsim.cli import plan_cmd, run_cmd
+from swarmsim.cli import plan_cmd, report_cmd, run_cmd
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,10 +42,23 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--until", default=None, metavar="T",
                    help="simulated duration, e.g. 10m (overrides the scenario's `until`)")
     r.add_argument("--out", default=None, metavar="DIR",
-                   help="write events.jsonl, final.json and scenario.json into DIR")
+                   help="write events.jsonl, final.json, scenario.json, the metrics "
+                   "(metrics.csv, tasks.csv, nodes.csv, summary.json), PNG plots, "
+                   "report.html and visualizer.html into DIR")
     r.add_argument("--json", action="store_true",
-                   help="print the final state as one JSON document instead")
+                   help="print the final state and the run's summary as one JSON document "
+                   "instead")
     r.set_defaults(func=run_cmd.run)
+    rep = sub.add_parser(
+        "report",
+        help="rebuild the plots, report.html and visualizer.html of a run directory",
+        description="Rebuild the PNG plots, report.html and visualizer.html of DIR (written "
+        "by `swarmsim run --out DIR`) from its files alone, without re-running.",
+    )
+    rep.add_argument("directory", metavar="DIR", help="a directory written by `run --out`")
+    rep.add_argument("--at", default=None, metavar="T",
+                     help="simulated time of the cluster snapshot, e.g. 70s (default: the end)")
+    rep.set_defaults(func=report_cmd.run)
     return parser
 
 

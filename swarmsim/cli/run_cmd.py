@@ -6,6 +6,7 @@ import argparse
 import json
 
 from swarmsim.cli.clock import clock as _clock
+from swarmsim.cli.progress import Progress
 from swarmsim.errors import InputError
 from swarmsim.output import natural_key
 
@@ -24,11 +25,19 @@ def run(args: argparse.Namespace) -> int:
         except ValueError:
             raise InputError(f"--until: invalid duration {args.until!r}") from None
     scenario = load_scenario(args.scenario, seed=args.seed)
-    result = run_scenario(scenario, until=until)
+    with Progress() as progress:
+        result = run_scenario(scenario, until=until,
+                              progress=progress if progress.enabled else None)
     if args.out:
+        from swarmsim.report import write_results  # noqa: PLC0415 (matplotlib: only here)
+
         write_run(result, args.out)
+        write_results(result, args.out)  # metrics, plots, report.html, visualizer.html
     if args.json:
-        print(json.dumps(final_document(result), indent=2))
+        from swarmsim.metrics import collect  # noqa: PLC0415
+
+        print(json.dumps({**final_document(result), "summary": collect(result).summary},
+                         indent=2))
         return 0
     for event in result.log:
         stamp = f"[{_clock(event.time)}]"
@@ -48,6 +57,11 @@ def run(args: argparse.Namespace) -> int:
         res = run_command(sim, line)
         print(f"\n$ {line}")
         print((res.output or res.error).rstrip("\n"))
+    from swarmsim.workload.report import traffic_text  # noqa: PLC0415
+
+    traffic = traffic_text(sim)
+    if traffic:
+        print(f"\n[{_clock(sim.now)}] traffic\n{traffic}")
     return 0
 
 

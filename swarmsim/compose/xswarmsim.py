@@ -26,8 +26,10 @@ class KeyDoc:
 
     Attributes:
         field: the :class:`~swarmsim.specs.SimParams` attribute it sets.
-        kind: ``duration`` (Go duration string -> seconds), ``integer`` or ``bytes``
-            (go-units size string such as ``60M`` -> bytes).
+        kind: ``duration`` (Go duration string -> seconds), ``integer``, ``bytes``
+            (go-units size string such as ``60M`` -> bytes), ``cpus`` (a number of cores
+            as compose's ``cpus`` takes it -> nano-CPUs) or ``mapping`` (a nested
+            mapping with its own validation).
         default: the default as a user would write it (``"2s"``), or ``"none"``.
         doc: one line for the README.
         minimum: smallest accepted value (seconds for durations), inclusive.
@@ -87,6 +89,13 @@ KEYS: dict[str, KeyDoc] = {
         "none",
         "memory the container uses, e.g. `60M`; above its memory limit it is OOM-killed (137)",
     ),
+    "cpu_used": KeyDoc(
+        "cpu_used",
+        "cpus",
+        "none",
+        "CPU the container uses while it runs, e.g. `0.25` (cores); metrics only, absent means"
+        " its CPU reservation",
+    ),
     "run_time": KeyDoc(
         "run_time_s",
         "duration",
@@ -99,9 +108,17 @@ KEYS: dict[str, KeyDoc] = {
         "none",
         "with a healthcheck: running time after which probes fail; absent means always healthy",
     ),
+    "request": KeyDoc(
+        "request",
+        "mapping",
+        "none",
+        "how a task serves requests: `{cost: 20ms, dist: exponential, workers: 1, queue: 100}`"
+        " (see docs/traffic.md); absent means those defaults",
+    ),
 }
 
-_TYPE_NAMES = {"duration": "string", "bytes": "string", "integer": "integer"}
+_TYPE_NAMES = {"duration": "string", "bytes": "string", "integer": "integer",
+               "mapping": "mapping", "cpus": "string or number"}
 
 
 def parse_sim_params(value: object, service: str) -> SimParams:
@@ -132,8 +149,14 @@ def parse_sim_params(value: object, service: str) -> SimParams:
     return replace(SimParams(), **fields)  # type: ignore[arg-type]
 
 
-def _parse_value(raw: object, doc: KeyDoc, keys: tuple[str, ...]) -> float | int:
+def _parse_value(raw: object, doc: KeyDoc, keys: tuple[str, ...]) -> object:
     where = _dotted(keys)
+    if doc.kind == "mapping":  # x-swarmsim.request, validated by its own module
+        from swarmsim.workload.costs import parse_request  # noqa: PLC0415
+
+        return parse_request(raw, keys)
+    if doc.kind == "cpus":
+        return _parse_cpus(raw, where, keys)
     if doc.kind == "integer":
         if isinstance(raw, bool) or not (
             isinstance(raw, int) or (isinstance(raw, float) and raw.is_integer())
@@ -158,6 +181,19 @@ def _parse_value(raw: object, doc: KeyDoc, keys: tuple[str, ...]) -> float | int
     if doc.maximum is not None and number > doc.maximum:
         raise InputError(f"{where} Must be less than or equal to {_num(doc.maximum)}", keys=keys)
     return number
+
+
+def _parse_cpus(raw: object, where: str, keys: tuple[str, ...]) -> int:
+    """A CPU amount as compose's ``cpus`` accepts it (``0.5`` or ``"0.5"``), in nano-CPUs."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise InputError(f"{where} must be a {_TYPE_NAMES['cpus']}", keys=keys)
+    try:
+        nano = units.parse_cpus(str(raw))
+    except ValueError as err:
+        raise InputError(f"{where} {err}", keys=keys) from None
+    if nano < 0:
+        raise InputError(f"{where} Must be greater than or equal to 0", keys=keys)
+    return nano
 
 
 def _num(value: float) -> str:

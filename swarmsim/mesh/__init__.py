@@ -1,0 +1,1 @@
+"""The routing mesh: load-balancer membership, routing of connections, network latency."""

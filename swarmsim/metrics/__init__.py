@@ -1,0 +1,142 @@
+"""Metrics of a run: level series sampled at change points, task and node tables, and a
+summary (availability, convergence, pending time, restarts, placement, utilisation,
+requests). The core never imports pandas; ``docs/metrics.md`` shows the one-call loads.
+
+::
+
+    result = run_scenario(load_scenario("scenarios/crash.yaml"))
+    m = collect(result)
+    m.summary["services"]["getstartedlab_web"]["availability"]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from swarmsim.metrics.recorder import Recorder
+from swarmsim.metrics.records import Disturbance, NodeRow, TaskRow
+from swarmsim.metrics.replay import replay
+from swarmsim.metrics.requests import (
+    RequestTable,
+    binned_rows,
+    empty,
+    figures,
+    find_requests,
+    traffic_cpu_rows,
+)
+from swarmsim.metrics.series import SeriesSet, time_mean, value_at
+from swarmsim.metrics.summary import converge_times, summarize
+from swarmsim.metrics.views import machines_of
+
+if TYPE_CHECKING:
+    from swarmsim.run import RunResult
+
+__all__ = [
+    "Disturbance",
+    "NodeRow",
+    "Recorder",
+    "RequestTable",
+    "RunMetrics",
+    "SeriesSet",
+    "TaskRow",
+    "collect",
+]
+
+
+@dataclass(frozen=True)
+class RunMetrics:
+    """Everything measured in one run.
+
+    Attributes:
+        start: first simulated second (0).
+        end: last simulated second.
+        series: level series by (entity, metric); see ``docs/metrics.md``.
+        tasks: one row per task, in creation order.
+        nodes: one row per node change.
+        disturbances: what disturbed the cluster, with ``converged_after``.
+        requests: finished requests (empty without traffic).
+        request_rows: binned request tallies as ``(time, entity, metric, value)``.
+        summary: the ``summary.json`` document.
+    """
+
+    start: float
+    end: float
+    series: SeriesSet
+    tasks: tuple[TaskRow, ...]
+    nodes: tuple[NodeRow, ...]
+    disturbances: tuple[Disturbance, ...]
+    requests: RequestTable = field(default_factory=empty)
+    request_rows: tuple[tuple[float, str, str, float], ...] = ()
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def rows(self) -> list[tuple[float, str, str, float]]:
+        """Every ``metrics.csv`` row (levels, then request tallies merged in time order)."""
+        rows = list(self.series.rows()) + list(self.request_rows)
+        rows.sort(key=lambda r: (r[0], r[1], r[2]))
+        return rows
+
+
+def collect(result: RunResult) -> RunMetrics:
+    """Measure a finished run (computed once per result, then cached on its recorder).
+
+    Raises:
+        ValueError: if the run was not made by :func:`swarmsim.run.run_scenario` (it
+            has no recorder).
+    """
+    rec = result.recorder
+    if rec is None:
+        raise ValueError("this run has no recorder: use swarmsim.run.run_scenario")
+    cached = rec.cache.get("metrics")
+    if cached is not None and cached[0] == len(result.sim.events):
+        return cached[1]  # type: ignore[no-any-return]
+    sim = result.sim
+    start, end = 0.0, float(sim.now)
+    r = replay(sim.events, rec.records, machines_of(sim.scenario.nodes), end)
+    rows = tuple(r.task_rows())
+    still = r.still_pending()
+    capacity = {name: (cpu / 1e9, mem) for name, (cpu, mem) in r.machines.items()}
+    modes = {name: s.mode for name, s in r.services.items()}
+    summary = summarize(r.series, rows, r.disturbances, capacity, start, end, still, modes)
+    table = find_requests(sim)
+    summary["requests"] = None
+    request_rows: list[tuple[float, str, str, float]] = []
+    if len(table):
+        summary["requests"] = figures(table, start, end)
+        request_rows += binned_rows(table, "requests", start, end)
+        for name in sorted({str(s) for s in table.service if s}):
+            mine = table.where(table.service == name)
+            if name in summary["services"]:
+                summary["services"][name]["requests"] = figures(mine, start, end)
+            request_rows += binned_rows(mine, f"requests:{name}", start, end)
+        cpu_rows = traffic_cpu_rows(table, start, end)
+        request_rows += cpu_rows
+        summary["utilisation"]["cluster"]["cpu_requests"] = _request_cpu(r.series, cpu_rows,
+                                                                         start, end)
+    metrics = RunMetrics(
+        start=start,
+        end=end,
+        series=r.series,
+        tasks=rows,
+        nodes=tuple(r.node_rows),
+        disturbances=tuple(converge_times(r.series, r.disturbances, end)),
+        requests=table,
+        request_rows=tuple(request_rows),
+        summary=summary,
+    )
+    rec.cache["metrics"] = (len(sim.events), metrics)
+    return metrics
+
+
+def _request_cpu(series: SeriesSet, rows: list[tuple[float, str, str, float]], start: float,
+                 end: float) -> dict[str, float | None]:
+    """Mean and peak share of the cluster's CPU (of the nodes up) spent on requests."""
+    per_bin: dict[float, float] = {}
+    for t, _e, _m, v in rows:
+        per_bin[t] = per_bin.get(t, 0.0) + v
+    cap = series.get("cluster", "cpus")
+    shares = [v / c for t, v in sorted(per_bin.items()) if (c := value_at(*cap, t))]
+    mean_cap = time_mean(*cap, start, end)
+    total = sum(per_bin.values()) / len(per_bin) if per_bin else 0.0
+    return {"mean": float(total / mean_cap) if mean_cap else None,
+            "peak": float(max(shares)) if shares else None}

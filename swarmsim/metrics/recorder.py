@@ -1,0 +1,116 @@
+"""The recorder: the few facts metrics need that ``sim.events`` does not hold.
+
+It listens to the cluster state like any component, never changes it, and keeps
+:mod:`~swarmsim.metrics.records` entries, each stamped with the number of events
+recorded before it so that a replay can interleave them with ``sim.events``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.metrics.records import NodeRemoved, ServiceChange, TaskCreated, TaskDeleted
+from swarmsim.specs import ServiceSpec
+
+if TYPE_CHECKING:
+    from swarmsim.cluster.state import NodeRecord, ServiceRecord
+    from swarmsim.engine import Simulation
+    from swarmsim.specs import NodeSpec
+
+
+def task_usage(spec: ServiceSpec) -> tuple[int, int, int, int, bool]:
+    """What one task of ``spec`` reserves and uses.
+
+    Returns:
+        (reserved nano-CPUs, reserved bytes, used nano-CPUs, used bytes, oom): used CPU
+        is ``x-swarmsim.cpu_used`` or else the CPU reservation, capped by the CPU limit;
+        used memory is ``x-swarmsim.memory_used`` or else the memory reservation, capped
+        by the memory limit; ``oom`` is True when ``memory_used`` exceeds the limit.
+    """
+    res = spec.resources.reservations
+    lim = spec.resources.limits
+    cpu = getattr(spec.sim, "cpu_used", None)
+    cpu = res.nano_cpus if cpu is None else cpu
+    mem = spec.sim.memory_used
+    mem = res.memory_bytes if mem is None else mem
+    oom = bool(lim.memory_bytes and spec.sim.memory_used is not None
+               and spec.sim.memory_used > lim.memory_bytes)
+    if lim.nano_cpus:
+        cpu = min(cpu, lim.nano_cpus)
+    if lim.memory_bytes:
+        mem = min(mem, lim.memory_bytes)
+    return res.nano_cpus, res.memory_bytes, cpu, mem, oom
+
+
+def spec_change(before: ServiceSpec | None, after: ServiceSpec) -> str:
+    """``scale`` when only the replica count changed, ``update`` when anything else
+    did, ``none`` when nothing did."""
+    if before is None:
+        return "update"
+    if before == after:
+        return "none"
+    if replace(before, replicas=after.replicas) == after:
+        return "scale"
+    return "update"
+
+
+class Recorder:
+    """Listens to one simulation's state and keeps what the metrics need.
+
+    Attributes:
+        records: :class:`TaskCreated`, :class:`TaskDeleted`, :class:`ServiceChange` and
+            :class:`NodeRemoved` entries in the order they happened.
+    """
+
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+        self.records: list[Any] = []
+        self._seen: set[str] = set()
+        self._replicas: dict[str, int] = {}
+        self.cache: dict[str, Any] = {}  # derived results, kept by swarmsim.metrics
+
+    @classmethod
+    def attach(cls, sim: Simulation) -> Recorder:
+        """A recorder listening to ``sim`` from now on (attach before the run)."""
+        rec = cls(sim)
+        sim.state.on_task(rec._on_task, states={TaskState.NEW}, desired=False)
+        sim.state.on_service(rec._on_service)
+        sim.state.on_node(rec._on_node)
+        return rec
+
+    def _at(self) -> int:
+        return len(self.sim.events)
+
+    def _on_task(self, task: Task, old_state: TaskState, old_desired: TaskState) -> None:
+        state = self.sim.state
+        if task.id not in state.tasks:
+            if task.id in self._seen:
+                self._seen.discard(task.id)
+                self.records.append(TaskDeleted(self._at(), state.now, task.id))
+            return
+        if task.id in self._seen:
+            return
+        self._seen.add(task.id)
+        rc, rm, uc, um, oom = task_usage(task.spec)
+        node = state.nodes.get(task.node_id) if task.preassigned and task.node_id else None
+        self.records.append(
+            TaskCreated(
+                at=self._at(), time=state.now, task=task.id, service=task.service,
+                slot=task.slot, node=node.spec.name if node else None,
+                spec_version=task.spec_version, reserved_cpus=rc, reserved_memory=rm,
+                used_cpus=uc, used_memory=um, oom=oom, job=task.spec.is_job,
+            )
+        )
+
+    def _on_service(self, svc: ServiceRecord, what: str) -> None:
+        change = spec_change(svc.previous_spec, svc.spec) if what == "updated" else ""
+        self.records.append(
+            ServiceChange(self._at(), self.sim.state.now, svc.name, what, svc.spec.mode,
+                          svc.spec.replicas, svc.version, change)
+        )
+
+    def _on_node(self, node: NodeRecord, before: NodeSpec) -> None:
+        if not node.in_swarm:
+            self.records.append(NodeRemoved(self._at(), self.sim.state.now, node.spec.name))

@@ -1,0 +1,206 @@
+"""Request figures, for runs with routing-mesh traffic.
+
+Requests are read from the simulation's ``traffic`` component (``records()``: numpy
+columns ``send``, ``end``, ``latency``, ``service``, ``node``, ``outcome``); requests
+whose client does not know the outcome yet at the end of the run (in flight) are left
+out. A run without that component, or whose scenario has no workload, has no request
+figures. A few other shapes are accepted (records with ``time``/``latency``/``ok``
+fields in a ``requests`` list or among ``sim.events`` with kind ``request``) so that
+results of other traffic sources read the same way.
+
+Latency is a tally (one value per request), not a level: it is summarised per time bin
+and as quantiles, never time-weighted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+QUANTILES = (0.5, 0.95, 0.99)
+#: metrics of ``metrics.csv`` that are per-bin tallies, not levels
+TALLY_METRICS = frozenset({"throughput", "errors", "latency_p50", "latency_p95",
+                           "latency_p99", "traffic_cpus"})
+
+
+@dataclass(frozen=True)
+class RequestTable:
+    """Requests as columns: send time, service name, node name ("" if none), latency
+    (NaN when not answered), success, and the mean CPU cost (core-seconds) of serving
+    one request of its service."""
+
+    time: np.ndarray
+    service: np.ndarray
+    node: np.ndarray
+    latency: np.ndarray
+    ok: np.ndarray
+    cost: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+    def where(self, mask: np.ndarray) -> RequestTable:
+        """The requests selected by a boolean mask."""
+        return RequestTable(self.time[mask], self.service[mask], self.node[mask],
+                            self.latency[mask], self.ok[mask], self.cost[mask])
+
+
+def empty() -> RequestTable:
+    """A table with no request."""
+    z = np.zeros(0)
+    return RequestTable(z, np.zeros(0, dtype=object), np.zeros(0, dtype=object), z,
+                        np.zeros(0, dtype=bool), z)
+
+
+def _request_cost(sim: Any, name: str) -> float:
+    from swarmsim.specs import RequestSpec  # noqa: PLC0415
+
+    svc = sim.state.services.get(name) if name else None
+    spec = getattr(svc.spec.sim, "request", None) if svc is not None else None
+    return float((spec or RequestSpec()).cost_s)
+
+
+def _from_traffic(sim: Any, traffic: Any) -> RequestTable:
+    cols = traffic.records()
+    done = np.asarray(cols.end) <= sim.now
+    services = list(getattr(traffic, "services", []))
+    machines = list(getattr(traffic, "machines", []))
+    svc_names = np.array([*services, ""], dtype=object)
+    node_names = np.array([*machines, ""], dtype=object)
+    sidx = np.asarray(cols.service)[done]
+    nidx = np.asarray(cols.node)[done]
+    service = svc_names[np.where(sidx >= 0, sidx, len(services))]
+    node = node_names[np.where(nidx >= 0, nidx, len(machines))]
+    ok = np.asarray(cols.outcome)[done] == 0
+    latency = np.where(ok, np.asarray(cols.latency, dtype=float)[done], np.nan)
+    costs = np.array([_request_cost(sim, s) for s in services] + [0.0])
+    cost = costs[np.where(sidx >= 0, sidx, len(services))]
+    order = np.argsort(np.asarray(cols.send)[done], kind="stable")
+    return RequestTable(np.asarray(cols.send, dtype=float)[done][order], service[order],
+                        node[order], latency[order], ok[order], cost[order])
+
+
+def _field(rec: Any, names: Sequence[str]) -> Any:
+    for name in names:
+        value = rec.get(name) if isinstance(rec, dict) else getattr(rec, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def _from_records(records: Sequence[Any]) -> RequestTable:
+    rows = []
+    for rec in records:
+        t = _field(rec, ("time", "t", "send", "start"))
+        if not isinstance(t, int | float):
+            continue
+        lat = _field(rec, ("latency", "latency_s", "response_time"))
+        ok = _field(rec, ("ok", "success"))
+        ok = (lat is not None) if ok is None else bool(ok)
+        rows.append((float(t), str(_field(rec, ("service",)) or ""),
+                     str(_field(rec, ("node",)) or ""),
+                     float(lat) if ok and isinstance(lat, int | float) else np.nan, ok))
+    if not rows:
+        return empty()
+    rows.sort(key=lambda r: r[0])
+    return RequestTable(np.array([r[0] for r in rows]), np.array([r[1] for r in rows], object),
+                        np.array([r[2] for r in rows], object), np.array([r[3] for r in rows]),
+                        np.array([r[4] for r in rows], bool), np.zeros(len(rows)))
+
+
+def find_requests(sim: Any) -> RequestTable:
+    """Every finished request of a run (an empty table without traffic)."""
+    traffic = getattr(sim, "traffic", None)
+    if traffic is not None and getattr(traffic, "workloads", None) and hasattr(traffic,
+                                                                               "records"):
+        return _from_traffic(sim, traffic)
+    listed = getattr(sim, "requests", None)
+    if isinstance(listed, list | tuple) and listed:
+        return _from_records(listed)
+    events = getattr(sim, "events", None) or []
+    return _from_records([e for e in events if getattr(e, "kind", "") == "request"])
+
+
+def figures(table: RequestTable, start: float, end: float) -> dict[str, Any]:
+    """Count, failures, throughput, latency mean/quantiles/max and a 101-point CDF."""
+    lat = table.latency[~np.isnan(table.latency)]
+    n = len(table)
+    failed = int(np.count_nonzero(~table.ok))
+    span = end - start
+    out: dict[str, Any] = {
+        "count": n,
+        "failed": failed,
+        "error_rate": failed / n if n else None,
+        "throughput": (n - failed) / span if span > 0 else None,
+        "latency_mean": float(lat.mean()) if lat.size else None,
+        "latency_max": float(lat.max()) if lat.size else None,
+    }
+    for q in QUANTILES:
+        out[f"latency_p{round(q * 100)}"] = float(np.quantile(lat, q)) if lat.size else None
+    out["latency_cdf"] = (
+        [[float(v), k / 100] for k, v in enumerate(np.quantile(lat, np.linspace(0, 1, 101)))]
+        if lat.size else []
+    )
+    return out
+
+
+def bin_width(start: float, end: float, bins: int = 60) -> float:
+    """A round bin width giving about ``bins`` bins over the run."""
+    raw = max((end - start) / bins, 1e-3)
+    for step in (0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600):
+        if step >= raw:
+            return float(step)
+    return float(3600 * int(np.ceil(raw / 3600)))
+
+
+def _bins(table: RequestTable, start: float, end: float) -> tuple[np.ndarray, np.ndarray,
+                                                                    float]:
+    width = bin_width(start, end)
+    nbins = max(1, int(np.ceil((end - start) / width)))
+    k = np.clip(((table.time - start) // width).astype(int), 0, nbins - 1)
+    edges = start + width * np.arange(nbins + 1)
+    return k, np.minimum(edges, end), width
+
+
+def binned_rows(table: RequestTable, entity: str, start: float,
+                end: float) -> list[tuple[float, str, str, float]]:
+    """``metrics.csv`` rows of request tallies per time bin (at each bin's start):
+    ``throughput`` (answered) and ``errors`` (not answered) per second, and
+    ``latency_p50/p95/p99`` in seconds (bins with answers only)."""
+    k, edges, _w = _bins(table, start, end)
+    rows = []
+    for b in range(len(edges) - 1):
+        span = float(edges[b + 1] - edges[b])
+        if span <= 0:
+            continue
+        mask = k == b
+        ok = table.ok[mask]
+        rows.append((float(edges[b]), entity, "throughput", int(ok.sum()) / span))
+        rows.append((float(edges[b]), entity, "errors", int((~ok).sum()) / span))
+        lat = table.latency[mask]
+        lat = lat[~np.isnan(lat)]
+        if lat.size:
+            for q in QUANTILES:
+                rows.append((float(edges[b]), entity, f"latency_p{round(q * 100)}",
+                             float(np.quantile(lat, q))))
+    return rows
+
+
+def traffic_cpu_rows(table: RequestTable, start: float,
+                     end: float) -> list[tuple[float, str, str, float]]:
+    """Per node and time bin, the CPU (cores) spent serving requests, estimated as the
+    requests answered there times their service's mean request cost, over the bin."""
+    k, edges, _w = _bins(table, start, end)
+    rows = []
+    for node in sorted({str(n) for n in table.node if n}):
+        mask = (table.node == node) & table.ok
+        spent = np.bincount(k[mask], weights=table.cost[mask], minlength=len(edges) - 1)
+        for b in range(len(edges) - 1):
+            span = float(edges[b + 1] - edges[b])
+            if span > 0:
+                rows.append((float(edges[b]), f"node:{node}", "traffic_cpus",
+                             float(spent[b]) / span))
+    return rows

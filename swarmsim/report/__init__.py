@@ -1,0 +1,25 @@
+"""Plots, ``report.html`` and ``visualizer.html`` of a run, built from its result files.
+
+Every plot function takes the run's data and an Axes and returns the Axes; nothing here
+uses pyplot's global state. Files are rendered with the Agg canvas.
+"""
+
+from __future__ import annotations
+
+from swarmsim.report.build import build_report, save_png, write_results
+from swarmsim.report.data import RunData
+from swarmsim.report.plots import plot_replicas, plot_task_timeline, plot_utilisation
+from swarmsim.report.snapshot import plot_latency, plot_latency_cdf, plot_snapshot
+
+__all__ = [
+    "RunData",
+    "build_report",
+    "plot_latency",
+    "plot_latency_cdf",
+    "plot_replicas",
+    "plot_snapshot",
+    "plot_task_timeline",
+    "plot_utilisation",
+    "save_png",
+    "write_results",
+]

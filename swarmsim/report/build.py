@@ -1,0 +1,113 @@
+"""Results files of a run directory: metrics, plots (PNG, Agg), ``report.html`` and
+``visualizer.html``.
+
+:func:`write_results` is what ``swarmsim run --out DIR`` adds to the run's own files;
+:func:`build_report` rebuilds the plots and pages from the files alone (``swarmsim
+report DIR``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from swarmsim.metrics import collect
+from swarmsim.metrics.files import write_metrics
+from swarmsim.report.data import STACK_PS, RunData
+from swarmsim.report.page import render_report
+from swarmsim.report.plots import (
+    pick_utilisation,
+    plot_replicas,
+    plot_task_timeline,
+    plot_utilisation,
+    timeline_nodes,
+)
+from swarmsim.report.snapshot import (
+    plot_latency,
+    plot_latency_cdf,
+    plot_snapshot,
+    snapshot_size,
+)
+from swarmsim.report.visualizer import render_page
+
+if TYPE_CHECKING:
+    from swarmsim.run import RunResult
+
+DPI = 100
+
+
+def save_png(draw: Callable[[Axes], Any], path: Path, size: tuple[float, float]) -> Path:
+    """Draw on a fresh Agg figure of ``size`` inches and save it as PNG."""
+    fig = Figure(figsize=size, dpi=DPI)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    draw(ax)
+    fig.tight_layout()
+    fig.savefig(path, format="png", metadata={"Software": None})
+    return path
+
+
+def stack_ps_text(result: RunResult) -> str:
+    """The final ``docker stack ps`` of every stack, as the CLI prints it."""
+    from swarmsim.commands import run_command  # noqa: PLC0415
+
+    sim = result.sim
+    names = sorted({svc.spec.stack for svc in sim.state.services.values() if svc.spec.stack})
+    parts = []
+    for name in names:
+        res = run_command(sim, f"docker stack ps {name}")
+        parts.append(f"$ docker stack ps {name}\n{(res.output or res.error).rstrip()}\n")
+    return "\n".join(parts)
+
+
+def write_results(result: RunResult, out_dir: str | Path, *, at: float | None = None) -> list[Path]:
+    """Write the metrics files, ``stack-ps.txt``, the plots and both pages of a run."""
+    out = Path(out_dir)
+    paths = write_metrics(collect(result), out)
+    ps = out / STACK_PS
+    ps.write_text(stack_ps_text(result), encoding="utf-8")
+    paths.append(ps)
+    return paths + build_report(out, at=at)
+
+
+def build_report(directory: str | Path, *, at: float | None = None) -> list[Path]:
+    """Render every plot, ``report.html`` and ``visualizer.html`` from a run directory.
+
+    Args:
+        directory: a directory written by ``swarmsim run --out``.
+        at: simulated time of the cluster snapshot (default: the end of the run).
+    """
+    d = Path(directory)
+    data = RunData.load(d)
+    when = data.end if at is None else min(max(at, data.start), data.end)
+    nodes = len(data.node_names())
+    metric = pick_utilisation(data)
+    rows = len(timeline_nodes(data, 40))
+    plots: dict[str, Path] = {
+        "Utilisation per node": save_png(
+            lambda ax: plot_utilisation(data, ax=ax, metric=metric), d / "utilisation.png",
+            (11, 4.2 if nodes <= 12 else min(3 + nodes * 0.02, 9))),
+        "Replicas per service": save_png(
+            lambda ax: plot_replicas(data, ax=ax), d / "replicas.png", (11, 4.6)),
+        "Task timeline per node": save_png(
+            lambda ax: plot_task_timeline(data, ax=ax), d / "tasks.png",
+            (11, min(1.6 + 0.32 * rows, 14))),
+        f"Cluster at t={when:g} s": save_png(
+            lambda ax: plot_snapshot(data, when, ax=ax), d / "snapshot.png",
+            snapshot_size(data, when)),
+    }
+    if data.requests:
+        plots["Latency percentiles"] = save_png(
+            lambda ax: plot_latency(data, ax=ax), d / "latency.png", (11, 4))
+        plots["Latency CDF"] = save_png(
+            lambda ax: plot_latency_cdf(data, ax=ax), d / "latency-cdf.png", (7, 4.5))
+    report = d / "report.html"
+    report.write_text(render_report(data, plots), encoding="utf-8")
+    viz = d / "visualizer.html"
+    viz.write_text(render_page(data), encoding="utf-8")
+    return [*plots.values(), report, viz]

@@ -1,0 +1,223 @@
+"""A run's results as the report reads them back from its directory.
+
+Everything here comes from the files ``swarmsim run --out DIR`` wrote (``metrics.csv``,
+``tasks.csv``, ``nodes.csv``, ``summary.json``, ``events.jsonl``, ``scenario.json``,
+``stack-ps.txt``), so plots and pages never re-run the simulation.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from swarmsim.metrics.files import (
+    METRICS_CSV,
+    NODES_CSV,
+    SUMMARY_JSON,
+    TASKS_CSV,
+    read_metrics,
+    read_nodes,
+    read_tasks,
+)
+from swarmsim.metrics.records import NodeRow, TaskRow
+from swarmsim.metrics.series import SeriesSet
+from swarmsim.report.style import natural_key, service_colors
+
+STACK_PS = "stack-ps.txt"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskChange:
+    """One recorded change of a task: time, node (hostname or None), observed and
+    desired state, whether its container is alive."""
+
+    time: float
+    node: str | None
+    state: str
+    desired: str
+    actual: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TaskAt:
+    """A task as the visualizer shows it at one moment."""
+
+    id: str
+    name: str
+    service: str
+    state: str
+    actual: bool
+
+
+@dataclass(frozen=True)
+class RunData:
+    """The files of one run directory, parsed.
+
+    Attributes:
+        series: level series of ``metrics.csv``.
+        requests: request tally rows of ``metrics.csv`` (empty without traffic).
+        tasks: ``tasks.csv`` rows.
+        nodes: ``nodes.csv`` rows.
+        summary: ``summary.json``.
+        scenario: ``scenario.json``.
+        events: every record of ``events.jsonl``.
+        stack_ps: the final ``docker stack ps`` output (``stack-ps.txt``).
+    """
+
+    series: SeriesSet
+    requests: list[tuple[float, str, str, float]]
+    tasks: list[TaskRow]
+    nodes: list[NodeRow]
+    summary: dict[str, Any]
+    scenario: dict[str, Any]
+    events: list[dict[str, Any]]
+    stack_ps: str = ""
+    _changes: dict[str, list[TaskChange]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> RunData:
+        """Read a run directory.
+
+        Raises:
+            FileNotFoundError: if one of the files the report needs is missing.
+        """
+        d = Path(directory)
+        series, requests = read_metrics(d / METRICS_CSV)
+        events = []
+        with (d / "events.jsonl").open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    events.append(json.loads(line))
+        stack_ps = (d / STACK_PS).read_text(encoding="utf-8") if (d / STACK_PS).exists() else ""
+        return cls(
+            series=series,
+            requests=requests,
+            tasks=read_tasks(d / TASKS_CSV),
+            nodes=read_nodes(d / NODES_CSV),
+            summary=json.loads((d / SUMMARY_JSON).read_text(encoding="utf-8")),
+            scenario=json.loads((d / "scenario.json").read_text(encoding="utf-8")),
+            events=events,
+            stack_ps=stack_ps,
+        )
+
+    # --- basics ------------------------------------------------------------------------
+    @property
+    def start(self) -> float:
+        """First simulated second."""
+        return float(self.summary.get("start", 0.0))
+
+    @property
+    def end(self) -> float:
+        """Last simulated second."""
+        return float(self.summary["end"])
+
+    def node_names(self) -> list[str]:
+        """Every node that was ever in the swarm, in natural hostname order."""
+        return sorted({r.node for r in self.nodes}, key=natural_key)
+
+    def service_names(self) -> list[str]:
+        """Every service with series, in natural order."""
+        prefix = "service:"
+        names = {e[len(prefix):] for e, _m in self.series.keys() if e.startswith(prefix)}
+        return sorted(names, key=natural_key)
+
+    def colors(self) -> dict[str, str]:
+        """The colour of each service (shared by every plot and the visualizer)."""
+        return service_colors(self.service_names() + sorted({t.service for t in self.tasks}))
+
+    def stacks(self) -> list[str]:
+        """Stack names of the scenario."""
+        return sorted(self.scenario.get("stacks", {}))
+
+    def capacity(self, node: str) -> tuple[float, int]:
+        """(cores, bytes) of a node."""
+        for r in self.nodes:
+            if r.node == node:
+                return r.cpus, r.memory
+        return 0.0, 0
+
+    def node_at(self, node: str, t: float) -> NodeRow | None:
+        """The node's last recorded row at or before ``t`` (None before it joined)."""
+        found = None
+        for r in self.nodes:
+            if r.node == node and r.time <= t:
+                found = r
+        return found
+
+    def down_periods(self, node: str) -> list[tuple[float, float]]:
+        """Intervals during which the machine was off (ground truth)."""
+        out: list[tuple[float, float]] = []
+        since: float | None = None
+        for r in self.nodes:
+            if r.node != node:
+                continue
+            if not r.alive and since is None:
+                since = r.time
+            elif r.alive and since is not None:
+                out.append((since, r.time))
+                since = None
+        if since is not None:
+            out.append((since, self.end))
+        return out
+
+    # --- tasks over time ---------------------------------------------------------------
+    def task_changes(self) -> dict[str, list[TaskChange]]:
+        """Every task's recorded changes, by task id, in time order."""
+        if not self._changes:
+            for e in self.events:
+                if e.get("kind") != "task":
+                    continue
+                self._changes.setdefault(e["id"], []).append(
+                    TaskChange(float(e["time"]), e.get("node"), e["state"], e["desired_state"],
+                               bool(e.get("actual")))
+                )
+        return self._changes
+
+    def visible_at(self, t: float) -> dict[str, list[TaskAt]]:
+        """Tasks the visualizer shows at ``t``, by node: assigned to the node, desired
+        state ``running`` (the visualizer's filter), not yet deleted."""
+        deleted = {r.task_id: r.deleted_at for r in self.tasks}
+        names = {r.task_id: (r.name, r.service) for r in self.tasks}
+        out: dict[str, list[TaskAt]] = {}
+        for tid, changes in self.task_changes().items():
+            gone = deleted.get(tid)
+            if gone is not None and gone <= t:
+                continue
+            k = bisect_right([c.time for c in changes], t)
+            if not k:
+                continue
+            c = changes[k - 1]
+            node = next((x.node for x in reversed(changes[:k]) if x.node), None)
+            if node is None or c.desired != "running":
+                continue
+            name, service = names.get(tid, (tid, ""))
+            out.setdefault(node, []).append(TaskAt(tid, name, service, c.state, c.actual))
+        for tasks in out.values():
+            tasks.sort(key=lambda x: natural_key(x.name))
+        return out
+
+
+def binned_means(times: list[float], values: list[float], edges: np.ndarray) -> np.ndarray:
+    """Time-weighted mean of a step series in each bin ``[edges[i], edges[i+1])``
+    (NaN where the series has no value yet)."""
+    if not times:
+        return np.full(len(edges) - 1, np.nan)
+    t = np.asarray(times, dtype=float)
+    v = np.asarray(values, dtype=float)
+    # integral of the step function from t[0] up to x
+    area = np.concatenate(([0.0], np.cumsum(np.diff(t) * v[:-1])))
+
+    def integral(x: np.ndarray) -> np.ndarray:
+        idx = np.clip(np.searchsorted(t, x, side="right") - 1, 0, len(t) - 1)
+        return np.where(x <= t[0], 0.0, area[idx] + (x - t[idx]) * v[idx])
+
+    lo, hi = edges[:-1], edges[1:]
+    covered = np.clip(hi, t[0], None) - np.clip(lo, t[0], None)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = (integral(hi) - integral(lo)) / covered
+    return np.where(covered > 0, means, np.nan)

@@ -1,0 +1,296 @@
+"""The traffic component: requests flowing through the routing mesh, in batches.
+
+No request has a simpy process of its own.  Between two control-plane events (a task
+joining or leaving a balancer, a machine crashing, a service changing) the balancers
+are fixed, so the component lets requests accumulate and, when the next such event
+comes (or the results are asked for), routes every request sent since the last one
+and serves it with the FIFO recursion of :mod:`swarmsim.workload.fifo`.  Events that
+undo work already computed (a crash killing requests queued at its tasks) turn those
+requests into timeouts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
+from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.mesh.balancer import GOSSIP_DELAY_S, Backend, Balancer, membership_change
+from swarmsim.mesh.network import LatencyTable, latency_table
+from swarmsim.mesh.routing import REFUSED, resolve_target, route
+from swarmsim.specs import NodeSpec, RequestSpec
+from swarmsim.workload.arrivals import RequestSource, Sent
+from swarmsim.workload.fifo import QueueState
+from swarmsim.workload.records import REFUSED as REFUSED_OUTCOME
+from swarmsim.workload.records import TIMEOUT, Columns, RequestLog
+from swarmsim.workload.serving import serve_batch
+
+if TYPE_CHECKING:
+    from swarmsim.engine import Simulation
+
+
+class Traffic:
+    """Requests of the scenario's ``workload:`` through the routing mesh.
+
+    Inert (no subscription, no draw) when the scenario has no workload.
+    """
+
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+        scenario = sim.scenario
+        self.workloads = tuple(getattr(scenario, "workload", ()))
+        self.machines = [n.name for n in scenario.nodes]
+        self._machine = {name: i for i, name in enumerate(self.machines)}
+        self._cores = np.array([n.nano_cpus / 1e9 for n in scenario.nodes], dtype=float)
+        self._alive = np.ones(len(self.machines), dtype=bool)
+        self._in_swarm = np.zeros(len(self.machines), dtype=bool)
+        self._node_workers = np.zeros(len(self.machines), dtype=np.int64)
+        self._timeout = np.array([w.timeout_s for w in self.workloads], dtype=float)
+        self.log = RequestLog()
+        self.backends: list[Backend] = []
+        # per backend index (the first len(self.backends) entries are in use)
+        self._node_of = np.zeros(64, dtype=np.intp)
+        self._lost = np.zeros(64, dtype=bool)
+        self._by_task: dict[str, Backend] = {}
+        self.balancers: dict[str, Balancer] = {}
+        self.services: list[str] = []
+        self._service_index: dict[str, int] = {}
+        self._sources: list[RequestSource] = []
+        self._targets: dict[int, tuple[str | None, str]] = {}  # by workload, until a
+        # service changes
+        self._flushed = 0.0
+        self.latency: LatencyTable | None = None
+
+    def start(self) -> None:
+        """Subscribe to the state (only when there is traffic)."""
+        if not self.workloads:
+            return
+        self.latency = latency_table(self.sim.scenario.network, self.machines)
+        seeds = self.sim.streams["workload"].integers(0, 2**63, size=len(self.workloads))
+        self._sources = [RequestSource(w, int(s)) for w, s in zip(self.workloads, seeds,
+                                                                  strict=True)]
+        st = self.sim.state
+        st.on_task(self._on_task, states={TaskState.RUNNING, *TERMINAL})
+        st.on_node(self._on_node)
+        st.on_service(self._on_service)
+
+    # --- results -----------------------------------------------------------------------
+    def records(self) -> Columns:
+        """Every request sent so far, routed and served up to now."""
+        self.flush(self.sim.now)
+        return self.log.view()
+
+    def service_index(self, name: str) -> int:
+        """The index of a service name in :attr:`services` (added if new)."""
+        if name not in self._service_index:
+            self._service_index[name] = len(self.services)
+            self.services.append(name)
+        return self._service_index[name]
+
+    # --- control-plane events ----------------------------------------------------------
+    def _on_task(self, task: Task, old_state: TaskState, old_desired: TaskState) -> None:
+        now = self.sim.now
+        self.flush(now)
+        b = self._by_task.get(task.id)
+        member = b is not None and b.member
+        if task.id not in self.sim.state.tasks:  # deleted: gone once its removal spreads
+            change = "drain" if member else None
+        else:
+            change = membership_change(task.state, task.desired, member,
+                                       b is not None and b.leaving)
+        if change == "join":
+            self._join(task)
+        elif change == "drain" and b is not None and not b.leaving:
+            b.leaving = True
+            self.sim.later(GOSSIP_DELAY_S, self._drained, b)
+        elif change == "leave" and b is not None:
+            self._drop(b, died=True)
+
+    def _join(self, task: Task) -> None:
+        node = self.sim.state.nodes.get(task.node_id or "")
+        machine = self._machine.get(node.spec.name) if node is not None else None
+        if machine is None:
+            return
+        request = task.spec.sim.request or RequestSpec()
+        b = Backend(
+            index=len(self.backends), task_id=task.id, name=task.name, service=task.service,
+            node=machine, request=request,
+            limit_cpus=task.spec.resources.limits.nano_cpus / 1e9,
+            queue=QueueState.idle(request.workers, self.sim.now), member=True,
+        )
+        self.backends.append(b)
+        if b.index >= len(self._node_of):
+            self._node_of = np.resize(self._node_of, 2 * len(self._node_of))
+            self._lost = np.resize(self._lost, 2 * len(self._lost))
+        self._node_of[b.index] = machine
+        self._lost[b.index] = False
+        self._by_task[task.id] = b
+        self.balancers.setdefault(task.service, Balancer()).add(b.index)
+        self._node_workers[machine] += request.workers
+        self.service_index(task.service)
+
+    def _drained(self, b: Backend) -> None:
+        self.flush(self.sim.now)
+        if b.member:
+            self._drop(b, died=False)
+
+    def _drop(self, b: Backend, *, died: bool) -> None:
+        b.member = False
+        self.balancers[b.service].remove(b.index)
+        self._node_workers[b.node] -= b.request.workers
+        if died:
+            self._lose(b)
+
+    def _lose(self, b: Backend) -> None:
+        """The task's container is gone: requests still at it get no answer."""
+        now = self.sim.now
+        b.lost = True
+        self._lost[b.index] = True
+        b.keep_pending(now)
+        ids = b.pending_ids
+        if len(ids):
+            self.log.time_out(ids, self._timeout[self.log.column("workload")[ids]])
+        b.keep_pending(np.inf)
+
+    def _on_node(self, node: NodeRecord, before: NodeSpec) -> None:
+        machine = self._machine.get(node.spec.name)
+        if machine is None:
+            return
+        self.flush(self.sim.now)
+        self._in_swarm[machine] = node.in_swarm and node.id in self.sim.state.nodes
+        was_alive = bool(self._alive[machine])
+        self._alive[machine] = node.alive
+        if was_alive and not node.alive:
+            for b in self.backends:
+                if b.node == machine and (b.member or len(b.pending_ids)):
+                    self._lose(b)
+            self._lose_replies_through(machine)
+
+    def _lose_replies_through(self, machine: int) -> None:
+        """A crashed entry node takes the replies still to come back through it."""
+        now = self.sim.now
+        entry = self.log.column("entry")
+        outcome = self.log.column("outcome")
+        for b in self.backends:
+            if not len(b.pending_ids):
+                continue
+            b.keep_pending(now)
+            ids = b.pending_ids
+            hit = ids[(entry[ids] == machine) & (outcome[ids] != TIMEOUT)]
+            if len(hit):
+                self.log.time_out(hit, self._timeout[self.log.column("workload")[hit]])
+
+    def _on_service(self, svc: ServiceRecord, what: str) -> None:
+        self.flush(self.sim.now)
+        self._targets.clear()
+
+    # --- batches -----------------------------------------------------------------------
+    def flush(self, until: float) -> None:
+        """Route and serve every request sent before ``until`` and not handled yet."""
+        if until <= self._flushed or not self._sources:
+            return
+        self._flushed = until
+        taken = [(w, src.take(until)) for w, src in enumerate(self._sources)]
+        taken = [(w, sent) for w, sent in taken if len(sent)]
+        if taken:
+            self._handle(*_merge(taken), [w for w, _ in taken], until)
+
+    def _handle(self, wl: np.ndarray, sent: Sent, present: list[int], until: float) -> None:
+        n = len(sent)
+        send = sent.time
+        timeout = self._timeout[wl]
+        entry = np.full(n, -1, dtype=np.int32)
+        target_service = np.full(n, -1, dtype=np.int32)
+        task = np.full(n, REFUSED, dtype=np.intp)
+        outcome = np.full(n, -1, dtype=np.int8)
+        routes: dict[tuple[str, str], list[int]] = {}
+        for w in present:
+            mask = wl == w if len(present) > 1 else slice(None)
+            cands = self._candidates(w)
+            if len(cands):
+                pick = np.minimum((sent.u_entry[mask] * len(cands)).astype(np.intp),
+                                  len(cands) - 1)
+                entry[mask] = cands[pick]
+            if w not in self._targets:
+                self._targets[w] = resolve_target(self.workloads[w], self.sim.state.services)
+            name, kind = self._targets[w]
+            if name is not None:
+                target_service[mask] = self.service_index(name)
+                routes.setdefault((name, kind), []).append(w)
+        known = entry >= 0
+        safe_entry = np.where(known, entry, 0)
+        outcome[~known | ~self._in_swarm[safe_entry] | (target_service < 0)] = REFUSED_OUTCOME
+        outcome[(outcome < 0) & ~self._alive[safe_entry]] = TIMEOUT
+        for (name, kind), ws in sorted(routes.items()):
+            mine = outcome < 0
+            if len(ws) < len(present):
+                mine &= np.isin(wl, ws)
+            idx = np.flatnonzero(mine)
+            if len(idx):
+                task[idx] = route(kind, self.balancers.get(name), safe_entry[idx],
+                                  sent.u_pick[idx], self.backends)
+        outcome[(outcome < 0) & (task == REFUSED)] = REFUSED_OUTCOME
+        node_of = self._node_of
+        routed = np.flatnonzero(outcome < 0)
+        if len(routed):
+            dead = self._lost[task[routed]] | ~self._alive[node_of[task[routed]]]
+            outcome[routed[dead]] = TIMEOUT
+            routed = routed[~dead]
+        latency = np.where(outcome == TIMEOUT, timeout, 0.0)
+        finish = np.full(n, -np.inf)
+        if len(routed) and self.latency is not None:
+            speed = self._speeds(np.unique(task[routed]))
+            got = serve_batch(self.backends, task[routed], send[routed], safe_entry[routed],
+                              timeout[routed], sent.expo[routed], sent.normal[routed],
+                              self.latency, node_of, speed)
+            outcome[routed] = got.outcome
+            latency[routed] = got.latency
+            finish[routed] = got.finish
+        node = np.where(task >= 0, node_of[np.maximum(task, 0)], -1)
+        ids = self.log.append(send=send, end=send + latency, latency=latency, workload=wl,
+                              entry=entry, service=target_service, task=task, node=node,
+                              outcome=outcome)
+        self._remember_pending(ids, task, finish, until)
+
+    def _candidates(self, w: int) -> np.ndarray:
+        spec = self.workloads[w]
+        if spec.entry is None:
+            return np.flatnonzero(self._in_swarm).astype(np.int32)
+        return np.array([self._machine[name] for name in spec.entry], dtype=np.int32)
+
+    def _speeds(self, tasks: np.ndarray) -> dict[int, float]:
+        speed = {}
+        for t in tasks.tolist():
+            b = self.backends[t]
+            speed[t] = b.worker_speed(float(self._cores[b.node]), int(self._node_workers[b.node]))
+        return speed
+
+    def _remember_pending(self, ids: np.ndarray, task: np.ndarray, finish: np.ndarray,
+                          until: float) -> None:
+        later = np.flatnonzero(finish > until)
+        if not len(later):
+            return
+        order = later[np.argsort(task[later], kind="stable")]
+        sorted_task = task[order]
+        cuts = np.flatnonzero(np.diff(sorted_task)) + 1
+        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(order)], strict=True):
+            b = self.backends[int(sorted_task[lo])]
+            b.keep_pending(until)
+            rows = order[lo:hi]
+            b.pending_ids = np.concatenate((b.pending_ids, ids[rows]))
+            b.pending_finish = np.concatenate((b.pending_finish, finish[rows]))
+
+
+def _merge(taken: list[tuple[int, Sent]]) -> tuple[np.ndarray, Sent]:
+    """One batch of every workload's requests, in send order (ties: workload order)."""
+    if len(taken) == 1:
+        w, sent = taken[0]
+        return np.full(len(sent), w, dtype=np.int32), sent
+    wl = np.concatenate([np.full(len(s), w, dtype=np.int32) for w, s in taken])
+    cols = [np.concatenate([getattr(s, f) for _, s in taken])
+            for f in ("time", "u_entry", "u_pick", "expo", "normal")]
+    order = np.argsort(cols[0], kind="stable")
+    return wl[order], Sent(*(c[order] for c in cols))
+

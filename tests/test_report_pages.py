@@ -1,0 +1,110 @@
+"""report.html, visualizer.html and `swarmsim report`: self-contained pages, rebuilt
+from the files alone."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from swarmsim.cli import main
+from swarmsim.cli.report_cmd import NEEDED
+from swarmsim.report.visualizer import STATES
+from tests.metrics_fixtures import crash
+
+ROOT = Path(__file__).resolve().parents[1]
+PLOTS = ("utilisation.png", "replicas.png", "tasks.png", "snapshot.png")
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("pages")
+    crash(tmp / "sc")
+    out = tmp / "out"
+    assert main(["run", str(tmp / "sc" / "scenario.yaml"), "--out", str(out)]) == 0
+    return out
+
+
+def _external(html):
+    """Every src/href that would need the network."""
+    return re.findall(r"""(?:src|href)\s*=\s*["'](?:https?:)?//[^"']+""", html)
+
+
+def test_run_out_writes_every_file(out, capsys):
+    capsys.readouterr()
+    names = {p.name for p in out.iterdir()}
+    assert {"events.jsonl", "final.json", "scenario.json", "metrics.csv", "tasks.csv",
+            "nodes.csv", "summary.json", "stack-ps.txt", "report.html", "visualizer.html",
+            *PLOTS} <= names
+    for png in PLOTS:
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_is_self_contained_and_complete(out):
+    html = (out / "report.html").read_text()
+    assert _external(html) == []
+    assert html.count('src="data:image/png;base64,') == len(PLOTS)
+    assert "<h2>Scenario</h2>" in html and "myvm2" in html
+    assert "<h2>Summary</h2>" in html
+    summary = json.loads((out / "summary.json").read_text())
+    avail = summary["services"]["lab_web"]["availability"]
+    assert f"{100 * avail:.1f}%" in html
+    assert "fail myvm2" in html  # the fault among the events that mattered
+    assert "myvm2: down, active, machine off" in html  # the manager noticing
+    ps = (out / "stack-ps.txt").read_text()
+    assert ps.startswith("$ docker stack ps lab\nID ")
+    assert "lab_web.2" in ps and "Shutdown" in ps
+    assert "\\_ lab_web" in html  # the final docker stack ps, history included
+
+
+def test_visualizer_page_data(out):
+    html = (out / "visualizer.html").read_text()
+    assert _external(html) == []
+    payload = re.search(r'<script id="run-data" type="application/json">(.*?)</script>',
+                        html, re.S).group(1)
+    data = json.loads(payload)
+    assert [n["name"] for n in data["nodes"]] == ["myvm1", "myvm2", "myvm3"]
+    assert len(data["tasks"]) == 4
+    assert data["states"] == list(STATES)
+    changes = data["nodes"][1]["changes"]
+    assert [c[4] for c in changes] == [1, 0, 0]  # myvm2: up, machine off, then seen down
+    assert changes[2][2] == "down"
+    for tag in ('id="play"', 'id="time"', 'type="range"', 'id="cluster"'):
+        assert tag in html
+
+
+def test_report_rebuilds_from_the_files_alone(out, tmp_path, capsys):
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in (*NEEDED, "stack-ps.txt"):
+        shutil.copy(out / name, copy / name)
+    assert main(["report", str(copy)]) == 0
+    printed = capsys.readouterr().out.split()
+    assert [p.rsplit("/", 1)[1] for p in printed] == [*PLOTS, "report.html", "visualizer.html"]
+    assert (copy / "report.html").read_text() == (out / "report.html").read_text()
+    assert (copy / "visualizer.html").read_text() == (out / "visualizer.html").read_text()
+    assert main(["report", str(copy), "--at", "65s"]) == 0
+    capsys.readouterr()
+    assert "Cluster at t=65 s" in (copy / "report.html").read_text()
+
+
+def test_report_needs_a_run_directory(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "nope")]) == 2
+    assert "no such directory" in capsys.readouterr().err
+    assert main(["report", str(tmp_path)]) == 2
+    assert "missing metrics.csv" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "scenarios").glob("*.yaml")))
+def test_every_shipped_scenario_produces_its_files(name, tmp_path, capsys):
+    assert main(["run", str(ROOT / "scenarios" / name), "--until", "20s",
+                 "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    for file in ("metrics.csv", "tasks.csv", "nodes.csv", "summary.json", "report.html",
+                 "visualizer.html", *PLOTS):
+        assert (tmp_path / file).stat().st_size > 0, file
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["end"] == 20.0
+    assert set(summary["services"]) == {s["name"] for s in json.loads(
+        (tmp_path / "final.json").read_text())["services"]}
