@@ -21,7 +21,12 @@ from swarmsim.timeline import Step
 
 @dataclass(frozen=True, slots=True)
 class CommandEvent:
-    """A command a timeline step ran, with docker's answer."""
+    """A command a timeline step ran, with docker's answer.
+
+    A command that waits for its service (``docker service update`` without
+    ``--detach``) leaves a second event, of kind ``progress``, when the wait ends: what
+    it printed while waiting, its errors and its final exit status.
+    """
 
     time: float
     command: str
@@ -162,6 +167,14 @@ def _run(result: RunResult, line: str, on: str | None) -> None:
     machine = on or default_machine(sim, control_api(sim))
     res = run_command(sim, line, on=machine)
     _log(result, CommandEvent(sim.now, line, res.output, res.error, res.exit_code, machine))
+    if res.waits:
+        from swarmsim.commands.progress import follow  # noqa: PLC0415
+
+        def waited(out: str, err: str, code: int) -> None:
+            code = code or res.exit_code
+            _log(result, CommandEvent(sim.now, line, out, err, code, machine, kind="progress"))
+
+        follow(sim, res.waits, waited)
 
 
 def _log(result: RunResult, event: Any) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from swarmsim.commands.parse import Parsed
+from swarmsim.commands.progress import Wait
 
 if TYPE_CHECKING:
     from swarmsim.engine import Simulation
@@ -22,6 +23,7 @@ class Context:
     machine: str
     out: list[str] = field(default_factory=list)
     err: list[str] = field(default_factory=list)
+    waits: list[Wait] = field(default_factory=list)  # services the command then waits on
 
     def print(self, text: str = "") -> None:
         """A line on stdout."""

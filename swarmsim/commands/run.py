@@ -10,6 +10,7 @@ from swarmsim.commands.context import Context
 from swarmsim.commands.errors import CommandError
 from swarmsim.commands.handlers import HANDLERS
 from swarmsim.commands.parse import parse, split, substitute_tokens
+from swarmsim.commands.progress import Wait
 from swarmsim.manager import controlapi
 
 if TYPE_CHECKING:
@@ -26,11 +27,14 @@ class CommandResult:
         output: its stdout, exactly (every line ends with a newline).
         error: its stderr, exactly.
         exit_code: 0 on success, 1 for errors, 125 for flag errors.
+        waits: services the command goes on waiting for (without ``--detach``); see
+            :func:`swarmsim.commands.progress.follow` for what it prints meanwhile.
     """
 
     output: str
     error: str
     exit_code: int
+    waits: tuple[Wait, ...] = ()
 
 
 def control_api(sim: Simulation) -> controlapi.ControlAPI:
@@ -100,4 +104,4 @@ def run_command(sim: Simulation, line: str, *, on: str | None = None) -> Command
         if err.message:
             ctx.err.append(err.message + "\n")
         code = err.exit_code
-    return CommandResult("".join(ctx.out), "".join(ctx.err), code)
+    return CommandResult("".join(ctx.out), "".join(ctx.err), code, tuple(ctx.waits))

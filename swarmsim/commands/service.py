@@ -1,7 +1,8 @@
 """``docker service ls | ps | scale | update | rollback | rm``.
 
-Commands that update a service print what docker prints in detached mode (the service
-as given, or ``x scaled to n``); docker's progress display is not reproduced.
+Commands that update a service print what docker prints at once (the service as
+given, or ``x scaled to n``); without ``--detach`` (docker's default) they then wait for
+the service to converge, which :mod:`swarmsim.commands.progress` follows.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from swarmsim.cluster.state import ServiceRecord
 from swarmsim.commands.context import Context
 from swarmsim.commands.errors import CommandError
 from swarmsim.commands.parse import Parsed
+from swarmsim.commands.progress import Wait
 from swarmsim.commands.tables import service_table, task_table
 from swarmsim.compose.gostr import parse_int, quote
 from swarmsim.manager.restart import service_tasks
@@ -69,11 +71,13 @@ def service_scale(ctx: Context, p: Parsed) -> None:
             continue
         try:
             ctx.api.check_manager(ctx.machine)
-            ctx.api.scale(name, replicas)
+            svc = ctx.api.scale(name, replicas)
         except CommandError as err:
             errors.append(f"{name}: {err.message}")
             continue
         ctx.print(f"{name} scaled to {replicas}")
+        if not p.values["detach"] and not svc.spec.is_job:
+            ctx.waits.append(Wait(svc.name, name, prefix_errors=True))
     if errors:
         raise CommandError("\n".join(errors))
 
@@ -88,7 +92,7 @@ def service_update(ctx: Context, p: Parsed) -> None:
     """``docker service update [--image I] [--replicas N] [--force] [--rollback] SERVICE``."""
     ctx.api.check_manager(ctx.machine)
     ref = p.args[0]
-    ctx.api.update_service(
+    svc = ctx.api.update_service(
         ref,
         image=p.values["image"] if "image" in p.changed else None,
         force=bool(p.values["force"]),
@@ -96,13 +100,20 @@ def service_update(ctx: Context, p: Parsed) -> None:
         rollback=bool(p.values["rollback"]),
     )
     ctx.print(ref)
+    _wait(ctx, p, svc, ref)
 
 
 def service_rollback(ctx: Context, p: Parsed) -> None:
     """``docker service rollback SERVICE``."""
     ctx.api.check_manager(ctx.machine)
-    ctx.api.rollback(p.args[0])
+    svc = ctx.api.rollback(p.args[0])
     ctx.print(p.args[0])
+    _wait(ctx, p, svc, p.args[0])
+
+
+def _wait(ctx: Context, p: Parsed, svc: ServiceRecord, ref: str) -> None:
+    if not p.values["detach"]:
+        ctx.waits.append(Wait(svc.name, ref, quiet=bool(p.values["quiet"])))
 
 
 def service_rm(ctx: Context, p: Parsed) -> None:

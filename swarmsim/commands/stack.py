@@ -7,6 +7,7 @@ from pathlib import Path
 from swarmsim.commands.context import Context
 from swarmsim.commands.errors import CLI_NOT_MANAGER, CommandError
 from swarmsim.commands.parse import Parsed
+from swarmsim.commands.progress import Wait
 from swarmsim.commands.tables import service_table, stack_table, task_table
 from swarmsim.compose import load_stack
 from swarmsim.compose.gostr import quote
@@ -67,6 +68,11 @@ def stack_deploy(ctx: Context, p: Parsed) -> None:
     if node is None or node.spec.role != "manager":
         raise CommandError(CLI_NOT_MANAGER)
     ctx.out.extend(f"{line}\n" for line in ctx.api.deploy_stack(stack, prune=p.values["prune"]))
+    if not p.values["detach"]:  # --detach=false: wait on every service of the stack, by id
+        services = sorted((s for s in ctx.sim.state.services.values()
+                           if s.spec.stack == name and not s.spec.is_job), key=lambda s: s.name)
+        ctx.waits.extend(Wait(s.name, s.id, quiet=bool(p.values["quiet"]), prefix_errors=True)
+                         for s in services)
 
 
 def stack_ls(ctx: Context, p: Parsed) -> None:
