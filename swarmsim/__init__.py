@@ -12,7 +12,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["InputError", "Scheduler", "__version__", "load_scenario", "load_stack", "plan"]
+__all__ = [
+    "InputError", "Scheduler", "__version__", "compare", "load_scenario", "load_stack", "plan",
+    "sweep",
+]
 
 
 def __getattr__(name: str) -> object:
@@ -33,6 +36,10 @@ def __getattr__(name: str) -> object:
         from swarmsim.plan import plan
 
         return plan
+    if name in ("compare", "sweep"):
+        from swarmsim import experiments
+
+        return getattr(experiments, name)
     if name == "Scheduler":
         from swarmsim.scheduler import Scheduler
 

@@ -50,7 +50,9 @@ class Simulation:
             self.ids.new_id()
         self.events: list[Any] = []
         self.state = ClusterState(self.env, self.ids.new_id, self.events.append)
-        self.scheduler = Scheduler()
+        from swarmsim.policies import make_policy  # noqa: PLC0415
+
+        self.scheduler = Scheduler(make_policy(scenario.policy), self.streams["policy"])
         self._leader_ok = True
         self._leader_listeners: list[Callable[[bool], None]] = []
         self.machines: dict[str, NodeSpec] = {n.name: n for n in scenario.nodes}

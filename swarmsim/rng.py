@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 #: Named streams, in spawn order. Append new names at the end only.
-STREAMS: tuple[str, ...] = ("ids", "scheduler", "heartbeat", "faults", "workload", "ingress")
+STREAMS: tuple[str, ...] = (
+    "ids", "scheduler", "heartbeat", "faults", "workload", "ingress", "policy",
+)
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 _ALPHABET_ARRAY = np.array(list(_ALPHABET), dtype="<U1")

@@ -20,6 +20,8 @@ A scenario is a YAML file::
       getstartedlab: docker-compose.yml   # relative to the scenario file; deployed at t=0
     network: {latency: 0.2ms}    # optional: the network between machines (docs/traffic.md)
     workload: []                 # optional: request traffic (docs/traffic.md)
+    policy: spread               # optional: spread (swarm's own) | binpack | random |
+                                 # least-allocated | module:Name (docs/research.md)
 
 Every problem is an :class:`~swarmsim.errors.InputError` naming the file, the line and
 the key path, in the style of compose schema errors.
@@ -57,7 +59,9 @@ _NODE_KEYS = (
     "status",
     "joined",
 )
-_TOP_KEYS = ("name", "seed", "nodes", "stacks", "until", "timeline", "network", "workload")
+_TOP_KEYS = (
+    "name", "seed", "nodes", "stacks", "until", "timeline", "network", "workload", "policy",
+)
 _HOSTNAME = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9._-]*[a-zA-Z0-9])?$")
 
 
@@ -84,6 +88,7 @@ class Scenario:
     timeline: tuple[Step, ...] = ()
     network: NetworkModel = NetworkModel()
     workload: tuple[WorkloadSpec, ...] = ()
+    policy: str = "spread"  # swarmsim.policies: only "spread" is swarm's own behaviour
 
     def to_dict(self) -> dict[str, Any]:
         """The fully resolved scenario as plain JSON-ready data."""
@@ -112,6 +117,7 @@ class Scenario:
             "until": self.until,
             "timeline": [step.to_dict() for step in self.timeline],
             **self._traffic_dict(),
+            **({"policy": self.policy} if self.policy != "spread" else {}),
         }
 
     def _traffic_dict(self) -> dict[str, Any]:
@@ -151,6 +157,21 @@ def load_scenario(path: str | Path, *, seed: int | None = None) -> Scenario:
     except InputError as err:
         line = lines.lookup(err.keys) if err.keys is not None else None
         raise err.located(file=given, line=line) from None
+
+
+def scenario_from_data(data: Any, path: str | Path, *, seed: int | None = None) -> Scenario:
+    """A scenario from already-parsed YAML data (e.g. a sweep's modified copy).
+
+    Args:
+        data: the scenario mapping, as :func:`load_scenario` would read it.
+        path: the file it stands for (relative stack, workload and policy paths are
+            taken from its directory).
+        seed: overrides the data's ``seed``.
+
+    Raises:
+        InputError: with the key path (no line: there is no text).
+    """
+    return _build(data, Path(path), str(path), seed)
 
 
 def _err(message: str, *keys: str | int) -> InputError:
@@ -193,6 +214,7 @@ def _build(data: Any, path: Path, given: str, seed_override: int | None) -> Scen
     timeline = parse_timeline(data.get("timeline"), {n.name for n in nodes}, check_command)
     network = parse_network(data.get("network"), [n.name for n in nodes])
     workload = parse_workloads(data.get("workload"), {n.name for n in nodes}, path.parent)
+    policy = _policy(data.get("policy", "spread"), path.parent)
     return Scenario(
         name=name,
         seed=seed,
@@ -204,7 +226,17 @@ def _build(data: Any, path: Path, given: str, seed_override: int | None) -> Scen
         timeline=timeline,
         network=network,
         workload=workload,
+        policy=policy,
     )
+
+
+def _policy(value: Any, base: Path) -> str:
+    from swarmsim.policies.loader import check_policy_name, resolve_policy_name  # noqa: PLC0415
+
+    problem = check_policy_name(value)
+    if problem is not None:
+        raise _err(problem, "policy")
+    return resolve_policy_name(value, base)
 
 
 def _duration(value: Any, *keys: str | int) -> float:

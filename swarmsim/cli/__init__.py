@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from swarmsim import __version__
 from swarmsim.errors import InputError
-from swarmsim.cli import plan_cmd, report_cmd, run_cmd
+from swarmsim.cli import compare_cmd, plan_cmd, report_cmd, run_cmd, sweep_cmd
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--at", default=None, metavar="T",
                      help="simulated time of the cluster snapshot, e.g. 70s (default: the end)")
     rep.set_defaults(func=report_cmd.run)
+    compare_cmd.register(sub)
+    sweep_cmd.register(sub)
     return parser
 
 

@@ -19,12 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from swarmsim.scheduler.filters import Pipeline, explain_filter
 from swarmsim.scheduler.nodeinfo import NodeInfo, NodeUsage, TaskRecord
 from swarmsim.scheduler.nodeset import NodeSet
-from swarmsim.scheduler.spread import GroupPlacer
+from swarmsim.scheduler.ranked import place_ranked
+from swarmsim.scheduler.spread import GroupPlacer, GroupResult
 from swarmsim.specs import NodeSpec, ServiceSpec
+
+if TYPE_CHECKING:
+    from swarmsim.policies.base import Policy
 
 MSG_ASSIGNED = "scheduler assigned task to node"
 MSG_PREASSIGNED = "scheduler confirmed task can run on preassigned node"
@@ -92,9 +99,16 @@ class NodeVerdict:
 class Scheduler:
     """Placement decisions for a swarm, with the scheduler's own accounting of nodes."""
 
-    def __init__(self) -> None:
+    def __init__(self, policy: Policy | None = None, rng: np.random.Generator | None = None) -> None:
+        """Args:
+            policy: ranks the nodes that pass the filters instead of spread (None: swarm's
+                own spread, the only faithful choice); see :mod:`swarmsim.policies`.
+            rng: the stream a policy draws from (default: a generator seeded with 0).
+        """
         self._nodes = NodeSet()
         self._task_node: dict[str, str] = {}
+        self.policy = policy
+        self._rng = rng if rng is not None else np.random.default_rng(0)
 
     # --- nodes ------------------------------------------------------------------------
     def add_node(self, node: NodeSpec) -> None:
@@ -219,10 +233,16 @@ class Scheduler:
             service = services[name]
             task_ids = [ids[i] for i in members]
             rec = TaskRecord.of(service, version, False)
-            placer = GroupPlacer(
-                self._nodes, Pipeline(service), rec, task_ids, service.placement.preferences, now
-            )
-            result = placer.run()
+            if self.policy is not None:
+                result = GroupResult(*place_ranked(
+                    self._nodes, Pipeline(service), rec, task_ids, self.policy, self._rng
+                ))
+            else:
+                placer = GroupPlacer(
+                    self._nodes, Pipeline(service), rec, task_ids,
+                    service.placement.preferences, now,
+                )
+                result = placer.run()
             for i, task_id, node in zip(members, task_ids, result.nodes, strict=False):
                 node_id = node.id
                 tracked[task_id] = node_id

@@ -1,0 +1,27 @@
+"""A custom placement policy: the feasible node with the fewest tasks, any service.
+
+Use it from a scenario (``policy: my_policy.py:LeastLoaded``, relative to the scenario
+file) or the command line (``--policy examples.my_policy:LeastLoaded`` from the
+repository root).  Swarm's filters have already removed the nodes that cannot take the
+task; a policy only orders the rest, best first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from swarmsim.policies import NodeView, TaskView
+
+
+class LeastLoaded:
+    """Fewest active tasks first; ties go to the node with more free memory, then id."""
+
+    name = "least-loaded"
+
+    def rank(
+        self, nodes: Sequence[NodeView], task: TaskView, rng: np.random.Generator
+    ) -> Sequence[NodeView]:
+        """Nodes by ascending task count."""
+        return sorted(nodes, key=lambda n: (n.tasks, n.reserved_memory - n.memory_bytes, n.id))

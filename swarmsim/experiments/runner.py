@@ -1,0 +1,146 @@
+"""Running replications: one job per (scenario variant, policy, seed), on local processes
+or a Dask cluster, with results in job order whatever ran them.
+
+Worker functions are top-level and the pool is created only when work is submitted
+(spawn-safe: nothing runs at import time).  Every job is self-contained (the scenario
+data, the policy name, the seed), so a run's numbers depend on nothing but its job.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from swarmsim.experiments.measures import measure
+
+
+@dataclass(frozen=True)
+class Job:
+    """One replication.
+
+    Attributes:
+        scenario: a loaded :class:`swarmsim.scenario.Scenario`, or ``(data, path)``: the
+            scenario mapping and the file it stands for (sweeps build variants this way).
+        policy: the policy name (``spread``, ``binpack``, ..., ``module:Name``).
+        seed: the run's seed.
+        replication: the replication's index (0-based).
+        params: the sweep parameters of this variant, as ``(key, value)`` pairs.
+        until: overrides the scenario's ``until``.
+    """
+
+    scenario: Any
+    policy: str
+    seed: int
+    replication: int
+    params: tuple[tuple[str, Any], ...] = field(default=())
+    until: float | None = None
+
+
+def replication_seeds(base_seed: int, n: int) -> list[int]:
+    """``n`` independent run seeds from ``SeedSequence(base_seed).spawn(n)``.
+
+    Replication ``i`` gets the same seed under every policy (common random numbers).
+    """
+    children = np.random.SeedSequence(base_seed).spawn(n)
+    return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
+
+
+def run_job(job: Job) -> dict[str, Any]:
+    """Simulate one job and return its record (a flat dict)."""
+    from swarmsim.metrics import collect
+    from swarmsim.run import run_scenario
+    from swarmsim.scenario import scenario_from_data
+
+    scenario = job.scenario
+    if isinstance(scenario, tuple):
+        data, path = scenario
+        scenario = scenario_from_data(data, path)
+    scenario = replace(scenario, policy=job.policy)
+    result = run_scenario(scenario, seed=job.seed, until=job.until)
+    record: dict[str, Any] = {
+        "scenario": scenario.name,
+        **dict(job.params),
+        "policy": job.policy,
+        "replication": job.replication,
+        "seed": job.seed,
+    }
+    record.update(measure(collect(result)))
+    return record
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    *,
+    workers: int | None = None,
+    client: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Run every job and return the records in job order.
+
+    Args:
+        jobs: the replications.
+        workers: local processes (default: the machine's cores; 1 runs in this process).
+        client: a ``dask.distributed.Client``; when given, the jobs run on its cluster.
+        progress: called as ``progress(done, total)`` after each finished job.
+
+    Returns:
+        One record per job, ``records[i]`` from ``jobs[i]``: identical whatever the worker
+        count or engine.
+    """
+    total = len(jobs)
+    out: list[dict[str, Any] | None] = [None] * total
+    if client is not None:
+        return _run_dask(jobs, client, progress)
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or total <= 1:
+        for i, job in enumerate(jobs):
+            out[i] = run_job(job)
+            if progress is not None:
+                progress(i + 1, total)
+        return out  # type: ignore[return-value]
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, total), mp_context=ctx) as pool:
+        futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
+        for done, fut in enumerate(as_completed(futures), start=1):
+            out[futures[fut]] = fut.result()
+            if progress is not None:
+                progress(done, total)
+    return out  # type: ignore[return-value]
+
+
+def _run_dask(
+    jobs: Sequence[Job], client: Any, progress: Callable[[int, int], None] | None
+) -> list[dict[str, Any]]:
+    from dask.distributed import as_completed as dask_completed
+
+    futures = client.map(run_job, list(jobs), pure=False)
+    index = {f.key: i for i, f in enumerate(futures)}
+    out: list[dict[str, Any] | None] = [None] * len(jobs)
+    for done, fut in enumerate(dask_completed(futures), start=1):
+        out[index[fut.key]] = fut.result()
+        if progress is not None:
+            progress(done, len(jobs))
+    return out  # type: ignore[return-value]
+
+
+def connect_dask(address: str) -> Any:
+    """A ``dask.distributed.Client`` for the scheduler at ``address``.
+
+    Raises:
+        ImportError: if dask's distributed extra is not installed
+            (``pip install swarmsim-docker[dask]``).
+    """
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "--dask needs dask[distributed]: pip install 'swarmsim-docker[dask]'"
+        ) from exc
+    return Client(address)
+

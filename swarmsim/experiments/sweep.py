@@ -1,0 +1,155 @@
+"""``swarmsim sweep``: a grid over scenario keys x policies x seeds, as tidy records.
+
+A sweep file::
+
+    scenario: ../scenarios/policy-compare.yaml   # relative to the sweep file
+    policies: [spread, binpack]                  # default: [spread]
+    seeds: 5                                     # replications per grid point
+    seed: 0                                      # root of the seed streams (optional)
+    until: 2m                                    # overrides the scenario's (optional)
+    grid:                                        # dotted key paths into the scenario
+      workload.0.rate: [20, 40]                  # list items by index
+      nodes.1.count: [2, 4]
+
+Every grid point is the scenario with those keys replaced; each runs under every policy
+on the same seeds.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from swarmsim.errors import InputError
+from swarmsim.experiments.runner import Job, replication_seeds, run_jobs
+
+_KEYS = ("scenario", "policies", "seeds", "seed", "until", "grid")
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A parsed sweep file."""
+
+    scenario: Path
+    policies: tuple[str, ...]
+    seeds: int
+    seed: int
+    until: float | None
+    grid: tuple[tuple[str, tuple[Any, ...]], ...]
+
+
+def _read_yaml(path: Path) -> Any:
+    from swarmsim.compose.yamlv3 import load_yaml_text
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        raise InputError(f"open {path}: no such file or directory", file=str(path)) from None
+    return load_yaml_text(text)[0]
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read and check a sweep file.
+
+    Raises:
+        InputError: naming the key at fault.
+    """
+    from swarmsim.policies.loader import check_policy_name
+    from swarmsim.units import parse_duration
+
+    p = Path(path)
+    data = _read_yaml(p)
+    if not isinstance(data, Mapping):
+        raise InputError("top-level object must be a mapping", file=str(p))
+    for key in data:
+        if key not in _KEYS:
+            raise InputError(f"Additional property {key} is not allowed", file=str(p),
+                             keys=(str(key),))
+    if not isinstance(data.get("scenario"), str):
+        raise InputError("scenario must be a string (the scenario file)", file=str(p),
+                         keys=("scenario",))
+    policies = data.get("policies", ["spread"])
+    if isinstance(policies, str):
+        policies = [policies]
+    for name in policies:
+        problem = check_policy_name(name)
+        if problem:
+            raise InputError(f"policies {problem}", file=str(p), keys=("policies",))
+    seeds = data.get("seeds", 5)
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise InputError("seeds must be a positive integer", file=str(p), keys=("seeds",))
+    grid = data.get("grid") or {}
+    if not isinstance(grid, Mapping) or not all(
+        isinstance(v, list) and v for v in grid.values()
+    ):
+        raise InputError("grid must map key paths to non-empty lists", file=str(p),
+                         keys=("grid",))
+    until = data.get("until")
+    return Sweep(
+        scenario=(p.parent / data["scenario"]),
+        policies=tuple(policies),
+        seeds=seeds,
+        seed=int(data.get("seed", 0)),
+        until=parse_duration(until) if isinstance(until, str) else until,
+        grid=tuple((str(k), tuple(v)) for k, v in grid.items()),
+    )
+
+
+def set_key(data: Any, dotted: str, value: Any) -> None:
+    """Replace the value at ``dotted`` (``workload.0.rate``) in nested dicts and lists.
+
+    Raises:
+        KeyError: if a step of the path does not exist.
+    """
+    parts = dotted.split(".")
+    node = data
+    for part in parts[:-1]:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    last = parts[-1]
+    if isinstance(node, list):
+        node[int(last)] = value
+    elif last in node or isinstance(node, dict):
+        node[last] = value
+
+
+def sweep(
+    spec: str | Path | Sweep,
+    *,
+    workers: int | None = None,
+    client: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Run every grid point x policy x seed of a sweep.
+
+    Args:
+        spec: a sweep file or a :class:`Sweep`.
+        workers: local processes (default: all cores).
+        client: a ``dask.distributed.Client`` to run on instead.
+        progress: ``progress(done, total)`` after each run.
+
+    Returns:
+        One tidy record per run, with a column per grid key, sorted by grid point, then
+        policy, then replication.
+    """
+    sw = spec if isinstance(spec, Sweep) else load_sweep(spec)
+    base = _read_yaml(sw.scenario)
+    run_seeds = replication_seeds(sw.seed, sw.seeds)
+    keys = [k for k, _ in sw.grid]
+    jobs = []
+    for values in itertools.product(*(v for _, v in sw.grid)):
+        data = copy.deepcopy(base)
+        for key, value in zip(keys, values, strict=True):
+            try:
+                set_key(data, key, value)
+            except (KeyError, IndexError, ValueError, TypeError):
+                raise InputError(f"grid key {key} is not in the scenario",
+                                 keys=("grid", key)) from None
+        params = tuple(zip(keys, values, strict=True))
+        for policy in sw.policies:
+            for i, seed in enumerate(run_seeds):
+                jobs.append(Job((data, str(sw.scenario)), policy, seed, i, params, sw.until))
+    return run_jobs(jobs, workers=workers, client=client, progress=progress)

@@ -1,0 +1,66 @@
+"""The built-in alternatives to swarm's spread: binpack, random and least-allocated."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from swarmsim.policies.base import NodeView, TaskView
+
+
+class Binpack:
+    """The fullest feasible node first, as classic Docker Swarm's binpack strategy.
+
+    Score: CPU and memory fractions the node would have reserved with the task added
+    (their sum); higher first.  Equal scores: more active tasks first, then node id.
+    With no reservations every score is 0, so the node with the most tasks is filled.
+    """
+
+    name = "binpack"
+
+    def rank(
+        self, nodes: Sequence[NodeView], task: TaskView, rng: np.random.Generator
+    ) -> Sequence[NodeView]:
+        """Nodes by descending fullness."""
+        return sorted(nodes, key=lambda n: (-n.allocated_fraction(task), -n.tasks, n.id))
+
+
+class LeastAllocated:
+    """A resource-aware spread: the smallest reserved CPU + memory fraction first.
+
+    In the spirit of Kubernetes' ``LeastAllocated`` score.  Equal fractions: fewer tasks
+    of the service, then fewer tasks, then node id.
+    """
+
+    name = "least-allocated"
+
+    def rank(
+        self, nodes: Sequence[NodeView], task: TaskView, rng: np.random.Generator
+    ) -> Sequence[NodeView]:
+        """Nodes by ascending reserved fraction."""
+        return sorted(
+            nodes, key=lambda n: (n.allocated_fraction(task), n.service_tasks, n.tasks, n.id)
+        )
+
+
+class RandomPolicy:
+    """A uniformly random feasible node, drawn from the simulation's ``policy`` stream."""
+
+    name = "random"
+
+    def rank(
+        self, nodes: Sequence[NodeView], task: TaskView, rng: np.random.Generator
+    ) -> Sequence[NodeView]:
+        """The nodes in a random order."""
+        if not nodes:
+            return []
+        return [nodes[int(i)] for i in rng.permutation(len(nodes))]
+
+
+#: built-in policies by name (``spread`` is the scheduler's own path, not listed here)
+BUILTIN: dict[str, type] = {
+    "binpack": Binpack,
+    "random": RandomPolicy,
+    "least-allocated": LeastAllocated,
+}
