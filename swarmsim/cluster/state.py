@@ -95,6 +95,8 @@ class NodeEvent(NamedTuple):
     kind: str = "node"
 
 
+_new_tuple = tuple.__new__
+
 #: observed states past ``running``: the ones most components react to
 TERMINAL: frozenset[TaskState] = frozenset(s for s in TaskState if s > TaskState.RUNNING)
 
@@ -290,8 +292,8 @@ class ClusterState:
             desired=desired,
             preassigned=node_id is not None,
             job_iteration=svc.job_iteration,
+            name=f"{svc.name}.{node_id}" if node_id is not None else f"{svc.name}.{slot}",
         )
-        task.name = f"{svc.name}.{node_id}" if node_id is not None else f"{svc.name}.{slot}"
         self.tasks[task.id] = task
         self._by_service.setdefault(svc.name, {})[task.id] = task
         if node_id is not None:
@@ -370,17 +372,18 @@ class ClusterState:
 
     def _record_task(self, task: Task) -> None:
         node = self.nodes.get(task.node_id) if task.node_id else None
-        self._record(
-            TaskEvent(
-                self._clock(),
-                task.name,
-                task.id,
-                task.service,
-                node.spec.name if node else None,
-                LABELS[task.state],
-                LABELS[task.desired],
-                task.actual,
-                task.message,
-                task.error,
-            )
+        event = (
+            self._clock(),
+            task.name,
+            task.id,
+            task.service,
+            node.spec.name if node else None,
+            LABELS[task.state],
+            LABELS[task.desired],
+            task.actual,
+            task.message,
+            task.error,
+            "task",
         )
+        # TaskEvent(*event), built without the NamedTuple's Python-level __new__
+        self._record(_new_tuple(TaskEvent, event))
