@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from swarmsim.checks import duration, key_error
 from swarmsim.errors import InputError, dotted
-from swarmsim.units import parse_duration
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -111,7 +111,7 @@ def latency_table(model: NetworkModel, machines: Sequence[str]) -> LatencyTable:
     if not model.racks:
         half = np.full(n, model.latency_s / 2)
         return LatencyTable(half, np.zeros(n, dtype=np.intp), np.zeros((1, 1)))
-    import networkx as nx  # noqa: PLC0415 (only racked networks need it)
+    import networkx as nx
 
     graph = _graph(model)
     racks = [r for r, _ in model.racks]
@@ -126,7 +126,7 @@ def latency_table(model: NetworkModel, machines: Sequence[str]) -> LatencyTable:
 
 
 def _graph(model: NetworkModel) -> nx.Graph:
-    import networkx as nx  # noqa: PLC0415
+    import networkx as nx
 
     graph = nx.Graph()
     for rack, _ in model.racks:
@@ -140,8 +140,7 @@ def _graph(model: NetworkModel) -> nx.Graph:
     return graph
 
 
-def _err(message: str, *keys: str | int) -> InputError:
-    return InputError(f"{dotted(keys)} {message}", keys=tuple(keys))
+_err = key_error
 
 
 def parse_network(raw: Any, machines: Sequence[str]) -> NetworkModel:
@@ -190,7 +189,7 @@ def parse_network(raw: Any, machines: Sequence[str]) -> NetworkModel:
         rack_link_s=_latency(raw.get("rack_link", "0.1ms"), "network", "rack_link"),
         links=_links(raw.get("links"), places),
     )
-    import networkx as nx  # noqa: PLC0415
+    import networkx as nx
 
     graph = _graph(model)
     first = ("place", racks[0][0])
@@ -246,13 +245,4 @@ def _links(raw: Any, places: set[str]) -> tuple[tuple[str, str, float], ...]:
     return tuple(out)
 
 
-def _latency(value: Any, *keys: str | int) -> float:
-    if not isinstance(value, str):
-        raise _err("must be a string", *keys)
-    try:
-        seconds = parse_duration(value)
-    except ValueError:
-        raise _err("Does not match format 'duration'", *keys) from None
-    if seconds < 0:
-        raise _err("must not be negative", *keys)
-    return seconds
+_latency = duration

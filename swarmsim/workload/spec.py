@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from swarmsim.checks import duration, key_error
 from swarmsim.errors import InputError, dotted
-from swarmsim.units import parse_duration
 
 #: client timeout when a workload gives none
 DEFAULT_TIMEOUT_S = 5.0
@@ -110,8 +110,7 @@ class WorkloadSpec:
                 "timeout": self.timeout_s}
 
 
-def _err(message: str, *keys: str | int) -> InputError:
-    return InputError(f"{dotted(keys)} {message}", keys=tuple(keys))
+_err = key_error
 
 
 def _extra(key: object, *at: str | int) -> InputError:
@@ -277,13 +276,4 @@ def _positive(value: Any, *keys: str | int) -> float:
     return float(value)
 
 
-def _duration(value: Any, *keys: str | int) -> float:
-    if not isinstance(value, str):
-        raise _err("must be a string", *keys)
-    try:
-        seconds = parse_duration(value)
-    except ValueError:
-        raise _err("Does not match format 'duration'", *keys) from None
-    if seconds < 0:
-        raise _err("must not be negative", *keys)
-    return seconds
+_duration = duration
