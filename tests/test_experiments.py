@@ -133,3 +133,25 @@ def test_compare_cli_writes_csv_and_plots(tmp_path, capsys):
     assert "only `spread` is Docker Swarm's own behaviour" in text and "binpack" in text
     assert (out / "runs.csv").read_text().count("\n") == 5
     assert (out / "nodes_in_use.png").stat().st_size > 0
+
+
+def test_records_same_on_a_given_executor(short, serial):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from swarmsim.experiments import Job, run_jobs
+
+    jobs = [Job(short, r["policy"], r["seed"], r["replication"]) for r in serial]
+    with ThreadPoolExecutor(2) as pool:
+        assert run_jobs(jobs, executor=pool) == serial
+
+
+def test_sweep_over_the_rebalance_what_if(tmp_path):
+    spec = tmp_path / "s.yml"
+    spec.write_text(
+        f"scenario: {COMPARE}\nseeds: 1\ngrid:\n  rebalance: [off, on-recovery]\n"
+    )
+    recs = sweep(spec, workers=1)
+    assert [(r["rebalance"], r["policy"]) for r in recs] == [
+        ("off", "spread"), ("on-recovery", "spread")]
+    # each of the four recoveries forces an update of the 8-replica service
+    assert recs[1]["restarts"] > recs[0]["restarts"]

@@ -64,12 +64,16 @@ def run(args: argparse.Namespace) -> int:
     until = parse_duration(args.until) if args.until else None
     records = with_engine(
         args,
-        lambda **kw: compare(scenario, policies, seeds=args.seeds, until=until, **kw),
+        lambda **kw: compare(scenario, policies, seeds=args.seeds, until=until,
+                             rebalance=args.rebalance, **kw),
         "replications",
     )
-    rows = summarize(records)
+    rows = summarize(records, by="variant" if args.rebalance else "policy")
     print(f"{scenario.name}: {len(policies)} policies x {args.seeds} seeds; "
           "only `spread` is Docker Swarm's own behaviour\n")
+    if args.rebalance:
+        print("rebalance is a what-if, NOT Docker Swarm behaviour: swarm never moves "
+              "running tasks\n")
     print(format_table(rows))
     if args.out:
         for path in write_comparison(args.out, records, rows):
@@ -92,5 +96,9 @@ def register(sub: Any) -> None:
                    "(repeatable; default: spread and binpack)")
     c.add_argument("--seeds", type=int, default=10, metavar="N", help="replications (10)")
     c.add_argument("--until", default=None, metavar="T", help="simulated duration, e.g. 2m")
+    c.add_argument("--rebalance", action="append", default=None, metavar="MODE",
+                   choices=("off", "on-recovery", "on-join", "on-recovery-or-join"),
+                   help="what-if, NOT swarm behaviour: run every policy under each mode "
+                   "(repeatable)")
     add_engine_args(c)
     c.set_defaults(func=run)

@@ -25,6 +25,7 @@ def compare(
     workers: int | None = None,
     client: Any = None,
     progress: Callable[[int, int], None] | None = None,
+    rebalance: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Run ``scenario`` under every policy on the same ``seeds`` replications.
 
@@ -37,10 +38,14 @@ def compare(
         workers: local processes (default: all cores).
         client: a ``dask.distributed.Client`` to run on instead.
         progress: ``progress(done, total)`` after each run.
+        rebalance: rebalancing modes to run every policy under (``off``,
+            ``on-recovery``, ...; a what-if, NOT swarm behaviour). When given, records
+            carry ``rebalance`` and ``variant`` (``<policy> rebalance=<mode>``) columns;
+            summarise them with ``summarize(records, by="variant")``.
 
     Returns:
-        One record (flat dict) per (policy, replication), sorted by policy order then
-        replication; ``pandas.DataFrame(records)`` loads them.
+        One record (flat dict) per (policy, mode, replication), sorted by policy order,
+        then mode, then replication; ``pandas.DataFrame(records)`` loads them.
     """
     from swarmsim.scenario import Scenario, load_scenario
 
@@ -50,12 +55,20 @@ def compare(
         raise ValueError("at least one policy is needed")
     root = scenario.seed if base_seed is None else base_seed
     run_seeds = replication_seeds(root, seeds)
+    from swarmsim.manager.rebalance import parse_rebalance
+
+    modes: Sequence[str | None] = [parse_rebalance(m) for m in rebalance] if rebalance else [None]
     jobs = [
-        Job(scenario, policy, seed, i, until=until)
+        Job(scenario, policy, seed, i, until=until, rebalance=mode)
         for policy in policies
+        for mode in modes
         for i, seed in enumerate(run_seeds)
     ]
-    return run_jobs(jobs, workers=workers, client=client, progress=progress)
+    records = run_jobs(jobs, workers=workers, client=client, progress=progress)
+    if rebalance:
+        for rec in records:
+            rec["variant"] = f"{rec['policy']} rebalance={rec['rebalance']}"
+    return records
 
 
 @dataclass(frozen=True, slots=True)

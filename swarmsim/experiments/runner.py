@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -32,6 +32,8 @@ class Job:
         replication: the replication's index (0-based).
         params: the sweep parameters of this variant, as ``(key, value)`` pairs.
         until: overrides the scenario's ``until``.
+        rebalance: overrides the scenario's ``rebalance`` (a what-if, NOT swarm
+            behaviour; see :mod:`swarmsim.manager.rebalance`).
     """
 
     scenario: Any
@@ -40,6 +42,7 @@ class Job:
     replication: int
     params: tuple[tuple[str, Any], ...] = field(default=())
     until: float | None = None
+    rebalance: str | None = None
 
 
 def replication_seeds(base_seed: int, n: int) -> list[int]:
@@ -62,11 +65,15 @@ def run_job(job: Job) -> dict[str, Any]:
         data, path = scenario
         scenario = scenario_from_data(data, path)
     scenario = replace(scenario, policy=job.policy)
+    if job.rebalance is not None:
+        scenario = replace(scenario, rebalance=job.rebalance)
     result = run_scenario(scenario, seed=job.seed, until=job.until)
     record: dict[str, Any] = {
         "scenario": scenario.name,
         **dict(job.params),
         "policy": job.policy,
+        **({"rebalance": scenario.rebalance} if scenario.rebalance != "off" or job.rebalance
+           else {}),
         "replication": job.replication,
         "seed": job.seed,
     }
@@ -80,6 +87,7 @@ def run_jobs(
     workers: int | None = None,
     client: Any = None,
     progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> list[dict[str, Any]]:
     """Run every job and return the records in job order.
 
@@ -88,6 +96,8 @@ def run_jobs(
         workers: local processes (default: the machine's cores; 1 runs in this process).
         client: a ``dask.distributed.Client``; when given, the jobs run on its cluster.
         progress: called as ``progress(done, total)`` after each finished job.
+        executor: an already started pool to run on (left running afterwards), e.g. to
+            time runs without the pool's start-up; ``workers`` is then ignored.
 
     Returns:
         One record per job, ``records[i]`` from ``jobs[i]``: identical whatever the worker
@@ -97,6 +107,8 @@ def run_jobs(
     out: list[dict[str, Any] | None] = [None] * total
     if client is not None:
         return _run_dask(jobs, client, progress)
+    if executor is not None:
+        return _run_pool(jobs, executor, progress)
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or total <= 1:
         for i, job in enumerate(jobs):
@@ -104,13 +116,25 @@ def run_jobs(
             if progress is not None:
                 progress(i + 1, total)
         return out  # type: ignore[return-value]
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, total), mp_context=ctx) as pool:
-        futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
-        for done, fut in enumerate(as_completed(futures), start=1):
-            out[futures[fut]] = fut.result()
-            if progress is not None:
-                progress(done, total)
+    with make_pool(min(workers, total)) as pool:
+        return _run_pool(jobs, pool, progress)
+
+
+def make_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool of ``workers`` processes with the spawn start method."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _run_pool(
+    jobs: Sequence[Job], pool: Executor, progress: Callable[[int, int], None] | None
+) -> list[dict[str, Any]]:
+    total = len(jobs)
+    out: list[dict[str, Any] | None] = [None] * total
+    futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
+    for done, fut in enumerate(as_completed(futures), start=1):
+        out[futures[fut]] = fut.result()
+        if progress is not None:
+            progress(done, total)
     return out  # type: ignore[return-value]
 
 

@@ -1,0 +1,130 @@
+"""A what-if, NOT Docker Swarm behaviour: rebalancing when a node recovers or joins.
+
+Swarm never moves running tasks to a node that comes back or joins; only new tasks land
+there.  Researchers ask what rebalancing would cost (restarts, downtime) or gain (spread,
+lost replicas per crash), so a scenario may turn it on::
+
+    rebalance: on-recovery      # off (default) | on-recovery | on-join | on-recovery-or-join
+
+When a node becomes ``ready`` again after being ``down`` (``on-recovery``) or a new node
+joins ready (``on-join``), every replicated service whose live tasks per eligible node
+differ by more than one (most imbalanced first) gets a forced update, as
+``docker service update --force`` would: its tasks are replaced under its update config
+and swarm's scheduler places the replacements.  Each such update is logged as a command
+``swarmsim rebalance (NOT swarm behaviour): docker service update --force <service>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from swarmsim.errors import InputError
+
+MODES = ("off", "on-recovery", "on-join", "on-recovery-or-join")
+LABEL = "swarmsim rebalance (NOT swarm behaviour)"
+
+
+def parse_rebalance(value: Any) -> str:
+    """Validate the scenario's ``rebalance`` key (None: ``off``).
+
+    Raises:
+        InputError: at ``rebalance``, saying it is not swarm behaviour.
+    """
+    if value is None or value is False:
+        return "off"
+    if value not in MODES:
+        choices = ", ".join(f'"{m}"' for m in MODES)
+        raise InputError(
+            f"rebalance must be one of the following: {choices} (a what-if, NOT Docker "
+            "Swarm behaviour: swarm never moves running tasks)",
+            keys=("rebalance",),
+        )
+    return str(value)
+
+
+def imbalance(per_node: Mapping[str, int], nodes: Iterable[str]) -> int:
+    """Most minus fewest live tasks of one service over the eligible ``nodes``."""
+    counts = [per_node.get(n, 0) for n in nodes]
+    return max(counts) - min(counts) if counts else 0
+
+
+def imbalanced_services(
+    placements: Mapping[str, Mapping[str, int]], nodes: Iterable[str]
+) -> list[str]:
+    """Services whose imbalance exceeds one, most imbalanced first (then by name).
+
+    Args:
+        placements: service name -> node id -> live tasks there.
+        nodes: ids of the nodes that may take tasks (ready and active).
+    """
+    eligible = sorted(nodes)
+    scored = [(imbalance(per, eligible), name) for name, per in placements.items()]
+    return [name for score, name in sorted(scored, key=lambda s: (-s[0], s[1])) if score > 1]
+
+
+class Rebalancer:
+    """Forces updates of imbalanced services when a node recovers or joins.
+
+    Args:
+        result: the :class:`swarmsim.run.RunResult` being simulated (for its log).
+        mode: one of :data:`MODES` other than ``off``.
+    """
+
+    def __init__(self, result: Any, mode: str) -> None:
+        self.result = result
+        self.sim = result.sim
+        self.mode = mode
+        self._status: dict[str, str] = {}
+
+    def start(self) -> None:
+        """Follow node changes from now on."""
+        for node_id, node in sorted(self.sim.state.nodes.items()):
+            self._status[node_id] = node.spec.status
+        self.sim.state.on_node(self._node)
+
+    def _node(self, node: Any, _before: Any) -> None:
+        before = self._status.get(node.id)
+        now = node.spec.status
+        self._status[node.id] = now
+        if now != "ready" or before == "ready":
+            return
+        recovered = before == "down"
+        joined = before is None
+        if (recovered and self.mode in ("on-recovery", "on-recovery-or-join")) or (
+            joined and self.mode in ("on-join", "on-recovery-or-join")
+        ):
+            self.sim.soon(self.rebalance)
+
+    def rebalance(self) -> list[str]:
+        """Force-update every imbalanced replicated service; returns their names."""
+        from swarmsim.cluster.tasks import TaskState  # noqa: PLC0415
+        from swarmsim.commands import CommandError, control_api  # noqa: PLC0415
+        from swarmsim.run import CommandEvent, _log  # noqa: PLC0415
+
+        state = self.sim.state
+        nodes = [
+            nid for nid, n in sorted(state.nodes.items())
+            if n.spec.status == "ready" and n.spec.availability == "active"
+        ]
+        placements: dict[str, dict[str, int]] = {}
+        for name, svc in sorted(state.services.items()):
+            if svc.spec.mode != "replicated":
+                continue
+            per: dict[str, int] = {}
+            for task in state.tasks_of(name):
+                if task.node_id is not None and task.desired <= TaskState.RUNNING:
+                    per[task.node_id] = per.get(task.node_id, 0) + 1
+            placements[name] = per
+        done = []
+        api = control_api(self.sim)
+        for name in imbalanced_services(placements, nodes):
+            line = f"{LABEL}: docker service update --force {name}"
+            try:
+                api.update_service(name, force=True)
+            except CommandError as err:
+                _log(self.result, CommandEvent(self.sim.now, line, "", err.message, 1, ""))
+                continue
+            _log(self.result, CommandEvent(self.sim.now, line, name, "", 0, ""))
+            done.append(name)
+        return done
