@@ -1,7 +1,7 @@
 """Worker-side: what each node's engine does with the tasks assigned to it.
 
 A task's life on its node is one simpy process, timed by the service's ``x-swarmsim``
-keys: ``accepted`` -> ``preparing`` (``pull``) -> ``ready`` -> (waits for desired state
+keys: ``accepted`` -> ``preparing`` (the image pull, :mod:`swarmsim.images`) -> ``ready`` -> (waits for desired state
 ``running``) -> ``starting`` (``startup``) -> ``running`` -> ``complete`` / ``failed`` /
 ``shutdown``.  The agent only moves a task forward while its state is below its desired
 state (a task with desired ``ready`` stops at ``ready``).  A node crash kills the
@@ -152,7 +152,13 @@ class Agent:
                 st.set_state(task, TaskState.SHUTDOWN)
                 return
             st.set_state(task, TaskState.PREPARING)
-            yield from self._wait(task, sim.pull_s, stop_on_shutdown=True)
+            images = getattr(self.sim, "images", None)
+            pull = images.prepare(task) if images is not None else None
+            if pull is not None and pull.error:  # an error before STARTING: rejected
+                st.set_state(task, TaskState.REJECTED, message="preparing", error=pull.error)
+                return
+            yield from self._wait(task, sim.pull_s if pull is None else pull.wait,
+                                  stop_on_shutdown=True)
             if self._stop_before_start(task):
                 return
             st.set_state(task, TaskState.READY)

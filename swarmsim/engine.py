@@ -158,6 +158,7 @@ def _components() -> list[tuple[str, Any]]:
         ("scheduling", SchedulingComponent),
         ("images", __import__("swarmsim.images", fromlist=["Images"]).Images),
         ("agent", Agent),
+        ("storage", __import__("swarmsim.storage", fromlist=["Storage"]).Storage),
         ("liveness", Liveness),
         ("quorum", Quorum),
         ("restart", RestartSupervisor),

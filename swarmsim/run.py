@@ -91,6 +91,14 @@ def run_scenario(
         _run(result, f"docker stack deploy {files} {ref.name}", None)
     for step in scenario.timeline:
         sim.later(step.at, _do_step, result, step)
+    if scenario.traces:
+        from swarmsim.workload.traces import schedule_traces  # noqa: PLC0415
+
+        schedule_traces(sim, scenario.traces)
+    if scenario.rebalance != "off":
+        from swarmsim.manager.rebalance import Rebalancer  # noqa: PLC0415
+
+        Rebalancer(result, scenario.rebalance).start()
     end = scenario.until if until is None else until
     _advance(sim, end, progress)
     return result

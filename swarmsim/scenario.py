@@ -16,12 +16,18 @@ A scenario is a YAML file::
         platform: {os: linux, arch: x86_64}
         availability: active     # active | pause | drain
         status: ready            # ready | down
+        bandwidth: 50M           # bytes per second it pulls images at (default 50M)
     stacks:
       getstartedlab: docker-compose.yml   # relative to the scenario file; deployed at t=0
     network: {latency: 0.2ms}    # optional: the network between machines (docs/traffic.md)
     workload: []                 # optional: request traffic (docs/traffic.md)
     policy: spread               # optional: spread (swarm's own) | binpack | random |
                                  # least-allocated | module:Name (docs/research.md)
+    registries:                  # optional: registry host -> {private: true|false}
+      registry.example.com: {private: true}   # default public; Docker Hub is public
+    traces: [jobs.csv]           # optional: services arriving and departing (docs/research.md)
+    rebalance: off               # optional what-if, NOT swarm behaviour: on-recovery |
+                                 # on-join (docs/research.md)
 
 Every problem is an :class:`~swarmsim.errors.InputError` naming the file, the line and
 the key path, in the style of compose schema errors.
@@ -58,9 +64,11 @@ _NODE_KEYS = (
     "availability",
     "status",
     "joined",
+    "bandwidth",
 )
 _TOP_KEYS = (
     "name", "seed", "nodes", "stacks", "until", "timeline", "network", "workload", "policy",
+    "registries", "traces", "rebalance",
 )
 _HOSTNAME = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9._-]*[a-zA-Z0-9])?$")
 
@@ -89,6 +97,9 @@ class Scenario:
     network: NetworkModel = NetworkModel()
     workload: tuple[WorkloadSpec, ...] = ()
     policy: str = "spread"  # swarmsim.policies: only "spread" is swarm's own behaviour
+    registries: tuple[tuple[str, bool], ...] = ()  # (host, private), sorted by host
+    traces: tuple[Any, ...] = ()  # swarmsim.workload.traces.TraceRow, by arrival time
+    rebalance: str = "off"  # NOT swarm behaviour: swarmsim.manager.rebalance
 
     def to_dict(self) -> dict[str, Any]:
         """The fully resolved scenario as plain JSON-ready data."""
@@ -110,6 +121,8 @@ class Scenario:
                     "status": n.status,
                     "addr": n.addr,
                     "joined": n.joined,
+                    **({"bandwidth": n.bandwidth}
+                       if n.bandwidth != defaults.NODE_BANDWIDTH else {}),
                 }
                 for n in self.nodes
             ],
@@ -118,6 +131,8 @@ class Scenario:
             "timeline": [step.to_dict() for step in self.timeline],
             **self._traffic_dict(),
             **({"policy": self.policy} if self.policy != "spread" else {}),
+            **({"registries": {h: {"private": p} for h, p in self.registries}}
+               if self.registries else {}),
         }
 
     def _traffic_dict(self) -> dict[str, Any]:
@@ -215,6 +230,12 @@ def _build(data: Any, path: Path, given: str, seed_override: int | None) -> Scen
     network = parse_network(data.get("network"), [n.name for n in nodes])
     workload = parse_workloads(data.get("workload"), {n.name for n in nodes}, path.parent)
     policy = _policy(data.get("policy", "spread"), path.parent)
+    registries = _registries(data.get("registries"))
+    from swarmsim.manager.rebalance import parse_rebalance  # noqa: PLC0415
+    from swarmsim.workload.traces import parse_traces  # noqa: PLC0415
+
+    traces = parse_traces(data.get("traces"), path.parent)
+    rebalance = parse_rebalance(data.get("rebalance"))
     return Scenario(
         name=name,
         seed=seed,
@@ -227,6 +248,9 @@ def _build(data: Any, path: Path, given: str, seed_override: int | None) -> Scen
         network=network,
         workload=workload,
         policy=policy,
+        registries=registries,
+        traces=traces,
+        rebalance=rebalance,
     )
 
 
@@ -304,6 +328,7 @@ def _node_group(entry: Any, idx: int) -> list[NodeSpec]:
     if cpus <= 0:
         raise _err("must be greater than 0", *at, "cpus")
     memory = _memory(entry.get("memory"), at)
+    bandwidth = _bandwidth(entry.get("bandwidth"), at)
     labels = _labels(entry.get("labels"), (*at, "labels"))
     engine_labels = _labels(entry.get("engine_labels"), (*at, "engine_labels"))
     generic = _generic(entry.get("generic_resources"), (*at, "generic_resources"))
@@ -321,6 +346,7 @@ def _node_group(entry: Any, idx: int) -> list[NodeSpec]:
         status=status,
         generic=generic,
         joined=joined,
+        bandwidth=bandwidth,
     )
     names = [name.replace("{i}", str(i)) for i in range(1, count + 1)] if count > 1 else [
         name.replace("{i}", "1")
@@ -352,6 +378,44 @@ def _memory(value: Any, at: tuple[str | int, ...]) -> int:
     if size <= 0:
         raise _err("must be greater than 0", *at, "memory")
     return size
+
+
+def _bandwidth(value: Any, at: tuple[str | int, ...]) -> int:
+    """``bandwidth``: bytes per second as a byte size (``100M``) or a number."""
+    if value is None:
+        return defaults.NODE_BANDWIDTH
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise _err("must be a string", *at, "bandwidth")
+    try:
+        size = parse_bytes(str(value))
+    except ValueError as exc:
+        raise _err(str(exc), *at, "bandwidth") from None
+    if size <= 0:
+        raise _err("must be greater than 0", *at, "bandwidth")
+    return size
+
+
+def _registries(value: Any) -> tuple[tuple[str, bool], ...]:
+    """``registries``: registry host -> ``{private: bool}`` (default public)."""
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping):
+        raise _err("must be a mapping", "registries")
+    out = []
+    for host, conf in value.items():
+        at = ("registries", str(host))
+        if conf is None:
+            conf = {}
+        if not isinstance(conf, Mapping):
+            raise _err("must be a mapping", *at)
+        for key in conf:
+            if key != "private":
+                raise _extra(key, *at)
+        private = conf.get("private", False)
+        if not isinstance(private, bool):
+            raise _err("must be a boolean", *at, "private")
+        out.append((str(host), private))
+    return tuple(sorted(out))
 
 
 def _labels(value: Any, at: tuple[str | int, ...]) -> tuple[tuple[str, str], ...]:

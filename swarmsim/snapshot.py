@@ -60,6 +60,14 @@ def sim_machine_name(sim: Simulation, node_id: str | None) -> str | None:
     return None
 
 
+def _state(sim: Simulation, svc: ServiceRecord) -> dict[str, Any]:
+    """``state`` of a stateful service: ``[{"node", "volume", "items"}]``."""
+    storage = getattr(sim, "storage", None)
+    if storage is None or not svc.spec.sim.stateful:
+        return {}
+    return {"state": storage.service_state(svc.spec)}
+
+
 def snapshot(sim: Simulation) -> dict[str, Any]:
     """The state of the swarm now, as the ``--json`` document."""
     nodes = []
@@ -92,6 +100,7 @@ def snapshot(sim: Simulation) -> dict[str, Any]:
             "image": svc.spec.image,
             "version": svc.version,
             "update_state": svc.update_state,
+            **_state(sim, svc),
         }
         for svc in sorted(sim.state.services.values(), key=lambda s: natural_key(s.name))
     ]

@@ -161,6 +161,10 @@ class SimParams:
     unhealthy_after_s: float | None = None  # probes fail from this running time on
     request: RequestSpec | None = None  # None: served with RequestSpec()'s defaults
     cpu_used: int | None = None  # nano-CPUs the container uses while it runs (metrics only)
+    # bytes of the image: its first task on a node waits size / bandwidth (shared by the
+    # tasks arriving meanwhile), later ones none; None: every task waits `pull_s`
+    image_size: int | None = None
+    stateful: bool = False  # its state lives in its first volume or bind mount
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +207,9 @@ class ServiceSpec:
     # TaskTemplate.ForceUpdate: `docker service update --force` increments it, so every
     # task becomes out of date although nothing else changed.
     force_update: int = 0
+    # `docker stack deploy --with-registry-auth` attached the deploying machine's
+    # credentials for the image's registry: every node can pull it.
+    registry_auth: bool = False
 
     @property
     def is_global(self) -> bool:
@@ -293,3 +300,4 @@ class NodeSpec:
     addr: str = ""
     generic: tuple[tuple[str, int], ...] = ()
     joined: bool = True
+    bandwidth: int = defaults.NODE_BANDWIDTH  # bytes per second the node pulls images at

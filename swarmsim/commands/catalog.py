@@ -93,13 +93,13 @@ class Command:
 
     @property
     def path(self) -> str:
-        """``docker node ls``."""
-        return f"docker {self.group} {self.name}"
+        """``docker node ls`` (``docker login`` for a command outside the groups)."""
+        return " ".join(w for w in ("docker", self.group, self.name) if w)
 
     @property
     def use_line(self) -> str:
         """``docker node ls [OPTIONS]``."""
-        return f"docker {self.group} {self.use}"
+        return " ".join(w for w in ("docker", self.group, self.use) if w)
 
     def check_args(self, args: list[str]) -> None:
         """The argument-count check of the command (docker's ``cli/required.go``).
@@ -292,3 +292,11 @@ COMMANDS: tuple[Command, ...] = (
             flags=(*_flags("d/detach", "force", "image=string", "q/quiet", "replicas=uint",
                            "rollback"), *_flags(*_UPDATE_UNSIMULATED))),
 )
+
+#: commands outside the swarm groups that swarmsim simulates: registry credentials
+TOP_COMMANDS: dict[str, Command] = {
+    "login": Command("", "login", "login [OPTIONS] [SERVER]", "Authenticate to a registry",
+                     args=(0, 1), flags=_flags("p/password=string", "!password-stdin",
+                                               "u/username=string")),
+    "logout": Command("", "logout", "logout [SERVER]", "Log out from a registry", args=(0, 1)),
+}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from swarmsim.commands import node, service, stack, swarm
+from swarmsim.commands import login, node, service, stack, swarm
 from swarmsim.commands.context import Handler
 
 HANDLERS: dict[tuple[str, str], Handler] = {
+    ("", "login"): login.docker_login,
+    ("", "logout"): login.docker_logout,
     ("swarm", "init"): swarm.swarm_init,
     ("swarm", "join"): swarm.swarm_join,
     ("swarm", "join-token"): swarm.swarm_join_token,

@@ -30,6 +30,7 @@ from swarmsim.commands.catalog import (
     HELP,
     OTHER_DOCKER_COMMANDS,
     ROOT_USE,
+    TOP_COMMANDS,
     Command,
     Flag,
 )
@@ -127,6 +128,8 @@ def _dispatch(rest: list[str], asked: bool) -> Parsed:
         return _traverse(group, rest[1:], asked)
     if group == "help":
         raise _help_topic(rest[1:])
+    if group in TOP_COMMANDS:
+        return _read(TOP_COMMANDS[group], rest[1:], asked, [])
     if group in OTHER_DOCKER_COMMANDS:
         raise CommandError(
             f"swarmsim: 'docker {group}' is not simulated (swarmsim runs docker swarm, "

@@ -67,7 +67,9 @@ def stack_deploy(ctx: Context, p: Parsed) -> None:
     node = ctx.api.node_of(ctx.machine)
     if node is None or node.spec.role != "manager":
         raise CommandError(CLI_NOT_MANAGER)
-    ctx.out.extend(f"{line}\n" for line in ctx.api.deploy_stack(stack, prune=p.values["prune"]))
+    auth_from = ctx.machine if p.values["with-registry-auth"] else None
+    ctx.out.extend(f"{line}\n" for line in ctx.api.deploy_stack(
+        stack, prune=p.values["prune"], auth_from=auth_from))
     if not p.values["detach"]:  # --detach=false: wait on every service of the stack, by id
         services = sorted((s for s in ctx.sim.state.services.values()
                            if s.spec.stack == name and not s.spec.is_job), key=lambda s: s.name)

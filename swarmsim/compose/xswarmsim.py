@@ -28,7 +28,7 @@ class KeyDoc:
         field: the :class:`~swarmsim.specs.SimParams` attribute it sets.
         kind: ``duration`` (Go duration string -> seconds), ``integer``, ``bytes``
             (go-units size string such as ``60M`` -> bytes), ``cpus`` (a number of cores
-            as compose's ``cpus`` takes it -> nano-CPUs) or ``mapping`` (a nested
+            as compose's ``cpus`` takes it -> nano-CPUs) or ``boolean``, ``mapping`` (a nested
             mapping with its own validation).
         default: the default as a user would write it (``"2s"``), or ``"none"``.
         doc: one line for the README.
@@ -108,6 +108,21 @@ KEYS: dict[str, KeyDoc] = {
         "none",
         "with a healthcheck: running time after which probes fail; absent means always healthy",
     ),
+    "image_size": KeyDoc(
+        "image_size",
+        "bytes",
+        "none",
+        "size of the image, e.g. `300M`: the first task of the image on a node waits size /"
+        " the node's `bandwidth` in `preparing`, later ones none; absent (or with `pull`):"
+        " every task waits `pull`",
+    ),
+    "stateful": KeyDoc(
+        "stateful",
+        "boolean",
+        "false",
+        "the service keeps state (one item per second of running) in its first volume or"
+        " bind mount, per node",
+    ),
     "request": KeyDoc(
         "request",
         "mapping",
@@ -117,7 +132,7 @@ KEYS: dict[str, KeyDoc] = {
     ),
 }
 
-_TYPE_NAMES = {"duration": "string", "bytes": "string", "integer": "integer",
+_TYPE_NAMES = {"boolean": "boolean", "duration": "string", "bytes": "string", "integer": "integer",
                "mapping": "mapping", "cpus": "string or number"}
 
 
@@ -146,6 +161,8 @@ def parse_sim_params(value: object, service: str) -> SimParams:
     for key, doc in KEYS.items():
         if key in value:
             fields[doc.field] = _parse_value(value[key], doc, (*base, key))
+    if "pull" in value:  # an explicit pull time overrides the one computed from the size
+        fields["image_size"] = None
     return replace(SimParams(), **fields)  # type: ignore[arg-type]
 
 
@@ -157,6 +174,12 @@ def _parse_value(raw: object, doc: KeyDoc, keys: tuple[str, ...]) -> object:
         return parse_request(raw, keys)
     if doc.kind == "cpus":
         return _parse_cpus(raw, where, keys)
+    if doc.kind == "boolean":
+        if raw in ("true", "false"):
+            return raw == "true"
+        if not isinstance(raw, bool):
+            raise InputError(f"{where} must be a boolean", keys=keys)
+        return raw
     if doc.kind == "integer":
         if isinstance(raw, bool) or not (
             isinstance(raw, int) or (isinstance(raw, float) and raw.is_integer())

@@ -83,12 +83,15 @@ class ControlAPI(NodeAPI):
         raise CommandError(f"{DAEMON}service {ref} not found")
 
     # --- stacks ------------------------------------------------------------------------
-    def deploy_stack(self, stack: Stack, *, prune: bool = False) -> list[str]:
+    def deploy_stack(self, stack: Stack, *, prune: bool = False,
+                     auth_from: str | None = None) -> list[str]:
         """``docker stack deploy``: create or update the stack's networks and services.
 
         Unchanged services are left alone; a changed one gets its new spec (a rolling
         update where tasks are out of date).  Ingress ports published as 0 get a port
-        from 30000-32767, and keep it on later deploys.
+        from 30000-32767, and keep it on later deploys.  ``auth_from``: the machine
+        whose registry credentials ``--with-registry-auth`` sends with each service
+        (without it, an existing service keeps the credentials it had).
 
         Returns:
             docker's stdout lines: ``Creating network x``, ``Creating service x``,
@@ -128,14 +131,16 @@ class ControlAPI(NodeAPI):
                         out.append(f"Creating {kind} {name}")
                         store[name] = stack.name
             for spec in stack.services:
-                self._deploy_service(stack, spec, out)
+                self._deploy_service(stack, spec, out, auth_from)
         except CommandError as err:
             raise err.with_output(out) from None
         return out
 
-    def _deploy_service(self, stack: Stack, spec: ServiceSpec, out: list[str]) -> None:
+    def _deploy_service(self, stack: Stack, spec: ServiceSpec, out: list[str],
+                        auth_from: str | None = None) -> None:
         spec = replace(spec, image=tagged_image(spec.image))
         old = self.state.services.get(spec.name)
+        spec = replace(spec, registry_auth=self._registry_auth(spec, old, auth_from))
         if old is not None:
             out.append(f"Updating service {spec.name} (id: {old.id})")
             # a stack has no --force: the deploy keeps the service's ForceUpdate
@@ -149,6 +154,16 @@ class ControlAPI(NodeAPI):
         elif spec != old.spec:
             self.state.update_service(spec.name, spec)
         self._dynamic[spec.name] = dynamic
+
+    def _registry_auth(self, spec: ServiceSpec, old: ServiceRecord | None,
+                       auth_from: str | None) -> bool:
+        """Whether the service carries credentials for its image's registry."""
+        images = getattr(self.sim, "images", None)
+        if auth_from is None or images is None:
+            return old.spec.registry_auth if old is not None else False
+        from swarmsim.images import registry_of  # noqa: PLC0415
+
+        return bool(images.has_login(auth_from, registry_of(spec.image)))
 
     def _validate(self, stack: Stack, spec: ServiceSpec) -> None:
         current = sorted(self.state.services.values(), key=lambda s: s.name)

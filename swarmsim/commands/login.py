@@ -1,0 +1,61 @@
+"""``docker login`` and ``docker logout``: registry credentials stored on a machine.
+
+Credentials live in the machine's docker client configuration; the daemon of that
+machine uses them to pull, and ``docker stack deploy --with-registry-auth`` sends them
+along with the services (see :mod:`swarmsim.images`).  Every registry accepts the
+credentials given to it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from swarmsim.commands.context import Context
+from swarmsim.commands.errors import CommandError
+from swarmsim.commands.parse import Parsed
+from swarmsim.images import DOCKER_HUB, DOCKER_HUB_LOGIN
+
+NON_TTY = "error: cannot perform an interactive login from a non-TTY device"
+INSECURE = "WARNING! Using --password via the CLI is insecure. Use --password-stdin."
+
+
+def registry_host(server: str) -> str:
+    """The registry a ``docker login SERVER`` argument names: scheme and path dropped
+    (docker's ``ConvertToHostname``); Docker Hub for ``""`` and its index address."""
+    if not server or server in (DOCKER_HUB_LOGIN, "index.docker.io", DOCKER_HUB):
+        return DOCKER_HUB
+    if "://" in server:
+        return urlsplit(server).netloc
+    return server.split("/", 1)[0]
+
+
+def _images(ctx: Context):  # type: ignore[no-untyped-def]
+    images = getattr(ctx.sim, "images", None)
+    if images is None:
+        raise CommandError("swarmsim: registry credentials are not simulated here")
+    return images
+
+
+def docker_login(ctx: Context, p: Parsed) -> None:
+    """``docker login -u USER -p PASSWORD [SERVER]``: ``Login Succeeded``.
+
+    Without both a user and a password docker would prompt; commands in a scenario have
+    no terminal, so it fails as docker does without one.
+    """
+    user, password = str(p.values["username"] or ""), str(p.values["password"] or "")
+    if "password" in p.changed:
+        ctx.eprint(INSECURE)
+    if not user or not password:
+        raise CommandError(NON_TTY)
+    server = p.args[0] if p.args else ""
+    _images(ctx).login(ctx.machine, registry_host(server), user)
+    ctx.print("Login Succeeded")
+
+
+def docker_logout(ctx: Context, p: Parsed) -> None:
+    """``docker logout [SERVER]``: ``Removing login credentials for HOST``."""
+    server = p.args[0] if p.args else ""
+    host = registry_host(server)
+    _images(ctx).logout(ctx.machine, host)
+    shown = DOCKER_HUB_LOGIN if host == DOCKER_HUB else host
+    ctx.print(f"Removing login credentials for {shown}")
