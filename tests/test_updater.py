@@ -323,3 +323,20 @@ def test_placement_only_update_keeps_tasks() -> None:
     sim.env.run(until=30)
     assert {t.id for t in live(sim)} == before
     assert svc.update_state == ""
+
+
+def test_new_registry_credentials_alone_do_not_replace_running_tasks():
+    """Swarm's dirty check ignores pull options for ready and running tasks, so a
+    re-deploy that only adds --with-registry-auth leaves the tasks alone."""
+    from dataclasses import replace as _replace
+
+    from swarmsim.cluster.tasks import Task as _Task
+    from swarmsim.manager.updater import is_task_dirty
+    from swarmsim.specs import ServiceSpec as _Spec
+
+    old = _Spec(name="app_web", image="registry.example.com/web:1")
+    new = _replace(old, registry_auth=True)
+    task = _Task(id="t" * 25, service=old.name, spec=old, spec_version=1, slot=1,
+                 node_id=None, created=0.0)
+    assert not is_task_dirty(task, new, None, 2)
+    assert is_task_dirty(task, _replace(old, image="registry.example.com/web:2"), None, 2)

@@ -34,7 +34,10 @@ RUNNING = TaskState.RUNNING
 #: ServiceSpec fields outside the task template and endpoint: changing them alone
 #: never makes a task dirty (``x-swarmsim`` is not part of what docker sends).
 NOT_IN_TASK = frozenset({"name", "stack", "short_name", "mode", "replicas", "labels", "update",
-                         "rollback", "sim", "update_config_given"})
+                         "rollback", "sim", "update_config_given",
+                         # pull options (registry credentials): ignored for ready and
+                         # running tasks by swarm's dirty check
+                         "registry_auth"})
 #: ServiceSpec fields that make up the endpoint spec.
 ENDPOINT = frozenset({"endpoint_mode", "ports"})
 
