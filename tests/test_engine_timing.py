@@ -163,3 +163,23 @@ def test_unhealthy_container_fails_after_retries_and_is_replaced(tmp_path):
     # the restart policy (any, 5 s) replaces it in the same slot
     later = [t for t in result.sim.state.tasks.values() if t.created > first.created]
     assert later and later[0].slot == first.slot
+
+
+def test_a_machine_that_joins_later_receives_tasks(tmp_path):
+    # myvm2 exists but has not joined; it joins with the worker token at 10 s and the
+    # scale-up at 20 s spreads onto it (the emptiest node)
+    nodes = ("  - name: m1\n    role: manager\n    cpus: 4\n    memory: 4G\n"
+             "  - name: late\n    cpus: 4\n    memory: 4G\n    joined: false\n")
+    timeline = (
+        '  - {at: 10s, run: "docker swarm join --token $(docker swarm join-token -q worker) '
+        '192.168.99.100:2377", on: late}\n'
+        '  - {at: 20s, run: "docker service scale app_web=4"}\n'
+    )
+    sc = scenario(tmp_path, timeline, replicas=2, nodes=nodes, until="40s")
+    result = run_scenario(sc)
+    sim = result.sim
+    late = [n for n in sim.state.nodes.values() if n.spec.name == "late"]
+    assert len(late) == 1 and late[0].spec.status == "ready"
+    on_late = [t for t in sim.state.tasks.values()
+               if t.node_id == late[0].id and t.state == TaskState.RUNNING]
+    assert len(on_late) == 2  # 2 new replicas both go to the empty node

@@ -9,7 +9,15 @@ from collections.abc import Sequence
 
 from swarmsim import __version__
 from swarmsim.errors import InputError
-from swarmsim.cli import compare_cmd, plan_cmd, report_cmd, run_cmd, sweep_cmd
+from swarmsim.cli import (
+    compare_cmd,
+    explain_cmd,
+    plan_cmd,
+    report_cmd,
+    run_cmd,
+    shell_cmd,
+    sweep_cmd,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     rep.set_defaults(func=report_cmd.run)
     compare_cmd.register(sub)
     sweep_cmd.register(sub)
+    shell_cmd.register(sub)
+    explain_cmd.register(sub)
     return parser
 
 

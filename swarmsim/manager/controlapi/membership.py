@@ -187,7 +187,7 @@ class Membership:
             )
         self._wipe()
         nid = self._fresh_id(machine)
-        spec = replace(self.sim.machines[machine], id=nid, status="ready")
+        spec = replace(self.sim.machines[machine], id=nid, status="ready", joined=True)
         if availability is not None:
             spec = replace(spec, availability=availability)
         self.sim.init_swarm(spec)
@@ -232,7 +232,7 @@ class Membership:
         else:
             raise CommandError(DAEMON + BAD_TOKEN)
         nid = self._fresh_id(machine)
-        spec = replace(self.sim.machines[machine], id=nid, role=role, status="ready")
+        spec = replace(self.sim.machines[machine], id=nid, role=role, status="ready", joined=True)
         if availability is not None:
             spec = replace(spec, availability=availability)
         node = self.state.add_node(spec)

@@ -1,0 +1,46 @@
+"""``swarmsim explain SCENARIO [TASK]``: why tasks went where they went."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``explain`` subcommand."""
+    p = sub.add_parser(
+        "explain",
+        help="why a task went to its node, or why it is pending",
+        description="Run SCENARIO up to --at (default: its end), then show, for TASK (an "
+        "id prefix or SERVICE.SLOT; default: every task wanted running), each node's "
+        "verdict: the filter it fails or its rank in the spread order.",
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    p.add_argument("task", nargs="?", metavar="TASK", help="task id prefix or SERVICE.SLOT")
+    p.add_argument("--at", default=None, metavar="T", help="simulated time, e.g. 30s")
+    p.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from swarmsim.explain import current_tasks, explain_lines
+    from swarmsim.run import run_scenario
+    from swarmsim.scenario import load_scenario
+    from swarmsim.units import parse_duration
+
+    scenario = load_scenario(args.scenario, seed=args.seed)
+    until = parse_duration(args.at) if args.at else None
+    sim = run_scenario(scenario, seed=args.seed, until=until).sim
+    refs = [args.task] if args.task else [t.id for t in current_tasks(sim)]
+    code = 0
+    for i, ref in enumerate(refs):
+        lines, status = explain_lines(sim, ref)
+        if status:
+            print("\n".join(lines), file=sys.stderr)
+            code = 1
+            continue
+        if i:
+            print()
+        print("\n".join(lines))
+    return code

@@ -1,0 +1,75 @@
+"""``swarmsim shell [SCENARIO]``: an interactive docker prompt on a simulated swarm."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from swarmsim.shell import Session
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``shell`` subcommand."""
+    p = sub.add_parser(
+        "shell",
+        help="an interactive docker / docker-machine prompt on a simulated swarm",
+        description="Type docker and docker-machine commands as in Docker's get-started "
+        "tutorial; `sleep 30s` lets simulated time pass, `curl http://ADDR:PORT/` sends a "
+        "request, `why TASK` explains a placement. Without SCENARIO you start with no "
+        "machines; lines can also come from a pipe.",
+    )
+    p.add_argument("scenario", nargs="?", metavar="SCENARIO", help="scenario YAML file")
+    p.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from swarmsim.scenario import load_scenario
+    from swarmsim.shell import Session
+    from swarmsim.shell.repl import run_lines
+
+    scenario = load_scenario(args.scenario, seed=args.seed) if args.scenario else None
+    session = Session.start(scenario, seed=args.seed)
+    if sys.stdin.isatty():
+        return interactive(session)
+    return run_lines(session, sys.stdin, sys.stdout, sys.stderr)
+
+
+def interactive(session: Session) -> int:  # pragma: no cover - needs a terminal
+    """The prompt: ``machine$`` (or ``$`` for the laptop), with readline."""
+    from swarmsim.shell.repl import completions
+
+    try:
+        import readline
+    except ImportError:
+        readline = None  # type: ignore[assignment]
+    if readline is not None:
+        def complete(text: str, state: int) -> str | None:
+            line = readline.get_line_buffer()[: readline.get_endidx()]
+            found = completions(session, line)
+            return found[state] + " " if state < len(found) else None
+
+        readline.set_completer_delims(" \t\n\"'")
+        readline.set_completer(complete)
+        readline.parse_and_bind("tab: complete")
+    code = 0
+    while True:
+        prompt = f"{session.active}$ " if session.active else "$ "
+        try:
+            line = input(prompt)
+        except EOFError:
+            print()
+            return code
+        except KeyboardInterrupt:
+            print()
+            continue
+        reply = session.execute(line)
+        if reply.done:
+            return code
+        sys.stdout.write(reply.output)
+        sys.stderr.write(reply.error)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        code = reply.exit_code

@@ -1,0 +1,12 @@
+"""``swarmsim shell``: an interactive docker (and docker-machine) prompt on a simulation.
+
+:class:`~swarmsim.shell.session.Session` runs one line at a time and returns what a
+terminal would show; :mod:`swarmsim.shell.repl` reads lines from a terminal (history,
+tab completion) or a pipe.
+"""
+
+from __future__ import annotations
+
+from swarmsim.shell.session import Reply, Session
+
+__all__ = ["Reply", "Session"]

@@ -1,0 +1,134 @@
+"""``curl`` through the routing mesh to Docker's get-started app.
+
+A connection to ``<machine address>:<port>`` reaches the machine's engine; an ingress
+port is answered on every node of the swarm by IPVS round robin over the service's
+running tasks (per receiving node), a host-mode port only by a task on that node (see
+docs/traffic.md).  The get-started app (image ``.../get-started``, ``friendlyhello`` or
+the tutorial's ``username/repo``) answers with the container's hostname (its id, 12
+characters) and the visit count it keeps in the ``redis`` service of its stack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.compose import imageref
+from swarmsim.mesh.balancer import Balancer
+from swarmsim.shell.counter import VisitCounter, data_key
+
+if TYPE_CHECKING:
+    from swarmsim.cluster.state import NodeRecord, ServiceRecord
+    from swarmsim.engine import Simulation
+
+NO_REDIS = "<i>cannot connect to Redis, counter disabled</i>"
+_APP_IMAGES = ("get-started", "friendlyhello", "username/repo")
+
+
+def container_id(task: Task) -> str:
+    """The 64-hex id of a task's container (derived from the task id)."""
+    return hashlib.sha256(f"container:{task.id}".encode()).hexdigest()
+
+
+def is_get_started(image: str) -> bool:
+    """True for the tutorial's app image: its repository is ``get-started`` (e.g.
+    ``gordon/get-started:part2``), ``friendlyhello`` or ``username/repo``."""
+    try:
+        path = imageref.parse(image).path
+    except imageref.ReferenceError:
+        return False
+    return path in _APP_IMAGES or path.rsplit("/", 1)[-1] in _APP_IMAGES[:2]
+
+
+def app_page(hostname: str, visits: str, name: str = "World") -> str:
+    """The page app.py returns."""
+    return f"<h3>Hello {name}!</h3><b>Hostname:</b> {hostname}<br/><b>Visits:</b> {visits}"
+
+
+def serving(task: Task) -> bool:
+    """A task in its service's balancer: running and wanted running."""
+    return task.state == TaskState.RUNNING and task.desired <= TaskState.RUNNING
+
+
+@dataclass
+class Mesh:
+    """The routing mesh as curl sees it, and the redis counters behind the app."""
+
+    sim: Simulation
+    counter: VisitCounter = field(default_factory=VisitCounter)
+    _balancers: dict[str, Balancer] = field(default_factory=dict)
+    _index: dict[str, int] = field(default_factory=dict)  # task id -> backend number
+    _tasks: list[str] = field(default_factory=list)
+
+    def curl(self, node: NodeRecord | None, host: str, port: int) -> tuple[str, str, int]:
+        """``curl http://host:port/`` received by the engine of ``node`` (None: a
+        machine in no swarm).
+
+        Returns:
+            (stdout, stderr, exit status) as curl prints them.
+        """
+        refused = (f"curl: (7) Failed to connect to {host} port {port}: Connection refused\n")
+        state = self.sim.state
+        found = self._service_on(port)
+        if node is None or not node.alive or found is None:
+            return "", refused, 7
+        svc, mode = found
+        members = [t for t in state.tasks_of(svc.name) if serving(t)]
+        if mode == "host":
+            members = [t for t in members if t.node_id == node.id]
+            task = max(members, key=lambda t: t.updated) if members else None
+        else:
+            task = self._round_robin(svc.name, node.name, members)
+        if task is None:
+            return "", refused, 7
+        if not task.actual:  # its machine crashed and the manager has not noticed yet
+            return "", (f"curl: (28) Failed to connect to {host} port {port}: "
+                        "Operation timed out\n"), 28
+        if not is_get_started(task.spec.image):
+            return "", (f"swarmsim: the reply of {task.spec.image} is not simulated "
+                        f"(it served the connection as {task.name})\n"), 0
+        name = next((e.split("=", 1)[1] for e in task.spec.env if e.startswith("NAME=")),
+                    "World")
+        return app_page(container_id(task)[:12], self._visits(task), name) + "\n", "", 0
+
+    def _service_on(self, port: int) -> tuple[ServiceRecord, str] | None:
+        services = self.sim.state.services
+        for name in sorted(services):
+            for p in services[name].spec.ports:
+                if p.published == port and p.protocol == "tcp":
+                    return services[name], p.mode
+        return None
+
+    def _round_robin(self, service: str, node: str, members: list[Task]) -> Task | None:
+        bal = self._balancers.setdefault(service, Balancer())
+        ids = {t.id for t in members}
+        for b in list(bal.members):
+            if self._tasks[b] not in ids:
+                bal.remove(b)
+        for t in sorted(members, key=lambda t: (t.updated, t.id)):
+            if t.id not in self._index:
+                self._index[t.id] = len(self._tasks)
+                self._tasks.append(t.id)
+            bal.add(self._index[t.id])
+        if not bal.members:
+            return None
+        machine = sorted(self.sim.machines).index(node) if node in self.sim.machines else 0
+        pick = int(bal.round_robin("ingress", machine, 1)[0])
+        return self.sim.state.tasks[self._tasks[pick]]
+
+    def _visits(self, app: Task) -> str:
+        """``INCR counter`` on the app's stack's redis, or the app's message."""
+        state = self.sim.state
+        stack = app.spec.stack
+        name = f"{stack}_redis" if stack else "redis"
+        if name not in state.services:
+            return NO_REDIS
+        live = [t for t in state.tasks_of(name) if serving(t) and t.actual]
+        if not live:
+            return NO_REDIS
+        redis = max(live, key=lambda t: (t.updated, t.id))
+        node = state.nodes.get(redis.node_id or "")
+        key = data_key(redis, node.name if node is not None else "")
+        return str(self.counter.incr(key))

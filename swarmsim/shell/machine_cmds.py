@@ -1,0 +1,108 @@
+"""``docker-machine create | ls | env | ssh | stop | start | rm`` in the shell."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from swarmsim.shell import machines as dm
+
+if TYPE_CHECKING:
+    from swarmsim.shell.session import Reply, Session
+
+_USAGE = "Usage: docker-machine [OPTIONS] COMMAND [arg...]"
+
+
+def _text(lines: list[str]) -> str:
+    return "".join(f"{line}\n" for line in lines)
+
+
+def machine_command(session: Session, args: list[str]) -> Reply:
+    """One ``docker-machine`` command line (without the program name).
+
+    Raises:
+        MachineError: docker-machine's error text.
+    """
+    from swarmsim.shell.session import Reply
+
+    if not args:
+        return Reply("", _USAGE + "\n", 1)
+    cmd, rest = args[0], args[1:]
+    names = [a for a in rest if not a.startswith("-")]
+    if cmd == "create":
+        name, cpus, memory = dm.parse_create(rest)
+        session.add_vm(name, cpus, memory)
+        return Reply(_text(dm.create_lines(name)))
+    if cmd == "ls":
+        return Reply(dm.ls_table(list(session.vms.values()), session.active))
+    if cmd == "env":
+        if "-u" in rest or "--unset" in rest:
+            return Reply(_text(dm.unset_lines()))
+        vm = session._vm(_one(names))
+        if not vm.running:
+            raise dm.MachineError("Error checking TLS connection: Host is not running")
+        return Reply(_text(dm.env_lines(vm)))
+    if cmd == "ip":
+        return Reply(session._vm(_one(names)).addr + "\n")
+    if cmd == "ssh":
+        if not rest:
+            raise dm.MachineError("Error: No machine name(s) specified and no \"default\" "
+                                  "machine exists.")
+        vm = session._vm(rest[0])
+        if not vm.running:
+            raise dm.MachineError(f'Error: Cannot run SSH command: Host "{vm.name}" is not '
+                                  "running")
+        line = " ".join(rest[1:]).strip()
+        if not line.startswith("docker "):
+            raise dm.MachineError(f"swarmsim: only docker commands run over ssh, not {line!r}")
+        return session.docker(line, vm.name)
+    if cmd in ("stop", "start", "rm"):
+        return _lifecycle(session, cmd, rest, names)
+    raise dm.MachineError(f"docker-machine: '{cmd}' is not a docker-machine command.\n"
+                          "See 'docker-machine --help'.")
+
+
+def _one(names: list[str]) -> str:
+    if len(names) != 1:
+        raise dm.MachineError("Error: Expected one machine name as an argument")
+    return names[0]
+
+
+def _lifecycle(session: Session, cmd: str, rest: list[str], names: list[str]) -> Reply:
+    from swarmsim.shell.session import Reply
+
+    if not names:
+        raise dm.MachineError('Error: No machine name(s) specified and no "default" machine '
+                              "exists.")
+    out: list[str] = []
+    for name in names:
+        vm = session._vm(name)
+        if cmd == "stop":
+            if not vm.running:
+                out.append(f'Stopping "{name}"...')
+                raise dm.MachineError(_text(out) + f'Machine "{name}" is already stopped.')
+            session.set_running(vm, False)
+            out += [f'Stopping "{name}"...', f'Machine "{name}" was stopped.']
+        elif cmd == "start":
+            if vm.running:
+                out.append(f'Starting "{name}"...')
+                raise dm.MachineError(_text(out) + f'Machine "{name}" is already running.')
+            session.set_running(vm, True)
+            out += [f'Starting "{name}"...',
+                    f"({name}) Check network to re-create if needed...",
+                    f"({name}) Waiting for an IP...",
+                    f'Machine "{name}" was started.', "Waiting for SSH to be available...",
+                    "Detecting the provisioner...",
+                    "Started machines may have new IP addresses. You may need to re-run the "
+                    "`docker-machine env` command."]
+        else:
+            if not ({"-y", "-f", "--force"} & set(rest)):
+                out += [f"About to remove {name}",
+                        "WARNING: This action will delete both local reference and remote "
+                        "instance.",
+                        "Are you sure? (y/n): y"]
+            session.set_running(vm, False)
+            vm.removed = True
+            if session.active == name:
+                session.active = None
+            out.append(f"Successfully removed {name}")
+    return Reply(_text(out))

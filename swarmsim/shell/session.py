@@ -1,0 +1,256 @@
+"""One shell session: a simulation, the docker-machine VMs and the machine the docker
+CLI talks to; :meth:`Session.execute` runs one line as a terminal would."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+
+from swarmsim.commands import control_api, run_command
+from swarmsim.engine import Simulation
+from swarmsim.run import RunResult, _do_step
+from swarmsim.scenario import Scenario
+from swarmsim.shell import machines as dm
+from swarmsim.shell.app import Mesh
+from swarmsim.shell.changes import ChangeLog
+from swarmsim.shell.containers import container_table
+from swarmsim.specs import NodeSpec
+
+#: the laptop the shell runs on: a docker engine in no swarm, not a docker-machine VM
+LOCAL = "localhost"
+_EVAL = re.compile(r'^eval\s+"?\$\(\s*docker-machine\s+env\s+(.*?)\s*\)"?\s*$')
+_URL = re.compile(r"^(?:https?://)?([^/:\s]+)(?::(\d+))?(/.*)?$")
+HELP = """\
+Commands:
+  docker ...                          the docker CLI, on the active machine
+  docker container ls | docker ps     the active machine's task containers
+  docker-machine create [--driver virtualbox] [--virtualbox-cpu-count N]
+                 [--virtualbox-memory MB] NAME
+  docker-machine ls | env NAME | env -u | ssh NAME "docker ..." | stop|start|rm NAME
+  eval $(docker-machine env NAME)     point the docker CLI at NAME (env -u: back to local)
+  sleep DURATION                      let simulated time pass (30s, 2m, 1h)
+  curl http://ADDRESS:PORT/           a request through the routing mesh
+  why TASK                            where the scheduler put TASK, or why it is pending
+  exit
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What a line printed: stdout, stderr, exit status; ``done`` after ``exit``."""
+
+    output: str = ""
+    error: str = ""
+    exit_code: int = 0
+    done: bool = False
+
+
+@dataclass
+class Session:
+    """A simulated laptop with docker-machine VMs.
+
+    Use :meth:`start` to make one.
+    """
+
+    result: RunResult
+    vms: dict[str, dm.Machine] = field(default_factory=dict)
+    active: str | None = None
+    mesh: Mesh | None = None
+    changes: ChangeLog | None = None
+
+    @classmethod
+    def start(cls, scenario: Scenario | None = None, *, seed: int | None = None) -> Session:
+        """A session on ``scenario`` (its machines are docker-machine VMs, its swarm
+        formed and its stacks deployed at t=0, its timeline due as time passes, the
+        CLI pointed at its first manager), or on a fresh laptop with no VM."""
+        scen = scenario or Scenario(name="shell", seed=0 if seed is None else seed,
+                                    nodes=(), stacks=())
+        sim = Simulation(scen, seed=seed)
+        result = RunResult(sim)
+        session = cls(result, mesh=Mesh(sim), changes=ChangeLog(sim))
+        sim.machines[LOCAL] = NodeSpec(name=LOCAL, id=sim.ids.new_id(), addr="127.0.0.1")
+        for spec in scen.nodes:
+            session.vms[spec.name] = dm.Machine(spec.name, spec.addr)
+        if scenario is not None:
+            from swarmsim.run import _run
+
+            sim.bootstrap()
+            for ref in scen.stacks:
+                files = " ".join(f"-c {shlex.quote(f)}" for f in ref.given)
+                _run(result, f"docker stack deploy {files} {ref.name}", None)
+            for step in scen.timeline:
+                sim.later(step.at, _do_step, result, step)
+            managers = [n.name for n in scen.nodes if n.role == "manager" and n.joined]
+            session.active = managers[0] if managers else None
+            session.changes.skip()
+        return session
+
+    @property
+    def sim(self) -> Simulation:
+        """The simulation."""
+        return self.result.sim
+
+    @property
+    def machine(self) -> str:
+        """The machine the docker CLI talks to (``localhost`` without an active VM)."""
+        return self.active or LOCAL
+
+    def names(self) -> list[str]:
+        """docker-machine VM names (for completion)."""
+        return sorted(n for n, m in self.vms.items() if not m.removed)
+
+    # --- one line ----------------------------------------------------------------------
+    def execute(self, line: str) -> Reply:
+        """Run one line as the shell would; never raises for bad input."""
+        text = line.strip()
+        if not text or text.startswith("#"):
+            return Reply()
+        if text in ("exit", "quit"):
+            return Reply(done=True)
+        if text == "help":
+            return Reply(HELP)
+        m = _EVAL.match(text)
+        if m:
+            return self._eval(m.group(1))
+        try:
+            words = shlex.split(text)
+        except ValueError as err:
+            return Reply("", f"swarmsim: {err}\n", 2)
+        head = words[0]
+        if head == "docker-machine":
+            return self._machine(words[1:])
+        if head == "docker":
+            return self.docker(text, self.machine)
+        if head == "sleep":
+            return self._sleep(words[1:])
+        if head == "curl":
+            return self._curl(words[1:])
+        if head == "why":
+            from swarmsim.explain import explain_lines
+
+            if len(words) != 2:
+                return Reply("", "usage: why TASK\n", 2)
+            lines, code = explain_lines(self.sim, words[1])
+            return Reply("".join(f"{ln}\n" for ln in lines) if code == 0 else "",
+                         "".join(f"{ln}\n" for ln in lines) if code else "", code)
+        return Reply("", f"swarmsim: {head}: command not found\n", 127)
+
+    def docker(self, line: str, machine: str) -> Reply:
+        """A docker command on ``machine``; a command that waits for its service
+        (``docker service update`` without ``-d``) lets simulated time pass until it
+        returns, as the CLI blocks."""
+        vm = self.vms.get(machine)
+        if vm is not None and not vm.running:
+            return Reply("", f"Cannot connect to the Docker daemon at {vm.url}. "
+                         "Is the docker daemon running?\n", 1)
+        words = shlex.split(line)
+        if words[1:3] in (["container", "ls"], ["container", "ps"]) or words[1:2] == ["ps"]:
+            return self._containers(machine, words)
+        res = run_command(self.sim, line, on=machine)
+        if not res.waits:
+            return Reply(res.output, res.error, res.exit_code)
+        from swarmsim.commands.progress import follow
+
+        done: list[tuple[str, str, int]] = []
+        follow(self.sim, res.waits, lambda o, e, c: done.append((o, e, c)))
+        limit = self.sim.now + 3600.0
+        while not done and self.sim.now < limit and self.sim.env.peek() <= limit:
+            self.sim.env.step()
+        assert self.changes is not None
+        self.changes.skip()
+        out, err, code = done[0] if done else ("", "", 0)
+        return Reply(res.output + out, res.error + err, code or res.exit_code)
+
+    # --- the pieces ----------------------------------------------------------------------
+    def _containers(self, machine: str, words: list[str]) -> Reply:
+        flags = [w for w in words[2:] if w.startswith("-")] if words[1] != "ps" else [
+            w for w in words[1:] if w.startswith("-")]
+        quiet = any(f in ("-q", "--quiet") for f in flags)
+        node = control_api(self.sim).node_of(machine)
+        tasks = [] if node is None else list(self.sim.state.tasks_on(node.id))
+        return Reply(container_table(tasks, self.sim.now, quiet=quiet))
+
+    def _eval(self, arg: str) -> Reply:
+        if arg == "-u":
+            self.active = None
+            return Reply()
+        vm = self.vms.get(arg)
+        if vm is None or vm.removed:
+            return Reply("", f'Host does not exist: "{arg}"\n', 1)
+        if not vm.running:
+            return Reply("", "Error checking TLS connection: Host is not running\n", 1)
+        self.active = arg
+        return Reply()
+
+    def _vm(self, name: str) -> dm.Machine:
+        vm = self.vms.get(name)
+        if vm is None or vm.removed:
+            raise dm.MachineError(f'Host does not exist: "{name}"')
+        return vm
+
+    def _machine(self, args: list[str]) -> Reply:
+        from swarmsim.shell.machine_cmds import machine_command
+
+        try:
+            return machine_command(self, args)
+        except dm.MachineError as err:
+            return Reply("", err.message + "\n", 1)
+
+    def set_running(self, vm: dm.Machine, running: bool) -> None:
+        """A VM stops (its node goes down, its containers die) or starts again."""
+        vm.running = running
+        node = control_api(self.sim).node_of(vm.name)
+        if node is not None and node.alive != running:
+            self.sim.state.set_alive(node.id, running)
+
+    def add_vm(self, name: str, cpus: int, memory_mb: int) -> dm.Machine:
+        """A new VM (in no swarm)."""
+        if name in self.sim.machines:
+            raise dm.MachineError(f'Docker machine "{name}" already exists')
+        addr = dm.next_addr([m.addr for m in self.vms.values() if not m.removed])
+        self.sim.machines[name] = dm.new_spec(name, self.sim.ids.new_id(), addr, cpus,
+                                              memory_mb)
+        vm = self.vms[name] = dm.Machine(name, addr)
+        return vm
+
+    def _sleep(self, args: list[str]) -> Reply:
+        from swarmsim.units import parse_duration
+
+        if len(args) != 1:
+            return Reply("", "sleep: missing operand\n", 1)
+        text = args[0]
+        try:
+            seconds = float(text) if re.fullmatch(r"\d+(\.\d+)?", text) else (
+                parse_duration(text))
+        except ValueError:
+            return Reply("", f"sleep: invalid time interval '{text}'\n", 1)
+        assert self.changes is not None
+        self.sim.env.run(until=self.sim.now + max(seconds, 0.0))
+        return Reply(self.changes.since_last())
+
+    def _curl(self, args: list[str]) -> Reply:
+        urls = [a for a in args if not a.startswith("-")]
+        if len(urls) != 1:
+            return Reply("", "curl: try 'curl --help' for more information\n", 2)
+        m = _URL.match(urls[0])
+        if not m:
+            return Reply("", "curl: (3) URL using bad/illegal format or missing URL\n", 3)
+        host, port = m.group(1), int(m.group(2) or 80)
+        target = None
+        for vm in self.vms.values():
+            if not vm.removed and host in (vm.addr, vm.name):
+                target = vm
+        if host in ("localhost", "127.0.0.1"):
+            machine = LOCAL
+        elif target is None:
+            return Reply("", f"curl: (6) Could not resolve host: {host}\n", 6)
+        elif not target.running:
+            return Reply("", f"curl: (7) Failed to connect to {host} port {port}: "
+                         "No route to host\n", 7)
+        else:
+            machine = target.name
+        assert self.mesh is not None
+        node = control_api(self.sim).node_of(machine)
+        out, err, code = self.mesh.curl(node, host, port)
+        return Reply(out, err, code)

@@ -1,0 +1,190 @@
+"""``swarmsim shell`` driven through a pipe: Docker's get-started parts 4 and 5."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from swarmsim.scenario import load_scenario
+from swarmsim.shell import Session
+from swarmsim.shell.app import container_id
+from swarmsim.shell.counter import VisitCounter, data_key
+from swarmsim.shell.repl import completions, run_lines
+
+SCEN = Path(__file__).resolve().parents[1] / "scenarios"
+PAGE = re.compile(r"^<h3>Hello World!</h3><b>Hostname:</b> ([0-9a-f]{12})<br/><b>Visits:</b> "
+                  r"(.*)$")
+
+
+def pipe(session: Session, script: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    run_lines(session, script.splitlines(), out, err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def in_compose_dir():
+    old = os.getcwd()
+    os.chdir(SCEN / "compose")
+    yield
+    os.chdir(old)
+
+
+def test_docker_machine_create_ls_env():
+    s = Session.start()
+    out, err = pipe(s, "docker-machine create --driver virtualbox myvm1\n"
+                       "docker-machine create --virtualbox-memory 2048 myvm2\n")
+    assert err == ""
+    assert out.splitlines()[-1] == ("To see how to connect your Docker Client to the Docker "
+                                    "Engine running on this virtual machine, run: "
+                                    "docker-machine env myvm2")
+    assert s.sim.machines["myvm2"].memory_bytes == 2048 * 1024 * 1024
+    out, _ = pipe(s, "eval $(docker-machine env myvm1)\ndocker-machine ls\n")
+    # docker-machine's tabwriter: columns 3 spaces apart
+    assert out.splitlines() == [
+        "NAME    ACTIVE   DRIVER       STATE     URL                         SWARM   DOCKER"
+        "      ERRORS",
+        "myvm1   *        virtualbox   Running   tcp://192.168.99.100:2376           "
+        "v19.03.12   ",
+        "myvm2   -        virtualbox   Running   tcp://192.168.99.101:2376           "
+        "v19.03.12   ",
+    ]
+    out, _ = pipe(s, "docker-machine env myvm2\n")
+    assert 'export DOCKER_HOST="tcp://192.168.99.101:2376"' in out.splitlines()
+    assert out.splitlines()[-1] == "# eval $(docker-machine env myvm2)"
+    _, err = pipe(s, "docker-machine create myvm1\n")
+    assert err == 'Docker machine "myvm1" already exists\n'
+    _, err = pipe(s, "docker-machine ssh myvm9 \"docker node ls\"\n")
+    assert err == 'Host does not exist: "myvm9"\n'
+
+
+def test_errors_appear_where_docker_prints_them():
+    s = Session.start()
+    pipe(s, "docker-machine create myvm1\n")
+    # the laptop's engine is in no swarm
+    _, err = pipe(s, "docker node ls\n")
+    assert err == ("Error response from daemon: This node is not a swarm manager. Use "
+                   '"docker swarm init" or "docker swarm join" to connect this node to swarm '
+                   "and try again.\n")
+    pipe(s, 'docker-machine ssh myvm1 "docker swarm init --advertise-addr 192.168.99.100"\n')
+    _, err = pipe(s, "eval $(docker-machine env myvm1)\ndocker swarm leave\n")
+    assert "Removing the last manager erases all current state of the swarm. Use `--force` " \
+           "to ignore this message." in err
+    out, _ = pipe(s, "eval $(docker-machine env -u)\ndocker-machine ls\n")
+    assert out.splitlines()[1].split()[1] == "-"  # no active machine any more
+
+
+def test_tutorial_part4_and_5(in_compose_dir):
+    s = Session.start()
+    out, err = pipe(s, """\
+docker-machine create --driver virtualbox myvm1
+docker-machine create --driver virtualbox myvm2
+docker-machine ssh myvm1 "docker swarm init --advertise-addr 192.168.99.100"
+docker-machine ssh myvm2 "docker swarm join --token $(docker swarm join-token -q worker) \
+192.168.99.100:2377"
+""".replace("\\\n", ""))
+    assert err == ""
+    assert "This node joined a swarm as a worker.\n" in out
+    _, err = pipe(s, 'docker-machine ssh myvm2 "docker node ls"\n')
+    assert err.startswith("Error response from daemon: This node is not a swarm manager. "
+                          "Worker nodes can't be used")
+    out, err = pipe(s, "eval $(docker-machine env myvm1)\n"
+                       "docker stack deploy -c getstarted-part5.yml getstartedlab\n")
+    assert "Creating service getstartedlab_redis\n" in out
+    # nothing runs before time passes; then sleep reports the tasks starting
+    out, _ = pipe(s, "sleep 30s\n")
+    running = [ln for ln in out.splitlines() if ln.endswith(" running")]
+    assert len(running) == 7
+    assert sum(" on myvm1 " in ln for ln in running) == 4  # 2 web + visualizer + redis
+    out, _ = pipe(s, "docker container ls\n")
+    rows = out.splitlines()
+    assert rows[0].split() == ["CONTAINER", "ID", "IMAGE", "COMMAND", "CREATED", "STATUS",
+                               "PORTS", "NAMES"]
+    assert len(rows) == 5  # myvm1's four containers
+    assert any(re.search(r"getstartedlab_redis\.1\.[0-9a-z]{25}$", r) for r in rows)
+    # the app answers on both machines, counting visits in redis
+    out, err = pipe(s, "curl http://192.168.99.100/\ncurl http://192.168.99.101/\n"
+                       "curl http://192.168.99.101/\n")
+    assert err == ""
+    pages = [PAGE.match(ln) for ln in out.splitlines()]
+    assert all(pages)
+    assert [p.group(2) for p in pages] == ["1", "2", "3"]
+    web = {container_id(t)[:12] for t in s.sim.state.tasks_of("getstartedlab_web")}
+    assert {p.group(1) for p in pages} <= web
+    # a port nothing publishes
+    _, err = pipe(s, "curl http://192.168.99.100:4000/\n")
+    assert err == "curl: (7) Failed to connect to 192.168.99.100 port 4000: Connection refused\n"
+
+
+def test_redis_counter_survives_on_its_bind_mount():
+    s = Session.start(load_scenario(SCEN / "tutorial-part5.yaml"))
+    out, _ = pipe(s, "sleep 45s\ncurl http://192.168.99.100/\ncurl http://192.168.99.100/\n")
+    assert out.splitlines()[-1].endswith("<b>Visits:</b> 2")
+    # the timeline kills redis at 50s; it restarts on myvm1 (pinned) with its data
+    out, _ = pipe(s, "sleep 30s\ncurl http://192.168.99.100/\n")
+    assert "kill getstartedlab_redis.1" in out
+    assert out.splitlines()[-1].endswith("<b>Visits:</b> 3")
+
+
+def test_counter_disabled_without_redis_and_lost_without_volume(in_compose_dir):
+    s = Session.start(load_scenario(SCEN / "tutorial-part4.yaml"))
+    out, _ = pipe(s, "sleep 40s\ncurl http://192.168.99.101:4000/\n")
+    assert out.splitlines()[-1].endswith(
+        "<b>Visits:</b> <i>cannot connect to Redis, counter disabled</i>")
+
+
+def test_machine_stop_takes_the_node_down():
+    s = Session.start(load_scenario(SCEN / "tutorial-part5.yaml"))
+    out, _ = pipe(s, "docker-machine stop myvm2\nsleep 30s\n")
+    assert 'Machine "myvm2" was stopped.' in out
+    assert "node myvm2 down" in out
+    _, err = pipe(s, "curl http://192.168.99.101/\n")
+    assert err == "curl: (7) Failed to connect to 192.168.99.101 port 80: No route to host\n"
+    _, err = pipe(s, "eval $(docker-machine env myvm2)\n")
+    assert err == "Error checking TLS connection: Host is not running\n"
+
+
+def test_why_and_completion():
+    s = Session.start(load_scenario(SCEN / "tutorial-part5.yaml"))
+    out, _ = pipe(s, "sleep 20s\nwhy getstartedlab_redis.1\n")
+    lines = out.splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("getstartedlab_redis.1 ("))
+    assert lines[at].endswith("is running on myvm1")
+    assert lines[at + 2].split()[:2] == ["myvm1", "eligible,"]
+    assert lines[at + 3] == ("myvm2     filtered out: scheduling constraints not satisfied on "
+                             "1 node")
+    assert completions(s, "docker-machine s") == ["ssh", "start", "stop"]
+    assert "myvm2" in completions(s, "docker-machine ssh my")
+    assert completions(s, "docker service ps getstartedlab_v") == ["getstartedlab_visualizer"]
+
+
+def test_cli_reads_a_pipe(tmp_path):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(
+        [sys.executable, "-m", "swarmsim", "shell"], input="docker-machine ls\nexit\nbad\n",
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    assert proc.returncode == 0
+    assert proc.stdout == "NAME   ACTIVE   DRIVER   STATE   URL   SWARM   DOCKER   ERRORS\n"
+
+
+def test_counter_follows_the_data():
+    from swarmsim.cluster.tasks import Task
+    from swarmsim.specs import Mount, ServiceSpec
+
+    bound = ServiceSpec(name="r", image="redis", mounts=(Mount("bind", "/data", "/home/d"),))
+    bare = ServiceSpec(name="r", image="redis")
+    t1, t2 = (Task(i, "r", bound, 1, 1, "n", 0.0) for i in ("a", "b"))
+    t3, t4 = (Task(i, "r", bare, 1, 1, "n", 0.0) for i in ("c", "d"))
+    c = VisitCounter()
+    assert [c.incr(data_key(t1, "myvm1")), c.incr(data_key(t2, "myvm1"))] == [1, 2]
+    assert c.incr(data_key(t2, "myvm2")) == 1  # another node's directory
+    assert [c.incr(data_key(t3, "myvm1")), c.incr(data_key(t4, "myvm1"))] == [1, 1]
