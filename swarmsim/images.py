@@ -18,6 +18,7 @@ image only if it already has it: a missing image ends the task ``rejected`` with
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,8 +36,10 @@ DOCKER_HUB = "docker.io"
 DOCKER_HUB_LOGIN = "https://index.docker.io/v1/"
 
 
+@functools.lru_cache(maxsize=4096)
 def registry_of(image: str) -> str:
-    """The registry host of an image reference (``docker.io`` for Docker Hub)."""
+    """The registry host of an image reference (``docker.io`` for Docker Hub).
+    Memoised: every task of a service asks for the same image."""
     try:
         return imageref.parse(image).domain or DOCKER_HUB
     except imageref.ReferenceError:
