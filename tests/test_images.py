@@ -177,3 +177,46 @@ def test_scenario_keys_are_validated(tmp_path):
     with pytest.raises(InputError) as err:
         scenario(tmp_path, extra="registries:\n  r.example.com: {private: yes please}\n")
     assert "registries.r.example.com.private must be a boolean" in err.value.message
+
+
+def _redeploy_errors(tmp_path, flags):
+    import shutil
+    from pathlib import Path as _P
+
+    from swarmsim.run import run_scenario as _run
+    from swarmsim.scenario import load_scenario as _load
+
+    root = _P(__file__).resolve().parents[1] / "scenarios"
+    (tmp_path / "compose").mkdir()
+    shutil.copy(root / "compose" / "private-app.yml", tmp_path / "compose" / "private-app.yml")
+    v2 = (tmp_path / "compose" / "private-app.yml").read_text().replace("app:1.0", "app:1.1")
+    (tmp_path / "compose" / "private-app-v2.yml").write_text(v2)
+    (tmp_path / "s.yaml").write_text(
+        "nodes:\n  - {name: myvm1, role: manager}\n  - {name: myvm2}\n"
+        "registries:\n  registry.example.com: {private: true}\n"
+        "until: 20s\ntimeline:\n"
+        '  - {at: 1s, run: "docker login -u dev -p secret registry.example.com"}\n'
+        '  - {at: 1s, run: "docker stack deploy --with-registry-auth -c compose/private-app.yml app"}\n'
+        f'  - {{at: 10s, run: "docker stack deploy {flags} -c compose/private-app-v2.yml app"}}\n'
+    )
+    log = _run(_load(tmp_path / "s.yaml")).log
+    return [e.error for e in log if getattr(e, "kind", "") == "command" and e.time == 10.0][0]
+
+
+def test_redeploy_without_credentials_warns_that_the_digest_cannot_be_pinned(tmp_path):
+    # moby's client warning when the registry refuses the digest query
+    err = _redeploy_errors(tmp_path, "")
+    assert (
+        "image registry.example.com/team/app:1.1 could not be accessed on a registry to record\n"
+        "its digest. Each node will access registry.example.com/team/app:1.1 independently,\n"
+        "possibly leading to different nodes running different\n"
+        "versions of the image.\n"
+    ) in err
+
+
+def test_redeploy_with_credentials_or_never_resolving_does_not_warn(tmp_path):
+    assert "could not be accessed" not in _redeploy_errors(tmp_path, "--with-registry-auth")
+
+
+def test_resolve_image_never_does_not_query_the_registry(tmp_path):
+    assert "could not be accessed" not in _redeploy_errors(tmp_path, "--resolve-image never")

@@ -12,6 +12,7 @@ from swarmsim.commands.tables import service_table, stack_table, task_table
 from swarmsim.compose import load_stack
 from swarmsim.compose.gostr import quote
 from swarmsim.errors import InputError
+from swarmsim.images import registry_of
 
 DETACH_NOTICE = (
     "Since --detach=false was not specified, tasks will be created in the background.\n"
@@ -68,13 +69,58 @@ def stack_deploy(ctx: Context, p: Parsed) -> None:
     if node is None or node.spec.role != "manager":
         raise CommandError(CLI_NOT_MANAGER)
     auth_from = ctx.machine if p.values["with-registry-auth"] else None
-    ctx.out.extend(f"{line}\n" for line in ctx.api.deploy_stack(
-        stack, prune=p.values["prune"], auth_from=auth_from))
+    before = {s.name: s.spec.image for s in ctx.sim.state.services.values()}
+    lines = ctx.api.deploy_stack(stack, prune=p.values["prune"], auth_from=auth_from)
+    ctx.out.extend(f"{line}\n" for line in lines)
+    for warning in digest_warnings(ctx, lines, resolve, auth_from, before):
+        ctx.eprint(warning)
     if not p.values["detach"]:  # --detach=false: wait on every service of the stack, by id
         services = sorted((s for s in ctx.sim.state.services.values()
                            if s.spec.stack == name and not s.spec.is_job), key=lambda s: s.name)
         ctx.waits.extend(Wait(s.name, s.id, quiet=bool(p.values["quiet"]), prefix_errors=True)
                          for s in services)
+
+
+def digest_warning(image: str) -> str:
+    """The daemon's warning when it cannot pin ``image`` to a digest (moby client)."""
+    return (
+        f"image {image} could not be accessed on a registry to record\n"
+        f"its digest. Each node will access {image} independently,\n"
+        "possibly leading to different nodes running different\n"
+        "versions of the image.\n"
+    )
+
+
+def digest_warnings(ctx: Context, lines: list[str], resolve: str,
+                    auth_from: str | None, before: dict[str, str]) -> list[str]:
+    """Warnings ``docker stack deploy`` prints for the services it updated.
+
+    With ``--resolve-image always`` (the default), and with ``changed`` when the image
+    changed, the daemon asks the registry for the image's digest; a private registry
+    refuses it unless the deploy sent credentials for it (``--with-registry-auth`` from
+    a machine logged in there). Creations print no warning (docker ignores them), and
+    swarmsim keeps the tag itself: registries have no content here to pin.
+    """
+    images = getattr(ctx.sim, "images", None)
+    if images is None or resolve == "never":
+        return []
+    out = []
+    for line in lines:
+        if not line.startswith("Updating service "):
+            continue
+        svc = ctx.sim.state.services.get(line.split()[2])
+        if svc is None:
+            continue
+        image = svc.spec.image
+        if resolve == "changed" and before.get(svc.name) == image:
+            continue
+        if not images.is_private(image):
+            continue
+        registry = registry_of(image)
+        if auth_from is not None and images.has_login(auth_from, registry):
+            continue
+        out.append(digest_warning(image).rstrip("\n"))
+    return out
 
 
 def stack_ls(ctx: Context, p: Parsed) -> None:
