@@ -125,14 +125,32 @@ def make_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
+def run_chunk(jobs: Sequence[Job]) -> list[dict[str, Any]]:
+    """Run several jobs in one worker call (fewer round trips to the pool)."""
+    return [run_job(job) for job in jobs]
+
+
+#: jobs handed to a pool worker at once: enough to amortise the round trip, few enough
+#: that the workers finish together
+CHUNKS_PER_WORKER = 2
+
+
 def _run_pool(
     jobs: Sequence[Job], pool: Executor, progress: Callable[[int, int], None] | None
 ) -> list[dict[str, Any]]:
     total = len(jobs)
     out: list[dict[str, Any] | None] = [None] * total
-    futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
-    for done, fut in enumerate(as_completed(futures), start=1):
-        out[futures[fut]] = fut.result()
+    workers = getattr(pool, "_max_workers", os.cpu_count() or 1)
+    size = max(1, total // (workers * CHUNKS_PER_WORKER))
+    futures = {
+        pool.submit(run_chunk, list(jobs[i : i + size])): i for i in range(0, total, size)
+    }
+    done = 0
+    for fut in as_completed(futures):
+        start = futures[fut]
+        for k, record in enumerate(fut.result()):
+            out[start + k] = record
+        done += min(size, total - start)
         if progress is not None:
             progress(done, total)
     return out  # type: ignore[return-value]
