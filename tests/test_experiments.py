@@ -155,3 +155,25 @@ def test_sweep_over_the_rebalance_what_if(tmp_path):
         ("off", "spread"), ("on-recovery", "spread")]
     # each of the four recoveries forces an update of the 8-replica service
     assert recs[1]["restarts"] > recs[0]["restarts"]
+
+
+def test_sweep_over_compose_variables(tmp_path):
+    """`env.NAME` grid keys set variables the compose file interpolates, so replicas
+    (and x-swarmsim keys such as mtbf) can be swept."""
+    from swarmsim.experiments.sweep import sweep as run_sweep
+
+    (tmp_path / "c.yml").write_text(
+        'services:\n  web:\n    image: nginx\n    deploy:\n      replicas: ${REPLICAS:-1}\n'
+    )
+    (tmp_path / "s.yaml").write_text(
+        "nodes:\n  - {name: m, role: manager}\n  - name: w{i}\n    count: 5\n"
+        "stacks:\n  app: c.yml\nuntil: 20s\n"
+    )
+    (tmp_path / "sweep.yml").write_text(
+        "scenario: s.yaml\nseeds: 1\ngrid:\n  env.REPLICAS: [2, 6]\n"
+    )
+    records = run_sweep(tmp_path / "sweep.yml", workers=1)
+    by = {r["env.REPLICAS"]: r for r in records}
+    # spread puts one task per node while nodes remain: 2 replicas use 2 nodes, 6 use 6
+    assert by[2]["nodes_in_use"] == 2
+    assert by[6]["nodes_in_use"] == 6

@@ -34,6 +34,8 @@ class Job:
         until: overrides the scenario's ``until``.
         rebalance: overrides the scenario's ``rebalance`` (a what-if, NOT swarm
             behaviour; see :mod:`swarmsim.manager.rebalance`).
+        env: environment variables set for the compose files' interpolation, on top of
+            the process environment (sweeps of ``env.NAME`` keys).
     """
 
     scenario: Any
@@ -43,6 +45,7 @@ class Job:
     params: tuple[tuple[str, Any], ...] = field(default=())
     until: float | None = None
     rebalance: str | None = None
+    env: tuple[tuple[str, str], ...] = field(default=())
 
 
 def replication_seeds(base_seed: int, n: int) -> list[int]:
@@ -67,7 +70,8 @@ def run_job(job: Job) -> dict[str, Any]:
     scenario = replace(scenario, policy=job.policy)
     if job.rebalance is not None:
         scenario = replace(scenario, rebalance=job.rebalance)
-    result = run_scenario(scenario, seed=job.seed, until=job.until)
+    env_vars = {**os.environ, **dict(job.env)} if job.env else None
+    result = run_scenario(scenario, seed=job.seed, until=job.until, env_vars=env_vars)
     record: dict[str, Any] = {
         "scenario": scenario.name,
         **dict(job.params),

@@ -10,6 +10,8 @@ A sweep file::
     grid:                                        # dotted key paths into the scenario
       workload.0.rate: [20, 40]                  # list items by index
       nodes.1.count: [2, 4]
+      env.REPLICAS: [4, 8]                       # an environment variable for the
+                                                 # compose files (${REPLICAS:-8})
 
 Every grid point is the scenario with those keys replaced; each runs under every policy
 on the same seeds.
@@ -142,7 +144,11 @@ def sweep(
     jobs = []
     for values in itertools.product(*(v for _, v in sw.grid)):
         data = copy.deepcopy(base)
+        env: list[tuple[str, str]] = []
         for key, value in zip(keys, values, strict=True):
+            if key.startswith("env."):
+                env.append((key[4:], str(value)))
+                continue
             try:
                 set_key(data, key, value)
             except (KeyError, IndexError, ValueError, TypeError):
@@ -151,5 +157,6 @@ def sweep(
         params = tuple(zip(keys, values, strict=True))
         for policy in sw.policies:
             for i, seed in enumerate(run_seeds):
-                jobs.append(Job((data, str(sw.scenario)), policy, seed, i, params, sw.until))
+                jobs.append(Job((data, str(sw.scenario)), policy, seed, i, params, sw.until,
+                                env=tuple(env)))
     return run_jobs(jobs, workers=workers, client=client, progress=progress)
