@@ -16,7 +16,7 @@ def test_quickstart_has_a_run_command_and_a_test_command():
     commands = _quickstart_commands()
     assert len(commands) == 2
     run, tests = commands
-    assert "swarmsim plan scenarios/" in run
+    assert "swarmsim run scenarios/" in run
     scenario = run.rsplit(" ", 1)[1]
     assert (ROOT / scenario).is_file()
     assert "pytest" in tests
