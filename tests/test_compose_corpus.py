@@ -10,6 +10,7 @@ and the stderr warnings, which docker also prints before an error found after th
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,20 @@ from swarmsim.compose import load_stack, load_stack_text
 from swarmsim.errors import InputError
 
 CASES_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "compose-cases.json"
-# the environment docker ran with (the corpus' "_about"): IMAGE, REPLICAS, UNSET_VAR unset
-ENV = {"EMPTY_VAR": "", "HOME": "/root"}
+
+
+
+def _corpus_env() -> dict[str, str]:
+    """The environment docker ran with, read from the corpus' own "_about" text
+    (``EMPTY_VAR="" HOME=...``; IMAGE, REPLICAS, UNSET_VAR unset)."""
+    if not CASES_PATH.exists():
+        return {}
+    about = json.loads(CASES_PATH.read_text(encoding="utf-8")).get("_about", "")
+    home = re.search(r"HOME=(\S+)", about)
+    return {"EMPTY_VAR": "", **({"HOME": home.group(1)} if home else {})}
+
+
+ENV = _corpus_env()
 
 
 def _read_cases() -> dict[str, dict[str, Any]]:

@@ -15,7 +15,7 @@ from swarmsim.compose.interpolate import (
 from swarmsim.compose.yamlv3 import GeneralMap
 from swarmsim.errors import InputError
 
-ENV = {"EMPTY_VAR": "", "HOME": "/root", "TAG": "1.2", "N": "3"}
+ENV = {"EMPTY_VAR": "", "HOME": "/home/user", "TAG": "1.2", "N": "3"}
 
 
 def lookup(name: str) -> tuple[str, bool]:
@@ -26,8 +26,8 @@ def lookup(name: str) -> tuple[str, bool]:
     ("template", "expected"),
     [
         ("plain text", "plain text"),
-        ("$HOME", "/root"),
-        ("${HOME}/x", "/root/x"),
+        ("$HOME", "/home/user"),
+        ("${HOME}/x", "/home/user/x"),
         ("${UNSET_VAR}", ""),  # unset: empty, no warning
         ("$$HOME", "$HOME"),
         ("$$", "$"),
@@ -48,7 +48,7 @@ def lookup(name: str) -> tuple[str, bool]:
             "echo $HOME  dflt dflt2 ",
         ),
         # docker quirks kept on purpose
-        ("$HOME-dir/x", "/root"),  # unbraced "-" starts a default that runs to the end
+        ("$HOME-dir/x", "/home/user"),  # unbraced "-" starts a default that runs to the end
         ("${UNSET_VAR:?a-b}", "b"),  # the "-" default rule is tried before ":?"
         ("${UNSET_VAR:?boom} $N", " 3"),  # a later substitution clears the error
     ],
@@ -170,7 +170,7 @@ def test_cast_errors(path: tuple[str, ...], value: str, message: str) -> None:
 
 def test_keys_are_not_interpolated_and_x_values_are() -> None:
     out = interpolate({"x-$HOME": {"${N}": "$HOME"}}, ENV)
-    assert out == {"x-$HOME": {"${N}": "/root"}}
+    assert out == {"x-$HOME": {"${N}": "/home/user"}}
 
 
 def test_non_string_keyed_maps_are_left_alone() -> None:

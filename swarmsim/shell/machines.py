@@ -7,6 +7,9 @@ virtualbox driver, as Docker's get-started tutorial uses it).
 
 from __future__ import annotations
 
+#: the simulated laptop user's home directory, in docker-machine's paths
+HOME = "/home/student"
+
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 
@@ -50,8 +53,8 @@ def create_lines(name: str) -> list[str]:
     return [
         "Running pre-create checks...",
         "Creating machine...",
-        f"{vm} Copying /root/.docker/machine/cache/boot2docker.iso to "
-        f"/root/.docker/machine/machines/{name}/boot2docker.iso...",
+        f"{vm} Copying {HOME}/.docker/machine/cache/boot2docker.iso to "
+        f"{HOME}/.docker/machine/machines/{name}/boot2docker.iso...",
         f"{vm} Creating VirtualBox VM...",
         f"{vm} Creating SSH key...",
         f"{vm} Starting the VM...",
@@ -77,7 +80,7 @@ def env_lines(machine: Machine) -> list[str]:
     return [
         'export DOCKER_TLS_VERIFY="1"',
         f'export DOCKER_HOST="{machine.url}"',
-        f'export DOCKER_CERT_PATH="/root/.docker/machine/machines/{machine.name}"',
+        f'export DOCKER_CERT_PATH="{HOME}/.docker/machine/machines/{machine.name}"',
         f'export DOCKER_MACHINE_NAME="{machine.name}"',
         "# Run this command to configure your shell: ",
         f"# eval $(docker-machine env {machine.name})",
