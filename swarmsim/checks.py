@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from swarmsim.errors import InputError, dotted
-from swarmsim.units import parse_duration
+from swarmsim.units import parse_bytes, parse_duration
 
 
 def key_error(message: str, *keys: str | int) -> InputError:
@@ -31,3 +31,21 @@ def duration(value: Any, *keys: str | int, negative: bool = False) -> float:
     if seconds < 0 and not negative:
         raise key_error("must not be negative", *keys)
     return seconds
+
+
+def positive_size(value: Any, *keys: str | int) -> int:
+    """A byte size (``512M``, ``1G`` or a number of bytes) greater than 0.
+
+    Raises:
+        InputError: ``must be a string``, go-units' message, or ``must be greater
+            than 0``.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise key_error("must be a string", *keys)
+    try:
+        size = parse_bytes(str(value))
+    except ValueError as exc:
+        raise key_error(str(exc), *keys) from None
+    if size <= 0:
+        raise key_error("must be greater than 0", *keys)
+    return size

@@ -35,42 +35,25 @@ the key path, in the style of compose schema errors.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any
 
 from swarmsim import defaults
+from swarmsim.checks import duration, key_error
 from swarmsim.errors import InputError, dotted
 from swarmsim.mesh.network import NetworkModel, parse_network
 from swarmsim.rng import IdFactory, make_streams
-from swarmsim.specs import NodeSpec, Platform
+from swarmsim.scenario_nodes import parse_nodes as _nodes
+from swarmsim.specs import NodeSpec
 from swarmsim.timeline import Step, parse_timeline
-from swarmsim.units import parse_bytes, parse_duration
 from swarmsim.workload.spec import WorkloadSpec, parse_workloads
 
-_NODE_KEYS = (
-    "name",
-    "count",
-    "role",
-    "cpus",
-    "memory",
-    "labels",
-    "engine_labels",
-    "generic_resources",
-    "platform",
-    "availability",
-    "status",
-    "joined",
-    "bandwidth",
-)
 _TOP_KEYS = (
     "name", "seed", "nodes", "stacks", "until", "timeline", "network", "workload", "policy",
     "registries", "traces", "rebalance",
 )
-_HOSTNAME = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9._-]*[a-zA-Z0-9])?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +136,7 @@ def load_scenario(path: str | Path, *, seed: int | None = None) -> Scenario:
     Raises:
         InputError: with file, line and key path.
     """
-    from swarmsim.compose.yamlv3 import load_yaml_text  # noqa: PLC0415 (cycle-free, lazy)
+    from swarmsim.compose.yamlv3 import load_yaml_text
 
     given = str(path)
     p = Path(path)
@@ -189,8 +172,7 @@ def scenario_from_data(data: Any, path: str | Path, *, seed: int | None = None) 
     return _build(data, Path(path), str(path), seed)
 
 
-def _err(message: str, *keys: str | int) -> InputError:
-    return InputError(f"{dotted(keys)} {message}", keys=tuple(keys))
+_err = key_error
 
 
 def _extra(key: object, *at: str | int) -> InputError:
@@ -224,15 +206,15 @@ def _build(data: Any, path: Path, given: str, seed_override: int | None) -> Scen
         until = _duration(data["until"], "until")
         if until <= 0:
             raise _err("must be greater than 0", "until")
-    from swarmsim.commands import check_command  # noqa: PLC0415 (lazy: avoids a cycle)
+    from swarmsim.commands import check_command
 
     timeline = parse_timeline(data.get("timeline"), {n.name for n in nodes}, check_command)
     network = parse_network(data.get("network"), [n.name for n in nodes])
     workload = parse_workloads(data.get("workload"), {n.name for n in nodes}, path.parent)
     policy = _policy(data.get("policy", "spread"), path.parent)
     registries = _registries(data.get("registries"))
-    from swarmsim.manager.rebalance import parse_rebalance  # noqa: PLC0415
-    from swarmsim.workload.traces import parse_traces  # noqa: PLC0415
+    from swarmsim.manager.rebalance import parse_rebalance
+    from swarmsim.workload.traces import parse_traces
 
     traces = parse_traces(data.get("traces"), path.parent)
     rebalance = parse_rebalance(data.get("rebalance"))
@@ -255,7 +237,7 @@ def _build(data: Any, path: Path, given: str, seed_override: int | None) -> Scen
 
 
 def _policy(value: Any, base: Path) -> str:
-    from swarmsim.policies.loader import check_policy_name, resolve_policy_name  # noqa: PLC0415
+    from swarmsim.policies.loader import check_policy_name, resolve_policy_name
 
     problem = check_policy_name(value)
     if problem is not None:
@@ -264,135 +246,7 @@ def _policy(value: Any, base: Path) -> str:
 
 
 def _duration(value: Any, *keys: str | int) -> float:
-    if not isinstance(value, str):
-        raise _err("must be a string", *keys)
-    try:
-        return parse_duration(value)
-    except ValueError:
-        raise _err("Does not match format 'duration'", *keys) from None
-
-
-def _nodes(raw: Any, ids: IdFactory) -> tuple[NodeSpec, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise _err("must be a list", "nodes")
-    out: list[NodeSpec] = []
-    seen: dict[str, tuple[str | int, ...]] = {}
-    for idx, entry in enumerate(raw):
-        for spec in _node_group(entry, idx):
-            if spec.name in seen:
-                raise _err(f"duplicate hostname {spec.name!r}", "nodes", idx, "name")
-            seen[spec.name] = ("nodes", idx)
-            out.append(spec)
-    first = IPv4Address(defaults.NODE_FIRST_ADDR)
-    return tuple(
-        _with(spec, id=ids.new_id(), addr=str(first + i)) for i, spec in enumerate(out)
-    )
-
-
-def _with(spec: NodeSpec, **changes: Any) -> NodeSpec:
-    from dataclasses import replace  # noqa: PLC0415
-
-    return replace(spec, **changes)
-
-
-def _node_group(entry: Any, idx: int) -> list[NodeSpec]:
-    at = ("nodes", idx)
-    if not isinstance(entry, Mapping):
-        raise _err("must be a mapping", *at)
-    for key in entry:
-        if key not in _NODE_KEYS:
-            raise _extra(key, *at)
-    if "name" not in entry:
-        raise _err("name is required", *at)
-    name = entry["name"]
-    if not isinstance(name, str) or not name:
-        raise _err("must be a string", *at, "name")
-    count = entry.get("count", 1)
-    if isinstance(count, bool) or not isinstance(count, int):
-        raise _err("must be a integer", *at, "count")
-    if count < 1:
-        raise _err("Must be greater than or equal to 1", *at, "count")
-    if count > 1 and "{i}" not in name:
-        raise _err("must contain {i} when count is greater than 1", *at, "name")
-    role = _enum(entry, "role", ("manager", "worker"), "worker", at)
-    availability = _enum(entry, "availability", ("active", "pause", "drain"), "active", at)
-    status = _enum(entry, "status", ("ready", "down"), "ready", at)
-    joined = entry.get("joined", True)
-    if not isinstance(joined, bool):
-        raise _err("must be a boolean", *at, "joined")
-    cpus = entry.get("cpus", defaults.NODE_CPUS)
-    if isinstance(cpus, bool) or not isinstance(cpus, int | float):
-        raise _err("must be a number", *at, "cpus")
-    if cpus <= 0:
-        raise _err("must be greater than 0", *at, "cpus")
-    memory = _memory(entry.get("memory"), at)
-    bandwidth = _bandwidth(entry.get("bandwidth"), at)
-    labels = _labels(entry.get("labels"), (*at, "labels"))
-    engine_labels = _labels(entry.get("engine_labels"), (*at, "engine_labels"))
-    generic = _generic(entry.get("generic_resources"), (*at, "generic_resources"))
-    platform = _platform(entry.get("platform"), (*at, "platform"))
-    base = NodeSpec(
-        name=name,
-        id="",
-        role=role,
-        nano_cpus=round(cpus * 1_000_000_000),
-        memory_bytes=memory,
-        labels=labels,
-        engine_labels=engine_labels,
-        platform=platform,
-        availability=availability,
-        status=status,
-        generic=generic,
-        joined=joined,
-        bandwidth=bandwidth,
-    )
-    names = [name.replace("{i}", str(i)) for i in range(1, count + 1)] if count > 1 else [
-        name.replace("{i}", "1")
-    ]
-    for hostname in names:
-        if not _HOSTNAME.match(hostname):
-            raise _err(f"{hostname!r} is not a valid hostname", *at, "name")
-    return [_with(base, name=h) for h in names]
-
-
-def _enum(entry: Mapping[str, Any], key: str, allowed: tuple[str, ...], default: str,
-          at: tuple[str | int, ...]) -> str:
-    value = entry.get(key, default)
-    if value not in allowed:
-        choices = ", ".join(f'"{a}"' for a in allowed)
-        raise _err(f"must be one of the following: {choices}", *at, key)
-    return str(value)
-
-
-def _memory(value: Any, at: tuple[str | int, ...]) -> int:
-    if value is None:
-        return defaults.NODE_MEMORY
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise _err("must be a string", *at, "memory")
-    try:
-        size = parse_bytes(str(value))
-    except ValueError as exc:
-        raise _err(str(exc), *at, "memory") from None
-    if size <= 0:
-        raise _err("must be greater than 0", *at, "memory")
-    return size
-
-
-def _bandwidth(value: Any, at: tuple[str | int, ...]) -> int:
-    """``bandwidth``: bytes per second as a byte size (``100M``) or a number."""
-    if value is None:
-        return defaults.NODE_BANDWIDTH
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise _err("must be a string", *at, "bandwidth")
-    try:
-        size = parse_bytes(str(value))
-    except ValueError as exc:
-        raise _err(str(exc), *at, "bandwidth") from None
-    if size <= 0:
-        raise _err("must be greater than 0", *at, "bandwidth")
-    return size
+    return duration(value, *keys, negative=True)
 
 
 def _registries(value: Any) -> tuple[tuple[str, bool], ...]:
@@ -416,48 +270,6 @@ def _registries(value: Any) -> tuple[tuple[str, bool], ...]:
             raise _err("must be a boolean", *at, "private")
         out.append((str(host), private))
     return tuple(sorted(out))
-
-
-def _labels(value: Any, at: tuple[str | int, ...]) -> tuple[tuple[str, str], ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, Mapping):
-        raise _err("must be a mapping", *at)
-    out = []
-    for key, val in value.items():
-        if isinstance(val, bool) or not isinstance(val, str | int | float) and val is not None:
-            raise _err("must be a string, number or null", *at, key)
-        out.append((str(key), "" if val is None else str(val)))
-    return tuple(sorted(out))
-
-
-def _generic(value: Any, at: tuple[str | int, ...]) -> tuple[tuple[str, int], ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, Mapping):
-        raise _err("must be a mapping", *at)
-    out = []
-    for key, val in value.items():
-        if isinstance(val, bool) or not isinstance(val, int) or val < 0:
-            raise _err("must be a non-negative integer", *at, key)
-        out.append((str(key), val))
-    return tuple(sorted(out))
-
-
-def _platform(value: Any, at: tuple[str | int, ...]) -> Platform:
-    if value is None:
-        return Platform(defaults.NODE_OS, defaults.NODE_ARCH)
-    if not isinstance(value, Mapping):
-        raise _err("must be a mapping", *at)
-    for key in value:
-        if key not in ("os", "arch"):
-            raise _extra(key, *at)
-    os_ = value.get("os", defaults.NODE_OS)
-    arch = value.get("arch", defaults.NODE_ARCH)
-    for key, val in (("os", os_), ("arch", arch)):
-        if not isinstance(val, str):
-            raise _err("must be a string", *at, key)
-    return Platform(os_, arch)
 
 
 def _stacks(raw: Any, base: Path) -> tuple[StackRef, ...]:

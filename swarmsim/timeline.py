@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from swarmsim import defaults
+from swarmsim.checks import key_error
 from swarmsim.errors import InputError, dotted
 from swarmsim.units import parse_duration
 
@@ -59,8 +60,7 @@ class Step:
         return out
 
 
-def _err(message: str, *keys: str | int) -> InputError:
-    return InputError(f"{dotted(keys)} {message}", keys=tuple(keys))
+_err = key_error
 
 
 def parse_timeline(
