@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from swarmsim.report.build import build_report, save_png, write_results
 from swarmsim.report.data import RunData
+from swarmsim.report.notebook import ClusterView, show_cluster
 from swarmsim.report.plots import plot_replicas, plot_task_timeline, plot_utilisation
 from swarmsim.report.snapshot import plot_latency, plot_latency_cdf, plot_snapshot
 
 __all__ = [
+    "ClusterView",
     "RunData",
     "build_report",
     "plot_latency",
@@ -21,5 +23,6 @@ __all__ = [
     "plot_task_timeline",
     "plot_utilisation",
     "save_png",
+    "show_cluster",
     "write_results",
 ]

@@ -11,7 +11,7 @@ import json
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from swarmsim.metrics.files import (
 from swarmsim.metrics.records import NodeRow, TaskRow
 from swarmsim.metrics.series import SeriesSet
 from swarmsim.report.style import natural_key, service_colors
+
+if TYPE_CHECKING:
+    from swarmsim.run import RunResult
 
 STACK_PS = "stack-ps.txt"
 
@@ -103,6 +106,26 @@ class RunData:
             scenario=json.loads((d / "scenario.json").read_text(encoding="utf-8")),
             events=events,
             stack_ps=stack_ps,
+        )
+
+    @classmethod
+    def from_result(cls, result: RunResult) -> RunData:
+        """The same data as :meth:`load` would read back from ``swarmsim run --out``,
+        built in memory from a :func:`swarmsim.run.run_scenario` result (no files)."""
+        from swarmsim.metrics import collect  # noqa: PLC0415
+        from swarmsim.outputs import event_dict  # noqa: PLC0415
+        from swarmsim.report.build import stack_ps_text  # noqa: PLC0415
+
+        m = collect(result)
+        return cls(
+            series=m.series,
+            requests=list(m.request_rows),
+            tasks=list(m.tasks),
+            nodes=list(m.nodes),
+            summary=json.loads(json.dumps(m.summary)),
+            scenario=json.loads(json.dumps(result.scenario.to_dict())),
+            events=[json.loads(json.dumps(event_dict(e))) for e in result.sim.events],
+            stack_ps=stack_ps_text(result),
         )
 
     # --- basics ------------------------------------------------------------------------
