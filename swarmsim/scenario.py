@@ -237,12 +237,17 @@ def _build(data: Any, path: Path, given: str, seed_override: int | None) -> Scen
 
 
 def _policy(value: Any, base: Path) -> str:
-    from swarmsim.policies.loader import check_policy_name, resolve_policy_name
+    from swarmsim.policies.loader import check_policy_name, make_policy, resolve_policy_name
 
     problem = check_policy_name(value)
     if problem is not None:
         raise _err(problem, "policy")
-    return resolve_policy_name(value, base)
+    name = resolve_policy_name(value, base)
+    try:
+        make_policy(name)  # the module the user named must load
+    except ValueError as exc:
+        raise _err(str(exc).removeprefix("policy "), "policy") from None
+    return name
 
 
 def _duration(value: Any, *keys: str | int) -> float:

@@ -158,3 +158,14 @@ def test_valid_commands_pass_the_check(tmp_path):
         compose=None,
     )
     assert len(load_scenario(path).timeline) == 2
+
+
+def test_a_policy_module_that_does_not_load_is_a_scenario_error(tmp_path, monkeypatch):
+    write(tmp_path, "nodes:\n  - name: a\n    role: manager\npolicy: nomodule_here:Thing\n",
+          compose=None)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as info:
+        load_scenario("scenario.yaml")
+    assert str(info.value) == (
+        "scenario.yaml:4: policy module nomodule_here: No module named 'nomodule_here'"
+    )

@@ -59,9 +59,23 @@ def run(args: argparse.Namespace) -> int:
     from swarmsim.experiments import compare, format_table, summarize, write_comparison
     from swarmsim.scenario import load_scenario
 
+    from swarmsim.errors import InputError
+    from swarmsim.policies.loader import check_policy_name, make_policy
+
     scenario = load_scenario(args.scenario)
     policies = args.policy or ["spread", "binpack"]
-    until = parse_duration(args.until) if args.until else None
+    for name in policies:
+        problem = check_policy_name(name)
+        if problem:
+            raise InputError(f"--policy {name}: {problem}")
+        try:
+            make_policy(name)
+        except ValueError as exc:
+            raise InputError(f"--policy {name}: {exc}") from None
+    try:
+        until = parse_duration(args.until) if args.until else None
+    except ValueError:
+        raise InputError(f"--until: invalid duration {args.until!r}") from None
     records = with_engine(
         args,
         lambda **kw: compare(scenario, policies, seeds=args.seeds, until=until,
