@@ -96,6 +96,11 @@ class Simulation:
         """Call ``fn(*args)`` at the current time, after the event being processed."""
         return self.later(0.0, fn, *args)
 
+    def coalesced(self, fn: Callable[[], Any]) -> Coalesced:
+        """A trigger that runs ``fn`` once at the current instant, however many events
+        pull it before then (the components' batch of work per store commit)."""
+        return Coalesced(self, fn)
+
     @property
     def now(self) -> float:
         """The simulated time in seconds."""
@@ -118,6 +123,26 @@ class Simulation:
     def on_leader(self, fn: Callable[[bool], None]) -> None:
         """Call ``fn(has_leader)`` when quorum is lost or regained."""
         self._leader_listeners.append(fn)
+
+
+class Coalesced:
+    """Calling it schedules ``fn`` for the current instant unless already scheduled."""
+
+    __slots__ = ("_armed", "_fn", "_sim")
+
+    def __init__(self, sim: Simulation, fn: Callable[[], Any]) -> None:
+        self._sim = sim
+        self._fn = fn
+        self._armed = False
+
+    def __call__(self) -> None:
+        if not self._armed:
+            self._armed = True
+            self._sim.soon(self._run)
+
+    def _run(self) -> None:
+        self._armed = False
+        self._fn()
 
 
 @contextmanager

@@ -87,7 +87,7 @@ class ConstraintEnforcer:
         self.sim = sim
         self.state = sim.state
         self._nodes: dict[str, None] = {}
-        self._armed = False
+        self._arm = sim.coalesced(self._tick)
 
     def start(self) -> None:
         """Subscribe to node changes and leadership."""
@@ -98,20 +98,15 @@ class ConstraintEnforcer:
         if not node.in_swarm or node.spec == before:
             return  # only updates of a node's record count
         self._nodes[node.id] = None
-        if not self._armed:
-            self._armed = True
-            self.sim.soon(self._tick)
+        self._arm()
 
     def _on_leader(self, ok: bool) -> None:
         if ok:
             for node_id in sorted(self.state.nodes):
                 self._nodes[node_id] = None
-            if not self._armed:
-                self._armed = True
-                self.sim.soon(self._tick)
+            self._arm()
 
     def _tick(self) -> None:
-        self._armed = False
         if not self.sim.has_leader:
             return
         nodes, self._nodes = list(self._nodes), {}

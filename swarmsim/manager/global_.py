@@ -63,7 +63,7 @@ class GlobalOrchestrator:
         self._services: dict[str, None] = {}
         self._nodes: dict[str, None] = {}
         self._restarts: dict[str, None] = {}
-        self._armed = False
+        self._arm = sim.coalesced(self._tick)
 
     def start(self) -> None:
         """Subscribe to services, tasks, nodes and leadership."""
@@ -100,13 +100,7 @@ class GlobalOrchestrator:
             self.sim.soon(self._init)
 
     # --- the loop ------------------------------------------------------------------------
-    def _arm(self) -> None:
-        if not self._armed:
-            self._armed = True
-            self.sim.soon(self._tick)
-
     def _tick(self) -> None:
-        self._armed = False
         if not self.sim.has_leader:
             return
         nodes, self._nodes = list(self._nodes), {}

@@ -54,7 +54,7 @@ class JobsOrchestrator:
         self.state = sim.state
         self._services: dict[str, None] = {}
         self._versions: dict[str, int] = {}
-        self._armed = False
+        self._trigger = sim.coalesced(self._tick)
 
     def start(self) -> None:
         """Subscribe to services, tasks, nodes and leadership."""
@@ -100,12 +100,10 @@ class JobsOrchestrator:
 
     # --- the loop ------------------------------------------------------------------------
     def _arm(self) -> None:
-        if not self._armed and self._services:
-            self._armed = True
-            self.sim.soon(self._tick)
+        if self._services:
+            self._trigger()
 
     def _tick(self) -> None:
-        self._armed = False
         if not self.sim.has_leader:
             return
         services, self._services = sorted(self._services), {}

@@ -36,7 +36,7 @@ class Quorum:
         self.state = sim.state
         self.leader: str | None = None
         self._election: int = 0
-        self._pending = False  # an evaluation is already scheduled for this instant
+        self._evaluate_soon = sim.coalesced(self._evaluate)
 
     def start(self) -> None:
         """Subscribe to node changes."""
@@ -52,12 +52,9 @@ class Quorum:
         return bool(members) and sum(n.alive for n in members) >= majority(len(members))
 
     def _on_node(self, node: NodeRecord, before: NodeSpec) -> None:
-        if not self._pending:
-            self._pending = True
-            self.sim.soon(self._evaluate)
+        self._evaluate_soon()
 
     def _evaluate(self) -> None:
-        self._pending = False
         members = self.managers()
         leader = self.state.nodes.get(self.leader or "")
         leader_ok = leader is not None and leader.alive and leader.spec.role == "manager"

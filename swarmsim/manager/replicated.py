@@ -91,7 +91,7 @@ class ReplicatedOrchestrator:
         self.state = sim.state
         self._services: dict[str, None] = {}  # services to reconcile, in request order
         self._restarts: dict[str, None] = {}  # task ids to restart, in request order
-        self._armed = False
+        self._trigger = sim.coalesced(self._tick)
 
     def start(self) -> None:
         """Subscribe to services, tasks, nodes and leadership."""
@@ -142,13 +142,11 @@ class ReplicatedOrchestrator:
 
     # --- the loop ------------------------------------------------------------------------
     def _arm(self) -> None:
-        if not self._armed and (self._services or self._restarts):
-            self._armed = True
-            self.sim.soon(self._tick)
+        if self._services or self._restarts:
+            self._trigger()
 
     def _tick(self) -> None:
         """Task-level restarts first, then service reconciliation."""
-        self._armed = False
         if not self.sim.has_leader:
             return  # the new leader starts over from the store
         restarts, self._restarts = list(self._restarts), {}
