@@ -152,20 +152,14 @@ class Pipeline:
 
     def process(self, node: NodeInfo) -> bool:
         """Run ``node`` through the filters, counting a failure or resetting on a pass."""
-        for index, check in self.checks:
-            if not check(node):
-                self.counts[index] += 1
-                self.dirty = True
-                return False
-        if self.dirty:
-            self.counts = [0] * len(FILTER_NAMES)
-            self.dirty = False
-        self.passed = True
-        return True
+        return self._count(self.checks, node)
 
     def process_candidate(self, node: NodeInfo) -> bool:
         """:meth:`process` for a node known to pass the filters that cannot change."""
-        for index, check in self.dynamic:
+        return self._count(self.dynamic, node)
+
+    def _count(self, checks: Sequence[tuple[int, Check]], node: NodeInfo) -> bool:
+        for index, check in checks:
             if not check(node):
                 self.counts[index] += 1
                 self.dirty = True
