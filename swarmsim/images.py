@@ -107,7 +107,7 @@ class Images:
         self.sim = sim
         registries = getattr(sim.scenario, "registries", ())
         self.private: frozenset[str] = frozenset(h for h, private in registries if private)
-        self._ready: dict[tuple[str, str], float] = {}  # (node id, image) -> on disk at
+        self._ready: dict[str, dict[str, float]] = {}  # node id -> image -> on disk at
         self.logins: dict[str, dict[str, str]] = {}  # machine -> registry -> user
 
     def start(self) -> None:
@@ -117,9 +117,11 @@ class Images:
     def _on_node(self, node: NodeRecord, before: NodeSpec) -> None:
         if node.alive:
             return
-        now = self.sim.now
-        for key in [k for k, at in self._ready.items() if k[0] == node.id and at > now]:
-            del self._ready[key]
+        images = self._ready.get(node.id)
+        if images:
+            now = self.sim.now
+            for image in [i for i, at in images.items() if at > now]:
+                del images[image]
 
     # --- credentials -------------------------------------------------------------------
     def login(self, machine: str, registry: str, user: str) -> None:
@@ -148,10 +150,10 @@ class Images:
         allowed = not self.is_private(spec.image) or spec.registry_auth or self.has_login(
             node.spec.name, registry_of(spec.image)
         )
-        key = (node.id, spec.image)
+        images = self._ready.setdefault(node.id, {})
         plan, ready_at = plan_pull(
             now=self.sim.now,
-            ready_at=self._ready.get(key),
+            ready_at=images.get(spec.image),
             fixed_s=spec.sim.pull_s,
             size=spec.sim.image_size,
             bandwidth=node.spec.bandwidth,
@@ -160,10 +162,10 @@ class Images:
         if plan.error:
             return PullPlan(0.0, no_such_image(spec.image))
         if ready_at is not None:
-            self._ready[key] = ready_at
+            images[spec.image] = ready_at
         return plan
 
     def on_disk(self, node_id: str) -> list[str]:
         """The images on a node's disk now, sorted."""
         now = self.sim.now
-        return sorted(img for (nid, img), at in self._ready.items() if nid == node_id and at <= now)
+        return sorted(img for img, at in self._ready.get(node_id, {}).items() if at <= now)
