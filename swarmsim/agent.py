@@ -1,21 +1,20 @@
 """Worker-side: what each node's engine does with the tasks assigned to it.
 
-A task's life on its node is one simpy process, timed by the service's ``x-swarmsim``
-keys: ``accepted`` -> ``preparing`` (the image pull, :mod:`swarmsim.images`) -> ``ready`` -> (waits for desired state
-``running``) -> ``starting`` (``startup``) -> ``running`` -> ``complete`` / ``failed`` /
-``shutdown``.  The agent only moves a task forward while its state is below its desired
-state (a task with desired ``ready`` stops at ``ready``).  A node crash kills the
-node's containers at once but reports nothing (the manager finds out by heartbeat).
+A task's life on its node is a chain of timed waits, timed by the service's
+``x-swarmsim`` keys: ``accepted`` -> ``preparing`` (the image pull,
+:mod:`swarmsim.images`) -> ``ready`` -> (waits for desired state ``running``) ->
+``starting`` (``startup``) -> ``running`` -> ``complete`` / ``failed`` / ``shutdown``.
+The agent only moves a task forward while its state is below its desired state (a
+task with desired ``ready`` stops at ``ready``).  A node crash kills the node's
+containers at once but reports nothing (the manager finds out by heartbeat).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import simpy
-
-from swarmsim.cluster.state import TERMINAL, NodeRecord
+from swarmsim.cluster.state import NodeRecord
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.specs import Healthcheck, NodeSpec
 
@@ -67,22 +66,38 @@ def unhealthy_at(hc: Healthcheck, started: float, failing_from: float) -> float:
     return started + failing_from
 
 
-class _NodeDown(Exception):
-    pass
+class _Life:
+    """One task's life on its node: where it is and what it waits for."""
+
+    __slots__ = ("alive", "next", "open", "started", "stop_on_shutdown", "task", "token")
+
+    def __init__(self, task: Task) -> None:
+        self.task = task
+        self.alive = True
+        self.token = 0  # bumped whenever the current wait ends: stale timers are ignored
+        self.next: Callable[[_Life, Any], None] | None = None  # what to do when the wait ends
+        self.open = False  # an open-ended wait (no timer): ended by a desired-state change
+        self.stop_on_shutdown = True
+        self.started = 0.0
 
 
 class Agent:
-    """All nodes' engines: one lifecycle process per task that reaches its node."""
+    """All nodes' engines: one lifecycle per task that reaches its node.
+
+    A lifecycle is a chain of waits, each a shared timer (every wait ending at the same
+    instant rides on one simpy event) or an open-ended wait ended by a desired-state
+    change; interruptions (desired state, machine crash, ``kill``) are handled at the
+    current instant after the change that caused them, as simpy interrupts are.
+    """
 
     def __init__(self, sim: Simulation) -> None:
         self.sim = sim
         self.env = sim.env
         self.state = sim.state
         self.rng = sim.streams["faults"]
-        self._procs: dict[str, simpy.Process] = {}
+        self._lives: dict[str, _Life] = {}
         self._was_dead: dict[str, bool] = {}
-        self._started: dict[str, float] = {}
-        self._wake: dict[str, simpy.Event] = {}  # open-ended waits, woken by desired changes
+        self._timers: dict[float, list[tuple[_Life, int, Any]]] = {}  # deadline -> waits
 
     def start(self) -> None:
         """Subscribe to the state."""
@@ -91,14 +106,12 @@ class Agent:
 
     # --- reactions ---------------------------------------------------------------------
     def _on_task(self, task: Task, old_state: TaskState, old_desired: TaskState) -> None:
-        proc = self._procs.get(task.id)
-        if proc is not None:
-            if task.desired != old_desired and proc.is_alive and task.id in self.state.tasks:
-                wake = self._wake.get(task.id)
-                if wake is None:
-                    proc.interrupt("desired")  # a timed wait
-                elif not wake.triggered:
-                    wake.succeed()  # an open-ended wait: cheaper than an interrupt
+        life = self._lives.get(task.id)
+        if life is not None:
+            if task.desired != old_desired and task.id in self.state.tasks and (
+                life.open or (life.stop_on_shutdown and task.desired >= TaskState.SHUTDOWN)
+            ):
+                self._interrupt(life, "desired")
             return
         if task.state == TaskState.ASSIGNED and old_state < TaskState.ASSIGNED:
             node = self.state.nodes.get(task.node_id or "")
@@ -108,9 +121,9 @@ class Agent:
     def _on_node(self, node: NodeRecord, before: NodeSpec) -> None:
         if not node.alive:
             for task in self.state.tasks_on(node.id):
-                proc = self._procs.get(task.id)
-                if proc is not None and proc.is_alive:
-                    proc.interrupt("node_down")
+                life = self._lives.get(task.id)
+                if life is not None:
+                    self._interrupt(life, "node_down")
         elif node.in_swarm and self._was_dead.pop(node.id, False):
             self._resync(node)
         if not node.alive:
@@ -118,16 +131,18 @@ class Agent:
 
     def kill(self, task: Task, exit_code: int) -> bool:
         """The task's container exits with ``exit_code`` (a timeline ``kill``)."""
-        proc = self._procs.get(task.id)
-        if proc is None or not proc.is_alive or not task.actual:
+        life = self._lives.get(task.id)
+        if life is None or not task.actual:
             return False
-        proc.interrupt(("exit", exit_code))
+        self._interrupt(life, ("exit", exit_code))
         return True
 
     def _resync(self, node: NodeRecord) -> None:
         """The machine is back: its engine reports what became of its tasks."""
         for task in self.state.tasks_on(node.id):
-            if task.id in self._procs or not (TaskState.ASSIGNED <= task.state <= TaskState.RUNNING):
+            if task.id in self._lives:
+                continue
+            if not TaskState.ASSIGNED <= task.state <= TaskState.RUNNING:
                 continue
             if task.desired >= TaskState.SHUTDOWN:
                 self.state.set_state(task, TaskState.SHUTDOWN)
@@ -139,128 +154,179 @@ class Agent:
             else:
                 self._launch(task)
 
+    # --- waits -------------------------------------------------------------------------
+    def _wait(self, life: _Life, delay: float | None, then: Callable[[_Life, Any], None], *,
+              stop_on_shutdown: bool = True) -> None:
+        """Wait ``delay`` seconds (None: until the desired state changes), then call
+        ``then(life, outcome)``: outcome None when the time ran out, ``"stop"`` when the
+        desired state asks the task to stop (with ``stop_on_shutdown``), ``"wake"`` when
+        an open-ended wait saw its desired state change, ``("exit", code)`` when the
+        container exits. A machine crash ends the life instead."""
+        life.next = then
+        life.stop_on_shutdown = stop_on_shutdown
+        life.open = delay is None
+        if delay is not None:
+            self._at(life, self.env.now + max(0.0, delay), None)
+
+    def _at(self, life: _Life, deadline: float, cause: Any) -> None:
+        bucket = self._timers.get(deadline)
+        if bucket is None:
+            bucket = self._timers[deadline] = []
+            self.sim.later(deadline - self.env.now, self._fire, deadline)
+        bucket.append((life, life.token, cause))
+
+    def _interrupt(self, life: _Life, cause: Any) -> None:
+        self._at(life, self.env.now, cause)
+
+    def _fire(self, deadline: float) -> None:
+        for life, token, cause in self._timers.pop(deadline):
+            if not life.alive or (cause is None and token != life.token):
+                continue
+            if cause is None:
+                self._end_wait(life, None)
+            elif cause == "node_down":
+                life.token += 1
+                self._die(life)
+                self.state.set_actual(life.task, False)
+            elif isinstance(cause, tuple):
+                self._end_wait(life, cause)
+            elif life.next is not None:  # a desired-state change
+                task = life.task
+                if life.stop_on_shutdown and task.desired >= TaskState.SHUTDOWN:
+                    self._end_wait(life, "stop")
+                elif life.open:
+                    self._end_wait(life, "wake")
+
+    def _end_wait(self, life: _Life, outcome: Any) -> None:
+        then = life.next
+        if then is None:
+            return
+        life.token += 1
+        life.next = None
+        life.open = False
+        then(life, outcome)
+
+    def _die(self, life: _Life) -> None:
+        life.alive = False
+        life.next = None
+        self._lives.pop(life.task.id, None)
+
     # --- the lifecycle -----------------------------------------------------------------
     def _launch(self, task: Task) -> None:
-        self._procs[task.id] = self.env.process(self._life(task))
+        life = self._lives[task.id] = _Life(task)
+        self._wait(life, 0.0, self._accept)
 
-    def _life(self, task: Task) -> Any:
+    def _accept(self, life: _Life, _outcome: Any) -> None:
         st = self.state
-        sim = task.spec.sim
-        try:
-            st.set_state(task, TaskState.ACCEPTED)
-            if task.desired >= TaskState.SHUTDOWN:
-                st.set_state(task, TaskState.SHUTDOWN)
-                return
-            st.set_state(task, TaskState.PREPARING)
-            images = getattr(self.sim, "images", None)
-            pull = images.prepare(task) if images is not None else None
-            if pull is not None and pull.error:  # an error before STARTING: rejected
-                st.set_state(task, TaskState.REJECTED, message="preparing", error=pull.error)
-                return
-            yield from self._wait(task, sim.pull_s if pull is None else pull.wait,
-                                  stop_on_shutdown=True)
-            if self._stop_before_start(task):
-                return
-            st.set_state(task, TaskState.READY)
-            while task.desired < TaskState.RUNNING:
-                yield from self._wait(task, None, stop_on_shutdown=True)
-                if self._stop_before_start(task):
-                    return
-            if self._stop_before_start(task):
-                return
-            st.set_state(task, TaskState.STARTING)
-            st.set_actual(task, True)
-            started = self.env.now
-            hc = task.spec.healthcheck
-            to_running = sim.startup_s
-            if hc is not None and hc.active:
-                to_running = first_healthy(hc, sim.startup_s)
-            outcome = yield from self._wait(task, to_running, stop_on_shutdown=True)
-            self._started[task.id] = started
-            if outcome is None and task.desired < TaskState.SHUTDOWN:
-                st.set_state(task, TaskState.RUNNING)
-                outcome = yield from self._running(task)
-            yield from self._finish(task, outcome)
-        except _NodeDown:
-            st.set_actual(task, False)
-        finally:
-            self._procs.pop(task.id, None)
-            self._started.pop(task.id, None)
-
-    def _stop_before_start(self, task: Task) -> bool:
+        task = life.task
+        st.set_state(task, TaskState.ACCEPTED)
         if task.desired >= TaskState.SHUTDOWN:
-            self.state.set_state(task, TaskState.SHUTDOWN)
+            st.set_state(task, TaskState.SHUTDOWN)
+            self._die(life)
+            return
+        st.set_state(task, TaskState.PREPARING)
+        images = getattr(self.sim, "images", None)
+        pull = images.prepare(task) if images is not None else None
+        if pull is not None and pull.error:  # an error before STARTING: rejected
+            st.set_state(task, TaskState.REJECTED, message="preparing", error=pull.error)
+            self._die(life)
+            return
+        self._wait(life, task.spec.sim.pull_s if pull is None else pull.wait, self._prepared)
+
+    def _stop_before_start(self, life: _Life) -> bool:
+        if life.task.desired >= TaskState.SHUTDOWN:
+            self.state.set_state(life.task, TaskState.SHUTDOWN)
+            self._die(life)
             return True
         return False
 
-    def _running(self, task: Task) -> Any:
+    def _prepared(self, life: _Life, _outcome: Any) -> None:
+        if self._stop_before_start(life):
+            return
+        self.state.set_state(life.task, TaskState.READY)
+        self._ready(life, None)
+
+    def _ready(self, life: _Life, _outcome: Any) -> None:
+        """In ``ready`` until the desired state says run (or stop)."""
+        if self._stop_before_start(life):
+            return
+        task = life.task
+        if task.desired < TaskState.RUNNING:
+            self._wait(life, None, self._ready)
+            return
+        self.state.set_state(task, TaskState.STARTING)
+        self.state.set_actual(task, True)
+        life.started = self.env.now
+        sim = task.spec.sim
+        hc = task.spec.healthcheck
+        to_running = sim.startup_s
+        if hc is not None and hc.active:
+            to_running = first_healthy(hc, sim.startup_s)
+        self._wait(life, to_running, self._started)
+
+    def _started(self, life: _Life, outcome: Any) -> None:
+        task = life.task
+        if outcome is None and task.desired < TaskState.SHUTDOWN:
+            self.state.set_state(task, TaskState.RUNNING)
+            self._running(life)
+        else:
+            self._finish(life, outcome)
+
+    def _running(self, life: _Life) -> None:
         """Wait in ``running`` for the first of: crash, OOM, job done, stop request."""
+        task = life.task
         sim = task.spec.sim
         limit = task.spec.resources.limits.memory_bytes
         if sim.memory_used is not None and limit and sim.memory_used > limit:
-            return ("exit", OOM_EXIT_CODE)
+            self._finish(life, ("exit", OOM_EXIT_CODE))
+            return
         candidates: list[tuple[float, Any]] = []
         hc = task.spec.healthcheck
+        now = self.env.now
         if hc is not None and hc.active and sim.unhealthy_after_s is not None:
-            started = self._started.get(task.id, self.env.now)
-            ran_before = self.env.now - started
-            at = unhealthy_at(hc, started, ran_before + sim.unhealthy_after_s)
-            candidates.append((at - self.env.now, ("unhealthy", UNHEALTHY_EXIT_CODE)))
+            ran_before = now - life.started
+            at = unhealthy_at(hc, life.started, ran_before + sim.unhealthy_after_s)
+            candidates.append((at - now, ("unhealthy", UNHEALTHY_EXIT_CODE)))
         if task.spec.is_job:
             candidates.append((sim.run_time_s, ("exit", 0)))
         if sim.mtbf_s:
             candidates.append((float(self.rng.exponential(sim.mtbf_s)), ("exit", sim.exit_code)))
         until, result = min(candidates, key=lambda c: c[0]) if candidates else (None, None)
-        while True:
-            outcome = yield from self._wait(task, until, stop_on_shutdown=True)
-            if outcome != "wake":
-                return result if outcome is None else outcome
 
-    def _finish(self, task: Task, outcome: Any) -> Any:
-        st = self.state
+        def ended(life: _Life, outcome: Any) -> None:
+            if outcome == "wake":  # an open-ended wait saw a change that is not a stop
+                self._wait(life, None, ended)
+            else:
+                self._finish(life, result if outcome is None else outcome)
+
+        self._wait(life, until, ended)
+
+    def _finish(self, life: _Life, outcome: Any) -> None:
+        task = life.task
         if outcome == "stop" or outcome is None:
             grace = task.spec.stop_grace_period_s
             delay = min(task.spec.sim.stop_s, grace)
-            yield from self._wait(task, delay, stop_on_shutdown=False)
-            st.set_actual(task, False)
-            st.set_state(task, TaskState.SHUTDOWN)
+            self._wait(life, delay, self._stopped, stop_on_shutdown=False)
             return
         kind, code = outcome
         if kind == "unhealthy":  # the engine stops it: stop signal, then SIGKILL
-            yield from self._wait(task, task.spec.stop_grace_period_s, stop_on_shutdown=False)
+            self._wait(life, task.spec.stop_grace_period_s,
+                       lambda life, _o: self._exited(life, kind, code), stop_on_shutdown=False)
+        else:
+            self._exited(life, kind, code)
+
+    def _stopped(self, life: _Life, _outcome: Any) -> None:
+        self._die(life)
+        self.state.set_actual(life.task, False)
+        self.state.set_state(life.task, TaskState.SHUTDOWN)
+
+    def _exited(self, life: _Life, kind: str, code: int) -> None:
+        self._die(life)
+        st = self.state
+        task = life.task
         st.set_actual(task, False)
         if code == 0:
             st.set_state(task, TaskState.COMPLETE, exit_code=0)
         else:
             st.set_state(task, TaskState.FAILED, error=exit_error(code, kind == "unhealthy"),
                          exit_code=code, message="started")
-
-    def _wait(self, task: Task, delay: float | None, *, stop_on_shutdown: bool) -> Any:
-        """Sleep ``delay`` (None: until woken). Returns None when the time ran out,
-        ``"stop"`` when the desired state asks the task to stop, ``("exit", code)``
-        when the container exits, ``"wake"`` when an open-ended wait saw its desired
-        state change; raises _NodeDown when the machine dies."""
-        end = None if delay is None else self.env.now + delay
-        while True:
-            try:
-                if end is None:
-                    wake = self._wake[task.id] = self.env.event()
-                    try:
-                        yield wake
-                    finally:
-                        self._wake.pop(task.id, None)
-                    if stop_on_shutdown and task.desired >= TaskState.SHUTDOWN:
-                        return "stop"
-                    return "wake"
-                yield self.env.timeout(max(0.0, end - self.env.now))
-                return None
-            except simpy.Interrupt as intr:
-                cause = intr.cause
-                if cause == "node_down":
-                    raise _NodeDown from None
-                if isinstance(cause, tuple):
-                    return cause
-                if stop_on_shutdown and task.desired >= TaskState.SHUTDOWN:
-                    return "stop"
-                if end is None:
-                    return "wake"  # desired changed: let the caller re-evaluate
