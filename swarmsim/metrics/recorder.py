@@ -70,6 +70,8 @@ class Recorder:
         self._seen: set[str] = set()
         self._replicas: dict[str, int] = {}
         self.cache: dict[str, Any] = {}  # derived results, kept by swarmsim.metrics
+        self._usage_of: ServiceSpec | None = None
+        self._usage = (0, 0, 0, 0, False)
 
     @classmethod
     def attach(cls, sim: Simulation) -> Recorder:
@@ -93,15 +95,15 @@ class Recorder:
         if task.id in self._seen:
             return
         self._seen.add(task.id)
-        rc, rm, uc, um, oom = task_usage(task.spec)
+        spec = task.spec
+        if spec is not self._usage_of:  # tasks come in runs of one spec
+            self._usage_of, self._usage = spec, task_usage(spec)
+        rc, rm, uc, um, oom = self._usage
         node = state.nodes.get(task.node_id) if task.preassigned and task.node_id else None
         self.records.append(
-            TaskCreated(
-                at=self._at(), time=state.now, task=task.id, service=task.service,
-                slot=task.slot, node=node.spec.name if node else None,
-                spec_version=task.spec_version, reserved_cpus=rc, reserved_memory=rm,
-                used_cpus=uc, used_memory=um, oom=oom, job=task.spec.is_job,
-            )
+            TaskCreated(len(self.sim.events), state.now, task.id, task.service, task.slot,
+                        node.spec.name if node else None, task.spec_version, rc, rm, uc, um,
+                        oom, spec.is_job)
         )
 
     def _on_service(self, svc: ServiceRecord, what: str) -> None:
