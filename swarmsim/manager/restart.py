@@ -14,6 +14,7 @@ global services, and starts afresh when the service's spec version changes.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -99,7 +100,7 @@ def newest(tasks: Sequence[Task]) -> Task:
 
 
 # --- delayed starts -----------------------------------------------------------------------
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class DelayedStart:
     """A pending ``ready`` -> ``running`` transition of one task.
 
@@ -141,6 +142,9 @@ class RestartSupervisor:
         self._history: dict[str, dict[tuple[int, str | None], _History]] = {}
         self._queued: dict[str, None] = {}  # restarts asked for without a leader
         self._deferred_starts: dict[str, None] = {}
+        self._timeouts: list[tuple[float, int, DelayedStart]] = []  # heap of old-task waits
+        self._timeouts_at: float | None = None  # when the shared timeout timer fires
+        self._timeout_seq = 0
 
     def start(self) -> None:
         """Subscribe to task, node and leadership changes."""
@@ -268,9 +272,42 @@ class RestartSupervisor:
             if wait_for.node_id is not None:
                 d.watch_node = wait_for.node_id
                 self._by_old_node.setdefault(wait_for.node_id, []).append(d)
-            self.sim.later(self.task_timeout_s, self._timeout, d)
-        self.sim.later(delay, self._delay_over, d)
+            self._add_timeout(d)
+        if delay > 0:
+            self.sim.later(delay, self._delay_over, d)
+        else:
+            d.delay_over = True
+            if not d.wait:
+                self.sim.soon(self._check, d)
         return d
+
+    def _add_timeout(self, d: DelayedStart) -> None:
+        """Give up waiting for the old task ``task_timeout_s`` from now. The pending
+        timeouts share one timer, armed for the earliest one still open (most starts
+        end long before theirs)."""
+        self._timeout_seq += 1
+        heapq.heappush(self._timeouts, (self.sim.now + self.task_timeout_s,
+                                        self._timeout_seq, d))
+        self._arm_timeouts()
+
+    def _arm_timeouts(self) -> None:
+        heap = self._timeouts
+        while heap and heap[0][2].done:
+            heapq.heappop(heap)
+        if heap and (self._timeouts_at is None or heap[0][0] < self._timeouts_at):
+            at = self._timeouts_at = heap[0][0]
+            self.sim.later(at - self.sim.now, self._timeouts_due, at)
+
+    def _timeouts_due(self, at: float) -> None:
+        if at != self._timeouts_at:
+            return  # superseded by an earlier timer
+        self._timeouts_at = None
+        heap, now = self._timeouts, self.sim.now
+        while heap and heap[0][0] <= now:
+            d = heapq.heappop(heap)[2]
+            if not d.done:
+                self._timeout(d)
+        self._arm_timeouts()
 
     def add_done_callback(self, d: DelayedStart, fn: Callable[[], None]) -> None:
         """Call ``fn()`` once ``d`` has started its task or was cancelled."""
