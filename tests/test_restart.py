@@ -165,6 +165,24 @@ def test_old_task_wait_is_bounded_by_one_minute() -> None:
     assert when(sim, new.id, desired="running") == pytest.approx(70.0)
 
 
+def test_each_old_task_wait_has_its_own_one_minute_bound() -> None:
+    # two drains 20 s apart, one of them repeated meanwhile: each replacement is told
+    # to run one minute after its own restart, however the waits overlap
+    sim = make_sim(4)
+    sim.state.create_service(ServiceSpec(name="web", image="nginx", replicas=2,
+                                         stop_grace_period_s=300.0, sim=SimParams(stop_s=200.0)))
+    sim.env.run(until=10)
+    first, second = slot_tasks(sim, "web", 1)[0], slot_tasks(sim, "web", 2)[0]
+    assert first.node_id != second.node_id
+    sim.state.update_node(first.node_id, availability="drain")
+    sim.env.run(until=30)
+    sim.state.update_node(second.node_id, availability="drain")
+    sim.env.run(until=200)
+    new1, new2 = slot_tasks(sim, "web", 1)[1], slot_tasks(sim, "web", 2)[1]
+    assert when(sim, new1.id, desired="running") == pytest.approx(70.0)
+    assert when(sim, new2.id, desired="running") == pytest.approx(90.0)
+
+
 def test_node_down_restart_does_not_wait_for_old_task() -> None:
     sim = make_sim()
     sim.state.create_service(ServiceSpec(name="web", image="nginx", replicas=3))
