@@ -63,6 +63,7 @@ class GlobalOrchestrator:
         self._services: dict[str, None] = {}
         self._nodes: dict[str, None] = {}
         self._restarts: dict[str, None] = {}
+        self._global: set[str] = set()  # names of the global services in the store
         self._arm = sim.coalesced(self._tick)
 
     def start(self) -> None:
@@ -74,6 +75,10 @@ class GlobalOrchestrator:
 
     # --- listeners ---------------------------------------------------------------------
     def _on_service(self, svc: ServiceRecord, what: str) -> None:
+        if svc.spec.mode != MODE or what == "removed":
+            self._global.discard(svc.name)
+        else:
+            self._global.add(svc.name)
         if svc.spec.mode != MODE:
             return
         if what == "removed":
@@ -132,7 +137,9 @@ class GlobalOrchestrator:
         self._tick()
 
     def _global_services(self) -> list[ServiceRecord]:
-        return sorted((s for s in self.state.services.values() if s.spec.mode == MODE),
+        services = self.state.services
+        found = (services.get(name) for name in self._global)
+        return sorted((s for s in found if s is not None and s.spec.mode == MODE),
                       key=lambda s: s.name)
 
     def _eligible_nodes(self) -> list[NodeRecord]:
