@@ -15,7 +15,20 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from swarmsim.cluster.state import NodeRecord
-from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.cluster.tasks import (
+    ACCEPTED,
+    ASSIGNED,
+    COMPLETE,
+    FAILED,
+    PREPARING,
+    READY,
+    REJECTED,
+    RUNNING,
+    SHUTDOWN,
+    STARTING,
+    Task,
+    TaskState,
+)
 from swarmsim.specs import Healthcheck, NodeSpec
 
 if TYPE_CHECKING:
@@ -101,7 +114,7 @@ class Agent:
 
     def start(self) -> None:
         """Subscribe to the state."""
-        self.state.on_task(self._on_task, states={TaskState.ASSIGNED})
+        self.state.on_task(self._on_task, states={ASSIGNED})
         self.state.on_node(self._on_node)
 
     # --- reactions ---------------------------------------------------------------------
@@ -109,11 +122,11 @@ class Agent:
         life = self._lives.get(task.id)
         if life is not None:
             if task.desired != old_desired and task.id in self.state.tasks and (
-                life.open or (life.stop_on_shutdown and task.desired >= TaskState.SHUTDOWN)
+                life.open or (life.stop_on_shutdown and task.desired >= SHUTDOWN)
             ):
                 self._interrupt(life, "desired")
             return
-        if task.state == TaskState.ASSIGNED and old_state < TaskState.ASSIGNED:
+        if task.state == ASSIGNED and old_state < ASSIGNED:
             node = self.state.nodes.get(task.node_id or "")
             if node is not None and node.alive:
                 self._launch(task)
@@ -142,13 +155,13 @@ class Agent:
         for task in self.state.tasks_on(node.id):
             if task.id in self._lives:
                 continue
-            if not TaskState.ASSIGNED <= task.state <= TaskState.RUNNING:
+            if not ASSIGNED <= task.state <= RUNNING:
                 continue
-            if task.desired >= TaskState.SHUTDOWN:
-                self.state.set_state(task, TaskState.SHUTDOWN)
-            elif task.state >= TaskState.STARTING:
+            if task.desired >= SHUTDOWN:
+                self.state.set_state(task, SHUTDOWN)
+            elif task.state >= STARTING:
                 self.state.set_state(
-                    task, TaskState.FAILED, error=exit_error(MACHINE_CRASH_EXIT_CODE),
+                    task, FAILED, error=exit_error(MACHINE_CRASH_EXIT_CODE),
                     exit_code=MACHINE_CRASH_EXIT_CODE, message="started",
                 )
             else:
@@ -192,7 +205,7 @@ class Agent:
                 self._end_wait(life, cause)
             elif life.next is not None:  # a desired-state change
                 task = life.task
-                if life.stop_on_shutdown and task.desired >= TaskState.SHUTDOWN:
+                if life.stop_on_shutdown and task.desired >= SHUTDOWN:
                     self._end_wait(life, "stop")
                 elif life.open:
                     self._end_wait(life, "wake")
@@ -219,23 +232,23 @@ class Agent:
     def _accept(self, life: _Life, _outcome: Any) -> None:
         st = self.state
         task = life.task
-        st.set_state(task, TaskState.ACCEPTED)
-        if task.desired >= TaskState.SHUTDOWN:
-            st.set_state(task, TaskState.SHUTDOWN)
+        st.set_state(task, ACCEPTED)
+        if task.desired >= SHUTDOWN:
+            st.set_state(task, SHUTDOWN)
             self._die(life)
             return
-        st.set_state(task, TaskState.PREPARING)
+        st.set_state(task, PREPARING)
         images = getattr(self.sim, "images", None)
         pull = images.prepare(task) if images is not None else None
         if pull is not None and pull.error:  # an error before STARTING: rejected
-            st.set_state(task, TaskState.REJECTED, message="preparing", error=pull.error)
+            st.set_state(task, REJECTED, message="preparing", error=pull.error)
             self._die(life)
             return
         self._wait(life, task.spec.sim.pull_s if pull is None else pull.wait, self._prepared)
 
     def _stop_before_start(self, life: _Life) -> bool:
-        if life.task.desired >= TaskState.SHUTDOWN:
-            self.state.set_state(life.task, TaskState.SHUTDOWN)
+        if life.task.desired >= SHUTDOWN:
+            self.state.set_state(life.task, SHUTDOWN)
             self._die(life)
             return True
         return False
@@ -243,7 +256,7 @@ class Agent:
     def _prepared(self, life: _Life, _outcome: Any) -> None:
         if self._stop_before_start(life):
             return
-        self.state.set_state(life.task, TaskState.READY)
+        self.state.set_state(life.task, READY)
         self._ready(life, None)
 
     def _ready(self, life: _Life, _outcome: Any) -> None:
@@ -251,10 +264,10 @@ class Agent:
         if self._stop_before_start(life):
             return
         task = life.task
-        if task.desired < TaskState.RUNNING:
+        if task.desired < RUNNING:
             self._wait(life, None, self._ready)
             return
-        self.state.set_state(task, TaskState.STARTING)
+        self.state.set_state(task, STARTING)
         self.state.set_actual(task, True)
         life.started = self.env.now
         sim = task.spec.sim
@@ -266,8 +279,8 @@ class Agent:
 
     def _started(self, life: _Life, outcome: Any) -> None:
         task = life.task
-        if outcome is None and task.desired < TaskState.SHUTDOWN:
-            self.state.set_state(task, TaskState.RUNNING)
+        if outcome is None and task.desired < SHUTDOWN:
+            self.state.set_state(task, RUNNING)
             self._running(life)
         else:
             self._finish(life, outcome)
@@ -318,7 +331,7 @@ class Agent:
     def _stopped(self, life: _Life, _outcome: Any) -> None:
         self._die(life)
         self.state.set_actual(life.task, False)
-        self.state.set_state(life.task, TaskState.SHUTDOWN)
+        self.state.set_state(life.task, SHUTDOWN)
 
     def _exited(self, life: _Life, kind: str, code: int) -> None:
         self._die(life)
@@ -326,7 +339,7 @@ class Agent:
         task = life.task
         st.set_actual(task, False)
         if code == 0:
-            st.set_state(task, TaskState.COMPLETE, exit_code=0)
+            st.set_state(task, COMPLETE, exit_code=0)
         else:
-            st.set_state(task, TaskState.FAILED, error=exit_error(code, kind == "unhealthy"),
+            st.set_state(task, FAILED, error=exit_error(code, kind == "unhealthy"),
                          exit_code=code, message="started")

@@ -18,7 +18,7 @@ import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from swarmsim.cluster.state import TERMINAL
-from swarmsim.cluster.tasks import TaskState
+from swarmsim.cluster.tasks import RUNNING, TaskState
 
 if TYPE_CHECKING:
     from swarmsim.cluster.state import NodeRecord
@@ -69,7 +69,7 @@ class Storage:
 
     def start(self) -> None:
         """Subscribe to task and node changes."""
-        self.sim.state.on_task(self._on_task, states={TaskState.RUNNING, *TERMINAL},
+        self.sim.state.on_task(self._on_task, states={RUNNING, *TERMINAL},
                                desired=False)
         self.sim.state.on_node(self._on_node)
 
@@ -80,7 +80,7 @@ class Storage:
         return (task.node_id, mount.source or f"anonymous:{task.id}")
 
     def _on_task(self, task: Task, old_state: TaskState, old_desired: TaskState) -> None:
-        if task.state == TaskState.RUNNING and old_state < TaskState.RUNNING:
+        if task.state == RUNNING and old_state < RUNNING:
             key = self._key(task)
             if key is not None and task.id not in self._open:
                 self._open[task.id] = (key, self.sim.now)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
-from swarmsim.cluster.tasks import LABELS, STATE_MESSAGES, Task, TaskState
+from swarmsim.cluster.tasks import ASSIGNED, LABELS, NEW, RUNNING, STATE_MESSAGES, Task, TaskState
 from swarmsim.specs import NodeSpec, ServiceSpec
 
 TaskListener = Callable[[Task, TaskState, TaskState], None]  # task, old state, old desired
@@ -97,8 +97,11 @@ class NodeEvent(NamedTuple):
 
 _new_tuple = tuple.__new__
 
+# the message a state carries unless told otherwise: swarm's, else the state's name
+_MESSAGES: dict[TaskState, str] = {s: STATE_MESSAGES.get(s, LABELS[s]) for s in TaskState}
+
 #: observed states past ``running``: the ones most components react to
-TERMINAL: frozenset[TaskState] = frozenset(s for s in TaskState if s > TaskState.RUNNING)
+TERMINAL: frozenset[TaskState] = frozenset(s for s in TaskState if s > RUNNING)
 
 
 @dataclass(slots=True)
@@ -106,8 +109,9 @@ class _Listeners:
     task: list[tuple[TaskListener, frozenset[TaskState], bool]] = field(default_factory=list)
     node: list[NodeListener] = field(default_factory=list)
     service: list[ServiceListener] = field(default_factory=list)
-    # task listeners to call, by (new state, desired state changed), in registration order
-    routes: dict[tuple[TaskState, bool], list[TaskListener]] = field(default_factory=dict)
+    # task listeners to call, in registration order, by new state, then by whether the
+    # desired state changed (index 0: no, 1: yes)
+    routes: dict[TaskState, tuple[list[TaskListener], ...]] = field(default_factory=dict)
 
 
 class ClusterState:
@@ -163,10 +167,10 @@ class ClusterState:
         wanted = frozenset(TaskState) if states is None else frozenset(states)
         self._listen.task.append((fn, wanted, desired))
         self._listen.routes = {
-            (state, changed): [f for f, st, des in self._listen.task
-                               if state in st or (changed and des)]
+            state: tuple([f for f, st, des in self._listen.task
+                          if state in st or (changed and des)]
+                         for changed in (False, True))
             for state in TaskState
-            for changed in (False, True)
         }
 
     def on_node(self, fn: NodeListener) -> None:
@@ -276,7 +280,7 @@ class ClusterState:
         *,
         slot: int = 0,
         node_id: str | None = None,
-        desired: TaskState = TaskState.RUNNING,
+        desired: TaskState = RUNNING,
     ) -> Task:
         """A new task in state ``new`` (the orchestrators' job)."""
         now = self.now
@@ -298,7 +302,7 @@ class ClusterState:
         self._by_service.setdefault(svc.name, {})[task.id] = task
         if node_id is not None:
             self._by_node.setdefault(node_id, {})[task.id] = task
-        self._task_changed(task, TaskState.NEW, desired)
+        self._task_changed(task, NEW, desired)
         return task
 
     def set_state(
@@ -317,7 +321,7 @@ class ClusterState:
         old = task.state
         task.state = state
         task.updated = self.now
-        task.message = STATE_MESSAGES.get(state, state.label) if message is None else message
+        task.message = _MESSAGES[state] if message is None else message
         if error is not None:
             task.error = error
         if exit_code is not None:
@@ -333,7 +337,7 @@ class ClusterState:
             task.node_id = node_id
             self._by_node.setdefault(node_id, {})[task.id] = task
         task.error = ""
-        self.set_state(task, TaskState.ASSIGNED, message=message)
+        self.set_state(task, ASSIGNED, message=message)
 
     def set_pending_error(self, task: Task, error: str) -> None:
         """The scheduler could not place the task: record why (state stays pending)."""
@@ -367,8 +371,10 @@ class ClusterState:
 
     def _task_changed(self, task: Task, old_state: TaskState, old_desired: TaskState) -> None:
         self._record_task(task)
-        for fn in self._listen.routes.get((task.state, task.desired != old_desired), ()):
-            fn(task, old_state, old_desired)
+        routes = self._listen.routes.get(task.state)
+        if routes is not None:
+            for fn in routes[task.desired != old_desired]:
+                fn(task, old_state, old_desired)
 
     def _record_task(self, task: Task) -> None:
         node = self.nodes.get(task.node_id) if task.node_id else None

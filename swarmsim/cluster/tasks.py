@@ -40,6 +40,24 @@ class TaskState(IntEnum):
         return self > TaskState.RUNNING
 
 
+# The states as module constants, for the code that runs on every task transition: on
+# Python 3.11 a member looked up on its enum class goes through the enum metaclass's
+# attribute hook, several times slower than reading a global.
+NEW = TaskState.NEW
+PENDING = TaskState.PENDING
+ASSIGNED = TaskState.ASSIGNED
+ACCEPTED = TaskState.ACCEPTED
+PREPARING = TaskState.PREPARING
+READY = TaskState.READY
+STARTING = TaskState.STARTING
+RUNNING = TaskState.RUNNING
+COMPLETE = TaskState.COMPLETE
+SHUTDOWN = TaskState.SHUTDOWN
+FAILED = TaskState.FAILED
+REJECTED = TaskState.REJECTED
+REMOVE = TaskState.REMOVE
+ORPHANED = TaskState.ORPHANED
+
 #: lowercase API names by state (``TaskState.RUNNING -> "running"``)
 LABELS: dict[TaskState, str] = {s: s.name.lower() for s in TaskState}
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from swarmsim import defaults
 from swarmsim.cluster.state import TERMINAL, ServiceRecord
-from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.cluster.tasks import ASSIGNED, COMPLETE, NEW, REMOVE, RUNNING, Task, TaskState
 from swarmsim.specs import ServiceSpec
 
 if TYPE_CHECKING:
@@ -40,8 +40,8 @@ def retention(spec: ServiceSpec, limit: int = defaults.TASK_HISTORY_LIMIT) -> in
 
 def removable(task: Task) -> bool:
     """A task with desired ``remove`` that can be deleted now."""
-    return task.desired == TaskState.REMOVE and (
-        task.state < TaskState.ASSIGNED or task.state >= TaskState.COMPLETE
+    return task.desired == REMOVE and (
+        task.state < ASSIGNED or task.state >= COMPLETE
     )
 
 
@@ -63,8 +63,8 @@ def history_to_delete(tasks: Sequence[Task], keep: int) -> tuple[list[Task], int
     out: list[Task] = []
     live = 0
     for t in ordered:
-        stopped = t.state > TaskState.RUNNING
-        never = t.state < TaskState.ASSIGNED and t.desired > TaskState.RUNNING
+        stopped = t.state > RUNNING
+        never = t.state < ASSIGNED and t.desired > RUNNING
         if stopped or never:
             out.append(t)
             keep += 1
@@ -92,7 +92,7 @@ class TaskReaper:
 
     def start(self) -> None:
         """Subscribe to task changes and leadership."""
-        self.state.on_task(self._on_task, states={TaskState.NEW} | TERMINAL)
+        self.state.on_task(self._on_task, states={NEW} | TERMINAL)
         self.sim.on_leader(lambda ok: self._arm() if ok else None)
 
     def _on_task(self, task: Task, old_state: TaskState, old_desired: TaskState) -> None:
@@ -104,7 +104,7 @@ class TaskReaper:
             else:
                 self._count.pop(key, None)
             return
-        created = task.state == old_state == TaskState.NEW and old_desired == task.desired
+        created = task.state == old_state == NEW and old_desired == task.desired
         if created:  # a new task: its slot may now hold too many
             node = task.node_id if task.preassigned else None
             key = (task.service, task.slot, node)

@@ -19,14 +19,13 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
-from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.cluster.tasks import ASSIGNED, REMOVE, RUNNING, Task, TaskState
 from swarmsim.manager.restart import invalid_node, owner, service_tasks
 from swarmsim.specs import NodeSpec
 
 if TYPE_CHECKING:
     from swarmsim.engine import Simulation
 
-RUNNING = TaskState.RUNNING
 MODE = "replicated"
 
 
@@ -96,7 +95,7 @@ class ReplicatedOrchestrator:
     def start(self) -> None:
         """Subscribe to services, tasks, nodes and leadership."""
         self.state.on_service(self._on_service)
-        self.state.on_task(self._on_task, states={TaskState.ASSIGNED} | TERMINAL)
+        self.state.on_task(self._on_task, states={ASSIGNED} | TERMINAL)
         self.state.on_node(self._on_node)
         self.sim.on_leader(self._on_leader)
 
@@ -208,8 +207,8 @@ class ReplicatedOrchestrator:
             self._delete(dead)
             for slot in order[wanted:]:
                 for task in runnable[slot]:
-                    if task.id in self.state.tasks and task.desired <= TaskState.REMOVE:
-                        self.state.set_desired(task, TaskState.REMOVE)
+                    if task.id in self.state.tasks and task.desired <= REMOVE:
+                        self.state.set_desired(task, REMOVE)
         else:
             self._delete(dead)
             updater.update(svc, list(runnable.values()))
@@ -222,6 +221,6 @@ class ReplicatedOrchestrator:
     def _remove_service(self, name: str, tasks: list[Task]) -> None:
         """``docker service rm``: every task gets desired ``remove``."""
         for task in tasks:
-            if task.id in self.state.tasks and task.desired <= TaskState.REMOVE:
-                self.state.set_desired(task, TaskState.REMOVE)
+            if task.id in self.state.tasks and task.desired <= REMOVE:
+                self.state.set_desired(task, REMOVE)
         self.sim.restart.clear_service_history(name)  # type: ignore[attr-defined]

@@ -21,14 +21,13 @@ from typing import TYPE_CHECKING
 
 from swarmsim import defaults
 from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
-from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.cluster.tasks import COMPLETE, READY, RUNNING, SHUTDOWN, Task, TaskState
 from swarmsim.specs import NodeSpec, RestartPolicy
 
 if TYPE_CHECKING:
     from swarmsim.cluster.state import ClusterState
     from swarmsim.engine import Simulation
 
-RUNNING = TaskState.RUNNING
 
 
 # --- pure decisions ------------------------------------------------------------------------
@@ -59,7 +58,7 @@ def should_restart(
     condition = policy.condition
     if condition == "none":
         return False
-    if task_state == TaskState.COMPLETE and (condition == "on-failure" or is_job):
+    if task_state == COMPLETE and (condition == "on-failure" or is_job):
         return False
     if policy.max_attempts <= 0:
         return True
@@ -169,20 +168,20 @@ class RestartSupervisor:
                 pending.waiter = True
                 pending.callbacks.append(lambda: self._restart_after_delay(task.id))
             return None
-        if task.desired > TaskState.COMPLETE or task.id not in self.state.tasks:
+        if task.desired > COMPLETE or task.id not in self.state.tasks:
             return None  # already shut down by an earlier restart
         svc = owner(self.state, task)
         if svc is None:
             return None
-        self.state.set_desired(task, TaskState.SHUTDOWN)
+        self.state.set_desired(task, SHUTDOWN)
         is_job = svc.spec.is_job
         if not should_restart(task.spec.restart, task.state, self._times_for(task, svc),
                               task.updated, is_job):
             return None
         if svc.spec.is_global:
-            new = self.state.create_task(svc, node_id=task.node_id, desired=TaskState.READY)
+            new = self.state.create_task(svc, node_id=task.node_id, desired=READY)
         else:
-            new = self.state.create_task(svc, slot=task.slot, desired=TaskState.READY)
+            new = self.state.create_task(svc, slot=task.slot, desired=READY)
         node = self.state.nodes.get(task.node_id or "")
         delay = task.spec.restart.delay_s
         if node is not None and node.spec.availability == "drain":
@@ -329,7 +328,7 @@ class RestartSupervisor:
         if not self.sim.has_leader:
             self._deferred_starts[task.id] = None
             return
-        self.state.set_desired(task, TaskState.COMPLETE if task.spec.is_job else RUNNING)
+        self.state.set_desired(task, COMPLETE if task.spec.is_job else RUNNING)
 
     def _delay_over(self, d: DelayedStart) -> None:
         d.delay_over = True
@@ -409,7 +408,7 @@ class RestartSupervisor:
                 self.start_now(task)
         now = self.sim.now
         for task in list(self.state.tasks.values()):
-            if task.desired != TaskState.READY or task.state > TaskState.COMPLETE:
+            if task.desired != READY or task.state > COMPLETE:
                 continue
             if task.id in self._delays or owner(self.state, task) is None:
                 continue

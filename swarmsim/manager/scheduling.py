@@ -18,7 +18,18 @@ from typing import TYPE_CHECKING
 
 from swarmsim import defaults
 from swarmsim.cluster.state import TERMINAL, NodeRecord
-from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.cluster.tasks import (
+    ASSIGNED,
+    COMPLETE,
+    FAILED,
+    NEW,
+    PENDING,
+    REJECTED,
+    RUNNING,
+    SHUTDOWN,
+    Task,
+    TaskState,
+)
 from swarmsim.scheduler import PendingTask
 from swarmsim.specs import NodeSpec
 
@@ -46,7 +57,7 @@ class SchedulingComponent:
         """Subscribe to the state."""
         self.state.on_task(
             self._on_task,
-            states={TaskState.NEW, TaskState.PENDING, TaskState.ASSIGNED} | TERMINAL,
+            states={NEW, PENDING, ASSIGNED} | TERMINAL,
         )
         self.state.on_node(self._on_node)
         self.sim.on_leader(lambda ok: self.commit() if ok else None)
@@ -63,25 +74,25 @@ class SchedulingComponent:
             self.commit()
             return
         state = task.state
-        if state == TaskState.NEW:
+        if state == NEW:
             if not self._to_allocate:
                 self.sim.soon(self._allocate)
             self._to_allocate.append(task)
             return
-        if state == TaskState.PENDING:
+        if state == PENDING:
             if tid not in self._pending:
                 self._pending[tid] = task
                 self.commit()
             elif task.desired != old_desired:
                 self.commit()
             return
-        if TaskState.ASSIGNED <= state <= TaskState.RUNNING:
+        if ASSIGNED <= state <= RUNNING:
             if tid not in self._tracked:
                 # assigned by someone else (e.g. restored); count it
                 self._tracked.add(tid)
                 if task.node_id is not None:
                     self.scheduler.add_task(self._pending_task(task), task.node_id, task.spec)
-            if task.desired > TaskState.COMPLETE and tid not in self._shutdown_counted:
+            if task.desired > COMPLETE and tid not in self._shutdown_counted:
                 self._shutdown_counted.add(tid)
                 self.scheduler.set_desired_shutdown(tid)
             return
@@ -90,7 +101,7 @@ class SchedulingComponent:
         if tid in self._tracked:
             self._tracked.discard(tid)
             self._shutdown_counted.discard(tid)
-            if state in (TaskState.FAILED, TaskState.REJECTED):
+            if state in (FAILED, REJECTED):
                 self.scheduler.task_failed(tid, self.sim.now)
             else:
                 self.scheduler.release_task(tid)
@@ -112,8 +123,8 @@ class SchedulingComponent:
     def _allocate(self) -> None:
         batch, self._to_allocate = self._to_allocate, []
         for task in batch:
-            if task.id in self.state.tasks and task.state == TaskState.NEW:
-                self.state.set_state(task, TaskState.PENDING)
+            if task.id in self.state.tasks and task.state == NEW:
+                self.state.set_state(task, PENDING)
 
     # --- debounce ----------------------------------------------------------------------
     def commit(self) -> None:
@@ -148,13 +159,13 @@ class SchedulingComponent:
         batch: list[PendingTask] = []
         tasks: dict[str, Task] = {}
         for tid, task in list(self._pending.items()):
-            if task.state != TaskState.PENDING or tid not in self.state.tasks:
+            if task.state != PENDING or tid not in self.state.tasks:
                 del self._pending[tid]
                 continue
-            if task.desired >= TaskState.SHUTDOWN:
-                if task.desired == TaskState.SHUTDOWN:
+            if task.desired >= SHUTDOWN:
+                if task.desired == SHUTDOWN:
                     del self._pending[tid]
-                    self.state.set_state(task, TaskState.SHUTDOWN)
+                    self.state.set_state(task, SHUTDOWN)
                 continue  # desired remove: the reaper deletes it
             if task.service not in self.state.services:
                 continue
@@ -171,7 +182,7 @@ class SchedulingComponent:
             del self._pending[task.id]
             self._tracked.add(task.id)
             self.state.assign(task, decision.node_id, decision.message)
-            if task.desired > TaskState.COMPLETE:
+            if task.desired > COMPLETE:
                 self._shutdown_counted.add(task.id)
                 self.scheduler.set_desired_shutdown(task.id)
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from swarmsim import defaults
 from swarmsim.cluster.state import TERMINAL, ServiceRecord
-from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.cluster.tasks import READY, RUNNING, SHUTDOWN, Task, TaskState
 from swarmsim.manager.restart import DelayedStart, RestartSupervisor
 from swarmsim.scheduler.constraint import node_matches, parse_constraints
 from swarmsim.specs import NodeSpec, ServiceSpec, UpdateConfig
@@ -29,7 +29,6 @@ from swarmsim.specs import NodeSpec, ServiceSpec, UpdateConfig
 if TYPE_CHECKING:
     from swarmsim.engine import Simulation
 
-RUNNING = TaskState.RUNNING
 
 #: ServiceSpec fields outside the task template and endpoint: changing them alone
 #: never makes a task dirty (``x-swarmsim`` is not part of what docker sends).
@@ -161,7 +160,7 @@ class Updater:
         """Subscribe to service and task changes and to leadership."""
         self.restart: RestartSupervisor = self.sim.restart  # type: ignore[attr-defined]
         self.state.on_service(self._on_service)
-        self.state.on_task(self._on_task, states={TaskState.RUNNING} | TERMINAL, desired=False)
+        self.state.on_task(self._on_task, states={RUNNING} | TERMINAL, desired=False)
         self.sim.on_leader(self._on_leader)
 
     # --- entry points ------------------------------------------------------------------
@@ -251,9 +250,9 @@ class Updater:
             self._slot_done(run)  # the service changed under us: this run is obsolete
             return
         if svc.spec.is_global:
-            new = self.state.create_task(svc, node_id=slot[0].node_id, desired=TaskState.READY)
+            new = self.state.create_task(svc, node_id=slot[0].node_id, desired=READY)
         else:
-            new = self.state.create_task(svc, slot=slot[0].slot, desired=TaskState.READY)
+            new = self.state.create_task(svc, slot=slot[0].slot, desired=READY)
         run.started[new.id] = None
         start_first = run.config.order == "start-first"
         old = None if start_first else self._remove_old(slot)  # stop-first: old one first
@@ -296,7 +295,7 @@ class Updater:
         removed = None
         for t in tasks:
             if t.id in self.state.tasks and t.desired <= RUNNING:
-                self.state.set_desired(t, TaskState.SHUTDOWN)
+                self.state.set_desired(t, SHUTDOWN)
                 removed = t
         return removed
 
