@@ -152,9 +152,8 @@ def tuned_gc() -> Iterator[None]:
     A run keeps millions of small live objects (events, tasks, records); the cyclic
     collector would re-scan them again and again and cost a sixth to a third of the run
     time, while the engine makes little cyclic garbage. Reference counting still frees
-    everything else at once; the collector is re-enabled afterwards (if it was on), with
-    the run's objects placed in its oldest generation, and reclaims the few cycles at
-    its next full pass.
+    everything else at once; the collector is re-enabled afterwards (if it was on) and
+    then reclaims the few cycles at its next pass.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -162,11 +161,6 @@ def tuned_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            if gc.get_freeze_count() == 0:
-                # hand the run's survivors straight to the oldest generation, so the
-                # young generations do not each re-scan millions of objects first
-                gc.freeze()
-                gc.unfreeze()
             gc.enable()
 
 
