@@ -177,3 +177,23 @@ def test_sweep_over_compose_variables(tmp_path):
     # spread puts one task per node while nodes remain: 2 replicas use 2 nodes, 6 use 6
     assert by[2]["nodes_in_use"] == 2
     assert by[6]["nodes_in_use"] == 6
+
+
+def test_finished_runs_are_freed_in_a_long_sweep():
+    # a sweep runs thousands of replications in one process: once a run's result is
+    # dropped, its simulation (which ran `docker stack deploy`) must be collectable
+    import gc
+    import weakref
+    from dataclasses import replace
+
+    from swarmsim.run import run_scenario
+
+    scenario = replace(load_scenario(COMPARE), until=30.0)
+    refs = []
+    for seed in (1, 2):
+        result = run_scenario(scenario, seed=seed)
+        assert result.sim.state.services  # the stack was deployed by a docker command
+        refs.append(weakref.ref(result.sim))
+        del result
+    gc.collect()
+    assert [r() for r in refs] == [None, None]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,9 +14,6 @@ from swarmsim.manager import controlapi
 
 if TYPE_CHECKING:
     from swarmsim.engine import Simulation
-
-_APIS: weakref.WeakKeyDictionary[object, controlapi.ControlAPI] = weakref.WeakKeyDictionary()
-
 
 @dataclass(frozen=True, slots=True)
 class CommandResult:
@@ -39,13 +35,13 @@ class CommandResult:
 
 def control_api(sim: Simulation) -> controlapi.ControlAPI:
     """The simulation's control API (one per simulation: it remembers which machines
-    left the swarm and which networks the stacks created)."""
+    left the swarm and which networks the stacks created). Kept on the simulation
+    itself, so it goes when the simulation goes."""
     own = getattr(sim, "controlapi", None)
     if isinstance(own, controlapi.ControlAPI):
         return own
-    api = _APIS.get(sim)
-    if api is None:
-        api = _APIS[sim] = controlapi.ControlAPI(sim)
+    api = controlapi.ControlAPI(sim)
+    sim.controlapi = api  # type: ignore[attr-defined]
     return api
 
 
