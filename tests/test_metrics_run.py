@@ -10,6 +10,8 @@ import math
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from swarmsim.metrics import collect
 from swarmsim.run import run_scenario
@@ -145,3 +147,45 @@ def test_request_figures_agree_with_the_traffic_tables():
     assert all(v == 0 for t, v in errors if t < 60.0)  # no failure before the crash
     served = [v for _t, e, k, v in m.request_rows if k == "traffic_cpus" and e == "node:myvm2"]
     assert served and served[-1] == 0.0  # myvm2 serves nothing once it is gone
+
+
+@settings(max_examples=200)
+@given(st.lists(st.lists(st.floats(0.0, 10.0, allow_nan=False), min_size=1, max_size=30),
+                min_size=1, max_size=8),
+       st.lists(st.floats(0.0, 1.0), min_size=1, max_size=4))
+def test_segment_quantiles_equal_numpy_quantile_bit_for_bit(segments, qs):
+    import numpy as np
+
+    from swarmsim.metrics.requests import segment_quantiles
+
+    values = np.concatenate([np.sort(s) for s in segments])
+    ends = np.cumsum([len(s) for s in segments])
+    starts = ends - [len(s) for s in segments]
+    got = segment_quantiles(values, starts, ends, qs)
+    for i, seg in enumerate(segments):
+        for j, q in enumerate(qs):
+            assert got[i, j] == np.quantile(np.array(seg), q)
+
+
+def test_binned_latency_quantiles_are_each_bins_own():
+    # the per-bin rows of metrics.csv, recomputed bin by bin with numpy
+    import numpy as np
+
+    from swarmsim.metrics import find_requests
+    from swarmsim.metrics.requests import _bins, binned_rows
+
+    result = run_scenario(load_scenario(ROOT / "scenarios" / "traffic-crash.yaml"), until=90.0)
+    table = find_requests(result.sim)
+    rows = binned_rows(table, "requests", 0.0, 90.0)
+    k, edges, _w = _bins(table, 0.0, 90.0)
+    checked = 0
+    for b in range(len(edges) - 1):
+        lat = table.latency[(k == b) & ~np.isnan(table.latency)]
+        mine = {m: v for t, _e, m, v in rows if t == float(edges[b])}
+        assert mine["throughput"] == int(table.ok[k == b].sum()) / (edges[b + 1] - edges[b])
+        if lat.size:
+            checked += 1
+            assert mine["latency_p95"] == float(np.quantile(lat, 0.95))
+        else:
+            assert "latency_p95" not in mine
+    assert checked > 10

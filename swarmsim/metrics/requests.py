@@ -165,27 +165,64 @@ def _bins(table: RequestTable, start: float, end: float) -> tuple[np.ndarray, np
     return k, np.minimum(edges, end), width
 
 
+def segment_quantiles(values: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                      qs: Sequence[float]) -> np.ndarray:
+    """Quantiles of many segments at once, equal to ``np.quantile(values[s:e], q)`` (its
+    default ``linear`` method, bit for bit) for every non-empty segment.
+
+    Args:
+        values: each segment ``values[s:e]`` sorted ascending.
+        starts, ends: the segments' bounds (``ends > starts``).
+        qs: the quantiles, in [0, 1].
+
+    Returns:
+        An array of shape ``(len(starts), len(qs))``.
+    """
+    starts = np.asarray(starts, dtype=np.intp)
+    counts = np.asarray(ends, dtype=np.intp) - starts
+    out = np.empty((len(starts), len(qs)))
+    for j, q in enumerate(qs):
+        # numpy's linear method: virtual index (n - 1) * q, its floor and the next one,
+        # both the last element from n - 1 on; then its two-sided interpolation
+        virtual = (counts - 1) * np.float64(q)
+        below = np.floor(virtual)
+        last = virtual >= counts - 1
+        lo = np.where(last, counts - 1, below).astype(np.intp)
+        hi = np.where(last, counts - 1, below + 1).astype(np.intp)
+        gamma = np.where(last, virtual + 1, virtual - below)
+        a, b = values[starts + lo], values[starts + hi]
+        diff = b - a
+        out[:, j] = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+    return out
+
+
 def binned_rows(table: RequestTable, entity: str, start: float,
                 end: float) -> list[tuple[float, str, str, float]]:
     """``metrics.csv`` rows of request tallies per time bin (at each bin's start):
     ``throughput`` (answered) and ``errors`` (not answered) per second, and
     ``latency_p50/p95/p99`` in seconds (bins with answers only)."""
     k, edges, _w = _bins(table, start, end)
+    nbins = len(edges) - 1
+    answered = np.bincount(k[table.ok], minlength=nbins)
+    unanswered = np.bincount(k[~table.ok], minlength=nbins)
+    known = ~np.isnan(table.latency)
+    order = np.lexsort((table.latency[known], k[known]))  # by bin, then latency
+    latency = table.latency[known][order]
+    bounds = np.searchsorted(k[known][order], np.arange(nbins + 1))
+    filled = np.flatnonzero(bounds[1:] > bounds[:-1])
+    quantiles = dict(zip(filled.tolist(), segment_quantiles(
+        latency, bounds[filled], bounds[filled + 1], QUANTILES).tolist(), strict=True))
+    names = [f"latency_p{round(q * 100)}" for q in QUANTILES]
     rows = []
-    for b in range(len(edges) - 1):
+    for b in range(nbins):
         span = float(edges[b + 1] - edges[b])
         if span <= 0:
             continue
-        mask = k == b
-        ok = table.ok[mask]
-        rows.append((float(edges[b]), entity, "throughput", int(ok.sum()) / span))
-        rows.append((float(edges[b]), entity, "errors", int((~ok).sum()) / span))
-        lat = table.latency[mask]
-        lat = lat[~np.isnan(lat)]
-        if lat.size:
-            for q in QUANTILES:
-                rows.append((float(edges[b]), entity, f"latency_p{round(q * 100)}",
-                             float(np.quantile(lat, q))))
+        at = float(edges[b])
+        rows.append((at, entity, "throughput", int(answered[b]) / span))
+        rows.append((at, entity, "errors", int(unanswered[b]) / span))
+        for name, value in zip(names, quantiles.get(b, ()), strict=False):
+            rows.append((at, entity, name, value))
     return rows
 
 
