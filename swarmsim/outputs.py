@@ -14,6 +14,11 @@ if TYPE_CHECKING:
     from swarmsim.run import RunResult
 
 
+#: one encoder for every line of ``events.jsonl`` (``json.dumps`` with options builds one
+#: per call)
+_LINE = json.JSONEncoder(separators=(",", ":"))
+
+
 def event_dict(event: Any) -> dict[str, Any]:
     """A record as one JSON object: ``time`` and ``kind`` first, then its fields."""
     out: dict[str, Any] = {"time": event.time, "kind": event.kind}
@@ -21,6 +26,21 @@ def event_dict(event: Any) -> dict[str, Any]:
     for name in names:
         if name not in out:
             out[name] = getattr(event, name)
+    return out
+
+
+_PLAIN = (str, int, float, bool)
+
+
+def event_records(result: RunResult) -> list[dict[str, Any]]:
+    """Every record of ``events.jsonl`` as ``json.loads`` reads its lines back, built
+    without the text round trip where a record holds only plain values."""
+    out = []
+    for event in result.sim.events:
+        d = event_dict(event)
+        if not all(v is None or type(v) in _PLAIN for v in d.values()):
+            d = json.loads(_LINE.encode(d))
+        out.append(d)
     return out
 
 
@@ -39,7 +59,7 @@ def write_run(result: RunResult, out_dir: str | Path) -> list[Path]:
     events = out / "events.jsonl"
     with events.open("w", encoding="utf-8") as fh:
         for event in result.sim.events:
-            fh.write(json.dumps(event_dict(event), separators=(",", ":")) + "\n")
+            fh.write(_LINE.encode(event_dict(event)) + "\n")
     final = out / "final.json"
     final.write_text(json.dumps(final_document(result), indent=2) + "\n", encoding="utf-8")
     scenario = out / "scenario.json"

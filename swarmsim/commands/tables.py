@@ -29,6 +29,8 @@ _MODES = {
 
 def _width(text: str) -> int:
     """Display width: East Asian wide and full-width characters take two columns."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import astuple, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,11 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _row(record: Any, names: Sequence[str]) -> list[Any]:
+    """A record's fields in order (its fields are plain values: no deep copy needed)."""
+    return [getattr(record, name) for name in names]
+
+
 def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
@@ -62,8 +67,8 @@ def write_metrics(metrics: RunMetrics, out_dir: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = [
         _write(out / METRICS_CSV, ("time", "entity", "metric", "value"), metrics.rows()),
-        _write(out / TASKS_CSV, _TASK_FIELDS, (astuple(r) for r in metrics.tasks)),
-        _write(out / NODES_CSV, _NODE_FIELDS, (astuple(r) for r in metrics.nodes)),
+        _write(out / TASKS_CSV, _TASK_FIELDS, (_row(r, _TASK_FIELDS) for r in metrics.tasks)),
+        _write(out / NODES_CSV, _NODE_FIELDS, (_row(r, _NODE_FIELDS) for r in metrics.nodes)),
     ]
     summary = out / SUMMARY_JSON
     summary.write_text(json.dumps(metrics.summary, indent=2) + "\n", encoding="utf-8")

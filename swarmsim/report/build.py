@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from swarmsim.metrics import collect
 from swarmsim.metrics.files import write_metrics
+from swarmsim.outputs import event_records
 from swarmsim.report.data import STACK_PS, RunData
 from swarmsim.report.page import render_report
 from swarmsim.report.plots import (
@@ -72,18 +73,21 @@ def write_results(result: RunResult, out_dir: str | Path, *, at: float | None = 
     ps = out / STACK_PS
     ps.write_text(stack_ps_text(result), encoding="utf-8")
     paths.append(ps)
-    return paths + build_report(out, at=at)
+    return paths + build_report(out, at=at, events=event_records(result))
 
 
-def build_report(directory: str | Path, *, at: float | None = None) -> list[Path]:
+def build_report(directory: str | Path, *, at: float | None = None,
+                 events: list[dict[str, Any]] | None = None) -> list[Path]:
     """Render every plot, ``report.html`` and ``visualizer.html`` from a run directory.
 
     Args:
         directory: a directory written by ``swarmsim run --out``.
         at: simulated time of the cluster snapshot (default: the end of the run).
+        events: its ``events.jsonl`` records, when the caller has them (see
+            :meth:`RunData.load`).
     """
     d = Path(directory)
-    data = RunData.load(d)
+    data = RunData.load(d, events=events)
     when = data.end if at is None else min(max(at, data.start), data.end)
     nodes = len(data.node_names())
     metric = pick_utilisation(data)

@@ -83,19 +83,26 @@ class RunData:
     _changes: dict[str, list[TaskChange]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, directory: str | Path) -> RunData:
+    def load(cls, directory: str | Path, *,
+             events: list[dict[str, Any]] | None = None) -> RunData:
         """Read a run directory.
+
+        Args:
+            directory: written by ``swarmsim run --out``.
+            events: the records of its ``events.jsonl`` when the caller has them already
+                (:func:`swarmsim.outputs.event_records` of the run that wrote it).
 
         Raises:
             FileNotFoundError: if one of the files the report needs is missing.
         """
         d = Path(directory)
         series, requests = read_metrics(d / METRICS_CSV)
-        events = []
-        with (d / "events.jsonl").open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    events.append(json.loads(line))
+        if events is None:
+            events = []
+            with (d / "events.jsonl").open(encoding="utf-8") as fh:
+                for line in fh:
+                    if line.strip():
+                        events.append(json.loads(line))
         stack_ps = (d / STACK_PS).read_text(encoding="utf-8") if (d / STACK_PS).exists() else ""
         return cls(
             series=series,
@@ -113,7 +120,7 @@ class RunData:
         """The same data as :meth:`load` would read back from ``swarmsim run --out``,
         built in memory from a :func:`swarmsim.run.run_scenario` result (no files)."""
         from swarmsim.metrics import collect  # noqa: PLC0415
-        from swarmsim.outputs import event_dict  # noqa: PLC0415
+        from swarmsim.outputs import event_records  # noqa: PLC0415
         from swarmsim.report.build import stack_ps_text  # noqa: PLC0415
 
         m = collect(result)
@@ -124,7 +131,7 @@ class RunData:
             nodes=list(m.nodes),
             summary=json.loads(json.dumps(m.summary)),
             scenario=json.loads(json.dumps(result.scenario.to_dict())),
-            events=[json.loads(json.dumps(event_dict(e))) for e in result.sim.events],
+            events=event_records(result),
             stack_ps=stack_ps_text(result),
         )
 
