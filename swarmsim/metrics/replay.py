@@ -73,6 +73,11 @@ class Replay:
         self._sums: tuple[int, ...] = (0,) * 14  # node shares, then service shares
         self._last: dict[str, tuple[Any, ...]] = {}
         self._now = 0.0
+        # entities whose levels changed at the current instant: sampled once when the
+        # clock moves on (a series keeps only the value after an instant's last change)
+        self._dirty_services: dict[str, ServiceView] = {}
+        self._dirty_nodes: dict[str, NodeView] = {}
+        self._dirty_cluster = False
 
     # --- input -----------------------------------------------------------------------
     def run(self, events: Sequence[Any], records: Sequence[Any]) -> None:
@@ -88,7 +93,10 @@ class Replay:
 
     def feed(self, rec: Any) -> None:
         """Apply one record of either kind."""
-        self._now = float(rec.time)
+        now = float(rec.time)
+        if now != self._now:
+            self._flush()  # the levels at the instant just over
+            self._now = now
         if isinstance(rec, TaskCreated):
             self._task_created(rec)
         elif isinstance(rec, TaskDeleted):
@@ -210,8 +218,8 @@ class Replay:
             self._count(svc, -1)
             svc.counts = add(add(svc.counts, old_svc, -1), new_svc, 1)
             self._count(svc, 1)
-            self._sample_service(svc)
-        self._sample_cluster()
+            self._dirty_services[svc.name] = svc
+        self._dirty_cluster = True
 
     def _count(self, item: NodeView | ServiceView, sign: int) -> None:
         """Take ``item`` out of (-1) or put it into (+1) the cluster sums."""
@@ -245,8 +253,8 @@ class Replay:
         elif was_in and was_avail != node.availability:
             self.disturbances.append(Disturbance(self._now, node.availability, node.name))
         self._row(node, getattr(ev, "message", ""))
-        self._sample_node(node)
-        self._sample_cluster()
+        self._dirty_nodes[node.name] = node
+        self._dirty_cluster = True
 
     def _node_removed(self, rec: NodeRemoved) -> None:
         node = self.nodes.get(rec.node)
@@ -258,8 +266,8 @@ class Replay:
         self._count(node, 1)
         self.disturbances.append(Disturbance(self._now, "node_removed", node.name))
         self._row(node, "")
-        self._sample_node(node)
-        self._sample_cluster()
+        self._dirty_nodes[node.name] = node
+        self._dirty_cluster = True
 
     def _row(self, node: NodeView, message: str) -> None:
         self.node_rows.append(
@@ -273,7 +281,7 @@ class Replay:
         node.totals = totals
         self._count(node, 1)
         self._cv_node(node, 1)
-        self._sample_node(node)
+        self._dirty_nodes[node.name] = node
 
     def _cv_node(self, node: NodeView, sign: int) -> None:
         if not node.schedulable:
@@ -312,8 +320,8 @@ class Replay:
                 f"spec version {rec.version}")
             self.disturbances.append(Disturbance(self._now, rec.change, rec.service, detail,
                                                  rec.service))
-        self._sample_service(svc)
-        self._sample_cluster()
+        self._dirty_services[svc.name] = svc
+        self._dirty_cluster = True
 
     # --- faults ------------------------------------------------------------------------
     def _fault(self, ev: Any) -> None:
@@ -335,6 +343,21 @@ class Replay:
         return found.pop() if len(found) == 1 else ""
 
     # --- sampling ----------------------------------------------------------------------
+    def _flush(self) -> None:
+        """Sample what changed at the current instant: services first (the cluster's
+        convergence depends on them), then nodes, then the cluster."""
+        if self._dirty_services:
+            for svc in self._dirty_services.values():
+                self._sample_service(svc)
+            self._dirty_services.clear()
+        if self._dirty_nodes:
+            for node in self._dirty_nodes.values():
+                self._sample_node(node)
+            self._dirty_nodes.clear()
+        if self._dirty_cluster:
+            self._dirty_cluster = False
+            self._sample_cluster()
+
     def _emit(self, entity: str, metrics: Sequence[str], values: tuple[Any, ...]) -> None:
         last = self._last.get(entity)
         if last == values:
@@ -371,6 +394,7 @@ class Replay:
     # --- output ------------------------------------------------------------------------
     def finish(self, end: float) -> None:
         """Close pending times and every series at ``end``."""
+        self._flush()
         for t in self.tasks.values():  # still pending: counted up to the end
             if t.pending_since is not None:
                 t.pending_time += end - t.pending_since
