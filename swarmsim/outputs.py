@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import fields
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,14 +21,19 @@ if TYPE_CHECKING:
 _LINE = json.JSONEncoder(separators=(",", ":"))
 
 
+#: per record type: its keys in output order, and a getter of their values
+_LAYOUTS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+
 def event_dict(event: Any) -> dict[str, Any]:
     """A record as one JSON object: ``time`` and ``kind`` first, then its fields."""
-    out: dict[str, Any] = {"time": event.time, "kind": event.kind}
-    names = event._fields if hasattr(event, "_fields") else [f.name for f in fields(event)]
-    for name in names:
-        if name not in out:
-            out[name] = getattr(event, name)
-    return out
+    layout = _LAYOUTS.get(type(event))
+    if layout is None:
+        names = event._fields if hasattr(event, "_fields") else [f.name for f in fields(event)]
+        keys = ("time", "kind", *[n for n in names if n not in ("time", "kind")])
+        layout = _LAYOUTS[type(event)] = (keys, attrgetter(*keys))
+    keys, values = layout
+    return dict(zip(keys, values(event), strict=True))
 
 
 _PLAIN = (str, int, float, bool)
