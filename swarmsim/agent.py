@@ -198,7 +198,6 @@ class Agent:
             if cause is None:
                 self._end_wait(life, None)
             elif cause == "node_down":
-                life.token += 1
                 self._die(life)
                 self.state.set_actual(life.task, False)
             elif isinstance(cause, tuple):

@@ -75,16 +75,16 @@ class GlobalOrchestrator:
 
     # --- listeners ---------------------------------------------------------------------
     def _on_service(self, svc: ServiceRecord, what: str) -> None:
-        if svc.spec.mode != MODE or what == "removed":
-            self._global.discard(svc.name)
-        else:
-            self._global.add(svc.name)
         if svc.spec.mode != MODE:
+            self._global.discard(svc.name)  # (a name a global service had before)
             return
         if what == "removed":
+            self._global.discard(svc.name)
             self._services.pop(svc.name, None)
-            self.sim.soon(self._remove_service, svc.name, service_tasks(self.state, svc))
+            self.sim.soon(self.sim.restart.remove_service_tasks,  # type: ignore[attr-defined]
+                          svc.name, service_tasks(self.state, svc))
             return
+        self._global.add(svc.name)
         self._services[svc.name] = None
         self._arm()
 
@@ -137,10 +137,7 @@ class GlobalOrchestrator:
         self._tick()
 
     def _global_services(self) -> list[ServiceRecord]:
-        services = self.state.services
-        found = (services.get(name) for name in self._global)
-        return sorted((s for s in found if s is not None and s.spec.mode == MODE),
-                      key=lambda s: s.name)
+        return [self.state.services[name] for name in sorted(self._global)]
 
     def _eligible_nodes(self) -> list[NodeRecord]:
         return sorted((n for n in self.state.nodes.values() if eligible(n)), key=lambda n: n.id)
@@ -229,8 +226,3 @@ class GlobalOrchestrator:
             if task.id in self.state.tasks and task.desired < TaskState.SHUTDOWN:
                 self.state.set_desired(task, TaskState.SHUTDOWN)
 
-    def _remove_service(self, name: str, tasks: list[Task]) -> None:
-        for task in tasks:
-            if task.id in self.state.tasks and task.desired <= TaskState.REMOVE:
-                self.state.set_desired(task, TaskState.REMOVE)
-        self.sim.restart.clear_service_history(name)  # type: ignore[attr-defined]

@@ -72,7 +72,8 @@ class JobsOrchestrator:
         if what == "removed":
             self._services.pop(svc.name, None)
             self._versions.pop(svc.name, None)
-            self.sim.soon(self._remove_service, svc.name, service_tasks(self.state, svc))
+            self.sim.soon(self.sim.restart.remove_service_tasks,  # type: ignore[attr-defined]
+                          svc.name, service_tasks(self.state, svc))
             return
         if what == "updated" and self._versions.get(svc.name, svc.version) != svc.version:
             svc.job_iteration += 1  # part of the update: a new spec re-runs the job
@@ -202,8 +203,3 @@ class JobsOrchestrator:
             if task.id in self.state.tasks and task.desired != TaskState.REMOVE:
                 self.state.set_desired(task, TaskState.REMOVE)
 
-    def _remove_service(self, name: str, tasks: list[Task]) -> None:
-        for task in tasks:
-            if task.id in self.state.tasks and task.desired <= TaskState.REMOVE:
-                self.state.set_desired(task, TaskState.REMOVE)
-        self.sim.restart.clear_service_history(name)  # type: ignore[attr-defined]

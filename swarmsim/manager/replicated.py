@@ -105,7 +105,8 @@ class ReplicatedOrchestrator:
             return
         if what == "removed":
             self._services.pop(svc.name, None)
-            self.sim.soon(self._remove_service, svc.name, service_tasks(self.state, svc))
+            self.sim.soon(self.sim.restart.remove_service_tasks,  # type: ignore[attr-defined]
+                          svc.name, service_tasks(self.state, svc))
             return
         self._services[svc.name] = None
         self._arm()
@@ -218,9 +219,3 @@ class ReplicatedOrchestrator:
             for task in tasks:
                 self.state.delete_task(task)
 
-    def _remove_service(self, name: str, tasks: list[Task]) -> None:
-        """``docker service rm``: every task gets desired ``remove``."""
-        for task in tasks:
-            if task.id in self.state.tasks and task.desired <= REMOVE:
-                self.state.set_desired(task, REMOVE)
-        self.sim.restart.clear_service_history(name)  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from swarmsim import defaults
 from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
-from swarmsim.cluster.tasks import COMPLETE, READY, RUNNING, SHUTDOWN, Task, TaskState
+from swarmsim.cluster.tasks import COMPLETE, READY, REMOVE, RUNNING, SHUTDOWN, Task, TaskState
 from swarmsim.specs import NodeSpec, RestartPolicy
 
 if TYPE_CHECKING:
@@ -223,6 +223,14 @@ class RestartSupervisor:
     def clear_service_history(self, service: str) -> None:
         """Forget the restart history of a (removed) service."""
         self._history.pop(service, None)
+
+    def remove_service_tasks(self, name: str, tasks: Sequence[Task]) -> None:
+        """``docker service rm`` as every orchestrator carries it out: the service's
+        tasks still in the store get desired ``remove``, its restart history goes."""
+        for task in tasks:
+            if task.id in self.state.tasks and task.desired <= REMOVE:
+                self.state.set_desired(task, REMOVE)
+        self.clear_service_history(name)
 
     def history_times(self, task: Task, svc: ServiceRecord) -> list[float]:
         """Creation times of the restarts counted against ``task``'s slot."""
