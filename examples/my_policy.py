@@ -1,8 +1,9 @@
 """A custom placement policy: the feasible node with the fewest tasks, any service.
 
 Use it from a scenario (``policy: my_policy.py:LeastLoaded``, relative to the scenario
-file) or the command line (``--policy examples.my_policy:LeastLoaded`` from the
-repository root).  Swarm's filters have already removed the nodes that cannot take the
+file) or the command line (``--policy examples/my_policy.py:LeastLoaded`` from the
+repository root; a ``module:Name`` reference needs the module importable, e.g. installed
+or on ``PYTHONPATH``).  Swarm's filters have already removed the nodes that cannot take the
 task; a policy only orders the rest, best first.
 """
 

@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from swarmsim.scenario import load_scenario
 
     from swarmsim.errors import InputError
+    from swarmsim.experiments.compare import policy_labels
     from swarmsim.policies.loader import check_policy_name, make_policy
 
     scenario = load_scenario(args.scenario)
@@ -73,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise InputError(f"--policy {name}: {exc}") from None
     try:
+        policy_labels(policies)
+    except ValueError as exc:
+        raise InputError(f"--policy: {exc}") from None
+    try:
         until = parse_duration(args.until) if args.until else None
     except ValueError:
         raise InputError(f"--until: invalid duration {args.until!r}") from None
@@ -82,13 +87,14 @@ def run(args: argparse.Namespace) -> int:
                              rebalance=args.rebalance, **kw),
         "replications",
     )
-    rows = summarize(records, by="variant" if args.rebalance else "policy")
+    by = "variant" if args.rebalance else "policy"
+    rows = summarize(records, by=by)
     print(f"{scenario.name}: {len(policies)} policies x {args.seeds} seeds; "
           "only `spread` is Docker Swarm's own behaviour\n")
     if args.rebalance:
         print("rebalance is a what-if, NOT Docker Swarm behaviour: swarm never moves "
               "running tasks\n")
-    print(format_table(rows))
+    print(format_table(rows, by=by))
     if args.out:
         for path in write_comparison(args.out, records, rows):
             print(f"wrote {path}")
@@ -102,7 +108,7 @@ def register(sub: Any) -> None:
         help="compare placement policies on the same seeds (mean, 95%% CI, paired diffs)",
         description="Run SCENARIO under every --policy on the same N seeds and print, per "
         "metric, mean, standard deviation, 95%% confidence interval and the paired "
-        "difference to the first policy.",
+        "difference to the first policy (the baseline).",
     )
     c.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
     c.add_argument("--policy", action="append", default=None, metavar="NAME",

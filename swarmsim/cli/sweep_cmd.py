@@ -18,16 +18,13 @@ def run(args: argparse.Namespace) -> int:
     spec = load_sweep(args.sweep)
     records = with_engine(args, lambda **kw: sweep(spec, **kw), "replications")
     keys = [k for k, _ in spec.grid]
-    label = [",".join(f"{k}={r[k]}" for k in keys) for r in records]
-    tagged = [{**r, "point": lab, "group": f"{lab} {r['policy']}".strip()}
-              for r, lab in zip(records, label, strict=True)]
-    rows = summarize(tagged, by="group")
+    rows = summarize(records, point=keys)
     print(format_table(rows))
     out = Path(args.out or "sweep-out")
     out.mkdir(parents=True, exist_ok=True)
     write_csv(out / "sweep.csv", records)
     print(f"wrote {out / 'sweep.csv'}")
-    for path in save_interval_plots(out, tagged, rows, by="group"):
+    for path in save_interval_plots(out, records, rows, point=keys):
         print(f"wrote {path}")
     return 0
 

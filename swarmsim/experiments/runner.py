@@ -27,7 +27,7 @@ class Job:
     Attributes:
         scenario: a loaded :class:`swarmsim.scenario.Scenario`, or ``(data, path)``: the
             scenario mapping and the file it stands for (sweeps build variants this way).
-        policy: the policy name (``spread``, ``binpack``, ..., ``module:Name``).
+        policy: the policy reference (``spread``, ``binpack``, ..., ``module:Name``).
         seed: the run's seed.
         replication: the replication's index (0-based).
         params: the sweep parameters of this variant, as ``(key, value)`` pairs.
@@ -36,6 +36,8 @@ class Job:
             behaviour; see :mod:`swarmsim.manager.rebalance`).
         env: environment variables set for the compose files' interpolation, on top of
             the process environment (sweeps of ``env.NAME`` keys).
+        label: the policy's ``name`` shown in the record's ``policy`` column (default:
+            the reference itself).
     """
 
     scenario: Any
@@ -46,6 +48,7 @@ class Job:
     until: float | None = None
     rebalance: str | None = None
     env: tuple[tuple[str, str], ...] = field(default=())
+    label: str | None = None
 
 
 def replication_seeds(base_seed: int, n: int) -> list[int]:
@@ -75,7 +78,7 @@ def run_job(job: Job) -> dict[str, Any]:
     record: dict[str, Any] = {
         "scenario": scenario.name,
         **dict(job.params),
-        "policy": job.policy,
+        "policy": job.label or job.policy,
         **({"rebalance": scenario.rebalance} if scenario.rebalance != "off" or job.rebalance
            else {}),
         "replication": job.replication,

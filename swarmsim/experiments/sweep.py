@@ -5,7 +5,7 @@ A sweep file::
     scenario: ../scenarios/policy-compare.yaml   # relative to the sweep file
     policies: [spread, binpack]                  # default: [spread]
     seeds: 5                                     # replications per grid point
-    seed: 0                                      # root of the seed streams (optional)
+    seed: 0                     # root of the seed streams (default: the scenario's seed)
     until: 2m                                    # overrides the scenario's (optional)
     grid:                                        # dotted key paths into the scenario
       workload.0.rate: [20, 40]                  # list items by index
@@ -14,7 +14,9 @@ A sweep file::
                                                  # compose files (${REPLICAS:-8})
 
 Every grid point is the scenario with those keys replaced; each runs under every policy
-on the same seeds.
+on the same seeds.  The seeds are derived as :func:`~swarmsim.experiments.compare.compare`
+derives them (``SeedSequence(root).spawn(seeds)``, root: the scenario's ``seed``), so a
+grid point that leaves the scenario as it is repeats ``compare``'s replications.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class Sweep:
     scenario: Path
     policies: tuple[str, ...]
     seeds: int
-    seed: int
+    seed: int | None
     until: float | None
     grid: tuple[tuple[str, tuple[Any, ...]], ...]
 
@@ -95,10 +97,18 @@ def load_sweep(path: str | Path) -> Sweep:
         scenario=(p.parent / data["scenario"]),
         policies=tuple(policies),
         seeds=seeds,
-        seed=int(data.get("seed", 0)),
+        seed=_seed(data.get("seed"), p),
         until=parse_duration(until) if isinstance(until, str) else until,
         grid=tuple((str(k), tuple(v)) for k, v in grid.items()),
     )
+
+
+def _seed(value: Any, path: Path) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError("seed must be a non-negative integer", file=str(path), keys=("seed",))
+    return value
 
 
 def set_key(data: Any, dotted: str, value: Any) -> None:
@@ -137,9 +147,15 @@ def sweep(
         One tidy record per run, with a column per grid key, sorted by grid point, then
         policy, then replication.
     """
+    from swarmsim.experiments.compare import policy_labels
+
     sw = spec if isinstance(spec, Sweep) else load_sweep(spec)
     base = _read_yaml(sw.scenario)
-    run_seeds = replication_seeds(sw.seed, sw.seeds)
+    root = sw.seed
+    if root is None:
+        root = base.get("seed", 0) if isinstance(base, Mapping) else 0
+    run_seeds = replication_seeds(root if isinstance(root, int) else 0, sw.seeds)
+    labels = policy_labels(sw.policies)
     keys = [k for k, _ in sw.grid]
     jobs = []
     for values in itertools.product(*(v for _, v in sw.grid)):
@@ -155,8 +171,8 @@ def sweep(
                 raise InputError(f"grid key {key} is not in the scenario",
                                  keys=("grid", key)) from None
         params = tuple(zip(keys, values, strict=True))
-        for policy in sw.policies:
+        for policy, label in zip(sw.policies, labels, strict=True):
             for i, seed in enumerate(run_seeds):
                 jobs.append(Job((data, str(sw.scenario)), policy, seed, i, params, sw.until,
-                                env=tuple(env)))
+                                env=tuple(env), label=label))
     return run_jobs(jobs, workers=workers, client=client, progress=progress)

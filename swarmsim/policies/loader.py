@@ -70,10 +70,10 @@ def make_policy(name: str | None) -> Policy | None:
         obj = obj()
     if hasattr(obj, "rank"):
         if not hasattr(obj, "name"):
-            obj.name = name
+            obj.name = type(obj).__name__  # what tables and plots show
         return obj  # type: ignore[no-any-return]
     if callable(obj):
-        return _FunctionPolicy(name, obj)
+        return _FunctionPolicy(getattr(obj, "__name__", attr), obj)
     raise ValueError(f"policy {name!r} is neither a class, a policy object nor a function")
 
 
