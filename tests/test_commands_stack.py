@@ -10,7 +10,7 @@ from swarmsim.engine import Simulation
 from swarmsim.scenario import Scenario
 from swarmsim.specs import NodeSpec
 
-CASES = Path(__file__).resolve().parents[2] / "shared" / "data" / "compose-cases.json"
+CASES = Path(__file__).resolve().parent / "data" / "compose-cases.json"
 DETACH = (
     "Since --detach=false was not specified, tasks will be created in the background.\n"
     "In a future release, --detach=false will become the default.\n"
@@ -204,8 +204,6 @@ def test_external_network_must_exist(tmp_path):
 
 
 def _cases():
-    if not CASES.is_file():
-        pytest.skip("shared compose cases not available")
     return json.loads(CASES.read_text())
 
 

@@ -1,7 +1,7 @@
 """docker's own output for 109 compose files, and the loader pipeline around it.
 
-The corpus (``compose-cases.json``, shared beside the repository) holds what the real
-docker/cli loader printed for each file: the error (or null when the CLI accepted it)
+The corpus (``tests/data/compose-cases.json``, provenance in ``tests/data/README.md``) holds
+what the real docker/cli loader printed for each file: the error (or null when the CLI accepted it)
 and the stderr warnings, which docker also prints before an error found after them
 (an image reference, a service it cannot convert).  It reflects the CLI stage only
 (daemon-side checks such as ``condition: always`` are not in it).
@@ -20,15 +20,13 @@ from swarmsim.cli import main
 from swarmsim.compose import load_stack, load_stack_text
 from swarmsim.errors import InputError
 
-CASES_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "compose-cases.json"
+CASES_PATH = Path(__file__).resolve().parent / "data" / "compose-cases.json"
 
 
 
 def _corpus_env() -> dict[str, str]:
     """The environment docker ran with, read from the corpus' own "_about" text
     (``EMPTY_VAR="" HOME=...``; IMAGE, REPLICAS, UNSET_VAR unset)."""
-    if not CASES_PATH.exists():
-        return {}
     about = json.loads(CASES_PATH.read_text(encoding="utf-8")).get("_about", "")
     home = re.search(r"HOME=(\S+)", about)
     return {"EMPTY_VAR": "", **({"HOME": home.group(1)} if home else {})}
@@ -38,14 +36,12 @@ ENV = _corpus_env()
 
 
 def _read_cases() -> dict[str, dict[str, Any]]:
-    if not CASES_PATH.exists():
-        return {}
     data = json.loads(CASES_PATH.read_text(encoding="utf-8"))
     return {name: case for name, case in data.items() if not name.startswith("_")}
 
 
 CASES = _read_cases()
-NAMES = sorted(CASES) or [pytest.param(None, marks=pytest.mark.skip(reason="corpus absent"))]
+NAMES = sorted(CASES)
 
 
 def run_case(case: dict[str, Any], tmp: Path) -> tuple[str | None, str]:
@@ -95,8 +91,6 @@ def test_docker_message_text(name: str, tmp_path: Path) -> None:
 
 
 def test_corpus_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    if not CASES:
-        pytest.skip(f"corpus absent: {CASES_PATH}")
     outcomes = {name: run_case(case, tmp_path) for name, case in CASES.items()}
     exact = sum(matches(CASES[name], *outcome) for name, outcome in outcomes.items())
     agree = sum((err is None) == (CASES[n]["error"] is None) for n, (err, _) in outcomes.items())
