@@ -10,7 +10,10 @@ from collections.abc import Sequence
 
 
 def human_duration(seconds: float) -> str:
-    """go-units ``HumanDuration``: ``Less than a second``, ``About a minute``, ``3 hours``."""
+    """go-units ``HumanDuration`` (duration.go): ``Less than a second``, ``About a minute``,
+    ``3 hours``.  Each unit truncates the float duration as Go's ``int()`` does, except hours,
+    which go-units rounds half up (``int(d.Hours() + 0.5)``: 2 h 30 m reads ``3 hours``); the
+    years branch divides the unrounded hours."""
     s = int(seconds)
     if s < 1:
         return "Less than a second"
@@ -18,12 +21,12 @@ def human_duration(seconds: float) -> str:
         return "1 second"
     if s < 60:
         return f"{s} seconds"
-    minutes = s // 60
+    minutes = int(seconds / 60)
     if minutes == 1:
         return "About a minute"
     if minutes < 60:
         return f"{minutes} minutes"
-    hours = round(s / 3600)
+    hours = int(seconds / 3600 + 0.5)
     if hours == 1:
         return "About an hour"
     if hours < 48:
@@ -34,7 +37,7 @@ def human_duration(seconds: float) -> str:
         return f"{hours // 24 // 7} weeks"
     if hours < 24 * 365 * 2:
         return f"{hours // 24 // 30} months"
-    return f"{hours // 24 // 365} years"
+    return f"{int(seconds / 3600) // 24 // 365} years"
 
 
 def current_state(state: str, since: float, now: float) -> str:

@@ -28,6 +28,23 @@ def test_human_duration(seconds, text):
     assert human_duration(seconds) == text
 
 
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        # go-units duration.go: hours := int(d.Hours() + 0.5), half rounds up, not to even
+        (2.5 * 3600, "3 hours"),
+        (4.5 * 3600, "5 hours"),
+        (1.5 * 3600 - 0.5, "About an hour"),  # 1.49986 h + 0.5 truncates to 1
+        (47.5 * 3600, "2 days"),  # int(48.0) is not < 48
+        # the years branch divides int(d.Hours()), not the rounded hours: 17519.5 h rounds
+        # to 17520 (not < 24*365*2), then int(17519.5)/24/365 == 1
+        (17519.5 * 3600, "1 years"),
+    ],
+)
+def test_human_duration_rounds_hours_as_go_units(seconds, text):
+    assert human_duration(seconds) == text
+
+
 def test_current_state_reads_like_docker_service_ps():
     assert current_state("running", 10.0, 54.0) == "Running 44 seconds ago"
     assert current_state("pending", 0.0, 0.0) == "Pending less than a second ago"
