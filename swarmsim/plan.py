@@ -13,6 +13,7 @@ from typing import Any
 from swarmsim import defaults
 from swarmsim.compose import load_stack, validate_for_daemon
 from swarmsim.errors import InputError
+from swarmsim.manager.controlapi import tagged_image
 from swarmsim.rng import IdFactory, make_streams
 from swarmsim.scenario import Scenario
 from swarmsim.scheduler import PendingTask, Scheduler
@@ -28,7 +29,7 @@ class PlannedTask:
     name: str
     service: str
     slot: int
-    node: str | None  # hostname, or None while pending
+    node: str | None  # hostname; None only for a task no node holds (an unplaced replica)
     node_id: str | None
     desired_state: str
     state: str
@@ -66,6 +67,15 @@ class Plan:
     nodes: tuple[NodeReport, ...]
     time: float = 0.0
 
+    @property
+    def deployed_later(self) -> tuple[float, ...]:
+        """When the timeline runs ``docker stack deploy`` (the plan shows t=0 only)."""
+        return tuple(
+            step.at
+            for step in self.scenario.timeline
+            if step.action == "run" and " stack deploy " in f" {' '.join(step.target.split())} "
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``swarmsim plan --json``."""
         return {
@@ -80,6 +90,7 @@ class Plan:
                     "cpus": n.spec.nano_cpus / 1e9,
                     "memory": n.spec.memory_bytes,
                     "labels": dict(n.spec.labels),
+                    "joined": n.spec.joined,
                     "reserved_cpus": n.reserved_nano_cpus / 1e9,
                     "reserved_memory": n.reserved_memory,
                 }
@@ -146,6 +157,18 @@ def plan(scenario: Scenario, *, env: dict[str, str] | None = None) -> Plan:
     return _place(scenario, nodes, stacks, created, ids)
 
 
+def deploy_lines(stack: Stack) -> list[str]:
+    """What ``docker stack deploy`` prints for a first deploy of ``stack``, in its order:
+    networks, secrets, configs, then services (docker/cli
+    cli/command/stack/deploy_composefile.go: createNetworks, createSecrets,
+    createConfigs, deployServices)."""
+    lines = [f"Creating network {net.name}" for net in stack.networks if not net.external]
+    lines += [f"Creating secret {name}" for name in stack.secrets]
+    lines += [f"Creating config {name}" for name in stack.configs]
+    lines += [f"Creating service {svc.name}" for svc in stack.services]
+    return lines
+
+
 def _desired(spec: ServiceSpec, nodes: list[NodeSpec]) -> int:
     if spec.is_global:
         return len(_global_nodes(spec, nodes))
@@ -201,18 +224,23 @@ def _place(
         d = decisions[task.id]
         spec = by_name[task.service]
         name, slot = names[task.id]
+        # a global task is created for its node (pre-assigned) and keeps it while pending;
+        # docker service ps prints that node (swarmkit orchestrator/global/global.go)
+        node_id = d.node_id or task.node_id
         tasks.append(
             PlannedTask(
                 id=task.id,
                 name=name,
                 service=task.service,
                 slot=slot,
-                node=hostnames.get(d.node_id) if d.node_id else None,
-                node_id=d.node_id,
+                node=hostnames.get(node_id) if node_id else None,
+                node_id=node_id,
                 desired_state="complete" if spec.is_job else "running",
                 state="assigned" if d.node_id else "pending",
                 error=d.error,
-                image=spec.image,
+                # the client tags a bare image ``:latest`` before it creates the service
+                # (moby client/service_create.go, imageWithTagString)
+                image=tagged_image(spec.image),
             )
         )
     reports = []

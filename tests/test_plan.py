@@ -126,3 +126,113 @@ def test_deploy_without_a_manager_fails_like_docker(tmp_path, capsys):
     (tmp_path / "s.yaml").write_text("nodes:\n  - name: w\nstacks:\n  app: c.yml\n")
     assert main(["plan", str(tmp_path / "s.yaml")]) == 2
     assert "this node is not a swarm manager" in capsys.readouterr().err
+
+
+# --- issue 17: plan shows what docker shows ---------------------------------------------
+
+
+def _scenario(tmp_path, compose: str, nodes: str, extra: str = "") -> Path:
+    (tmp_path / "c.yml").write_text(compose)
+    (tmp_path / "s.yaml").write_text(f"nodes:\n{nodes}stacks:\n  app: c.yml\n{extra}")
+    return tmp_path / "s.yaml"
+
+
+def test_untagged_image_is_shown_with_latest(tmp_path, capsys):
+    # moby client/service_create.go: ServiceCreate tags the image (imageWithTagString,
+    # reference.TagNameOnly) before it posts the spec, so docker stack ps shows nginx:latest
+    path = _scenario(
+        tmp_path,
+        "services:\n  web:\n    image: nginx\n  db:\n    image: redis:7\n",
+        "  - name: m\n    role: manager\n",
+    )
+    images = {t.service: t.image for t in plan(load_scenario(path)).tasks}
+    assert images == {"app_web": "nginx:latest", "app_db": "redis:7"}
+    assert main(["plan", str(path)]) == 0
+    rows = [ln for ln in capsys.readouterr().out.splitlines() if "app_web.1" in ln]
+    assert rows and " nginx:latest " in rows[0]
+
+
+def test_pending_global_task_keeps_its_node(tmp_path, capsys):
+    # swarmkit manager/orchestrator/global/global.go creates each global task with its
+    # NodeID set (newTask(..., node.ID)); a task that does not fit stays pending on it, and
+    # docker service ps prints that node.  Only an unplaced replica has no node.
+    path = _scenario(
+        tmp_path,
+        "services:\n  agent:\n    image: nginx\n    deploy:\n      mode: global\n"
+        "      resources:\n        reservations:\n          memory: 2G\n"
+        "  web:\n    image: nginx\n    deploy:\n      resources:\n        reservations:\n"
+        "          memory: 8G\n",
+        "  - name: big\n    role: manager\n    memory: 4G\n  - name: small\n    memory: 1G\n",
+    )
+    tasks = {t.name.split(".")[0] + "@" + (t.node or "-"): t for t in plan(load_scenario(path)).tasks}
+    small = tasks["app_agent@small"]
+    assert small.state == "pending" and small.node_id is not None
+    assert "insufficient resources" in small.error
+    assert tasks["app_agent@big"].state == "assigned"
+    assert tasks["app_web@-"].node is None  # a replica no node can hold has no node
+    assert main(["plan", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    nodes = sorted((t["name"].split(".")[0], t["node"]) for t in doc["tasks"])
+    assert nodes == [("app_agent", "big"), ("app_agent", "small"), ("app_web", None)]
+
+
+def test_json_keeps_docker_warnings_on_stderr(tmp_path, capsys):
+    # docker prints "Ignoring unsupported options: restart" on stderr (recorded answer for
+    # tests/data/compose-cases.json "restart_legacy"); --json changes stdout only
+    path = _scenario(
+        tmp_path,
+        "version: '3.8'\nservices:\n  web:\n    image: nginx\n    restart: always\n",
+        "  - name: m\n    role: manager\n",
+    )
+    assert main(["plan", str(path)]) == 0
+    plain = capsys.readouterr()
+    assert main(["plan", str(path), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "Ignoring unsupported options: restart" in captured.err
+    assert captured.err == plain.err
+    json.loads(captured.out)  # stdout is the document and nothing else
+
+
+def test_machines_outside_the_swarm_are_not_listed_as_nodes(tmp_path, capsys):
+    path = _scenario(
+        tmp_path,
+        "services:\n  web:\n    image: nginx\n",
+        "  - name: m\n    role: manager\n  - name: spare\n    joined: false\n",
+    )
+    assert main(["plan", str(path)]) == 0
+    out = capsys.readouterr().out
+    summary = out[out.index("NODE      ROLE") :].splitlines()
+    assert summary[1].startswith("m ") and not any(ln.startswith("spare ") for ln in summary)
+    assert "not in the swarm at t=0 (joined: false): spare" in out
+    doc = plan(load_scenario(path)).to_dict()
+    assert {n["name"]: n["joined"] for n in doc["nodes"]} == {"m": True, "spare": False}
+
+
+def test_timeline_deploys_say_nothing_is_deployed_at_t0(capsys):
+    assert main(["plan", str(SCENARIOS / "tutorial-part4.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "nothing is deployed at t=0: the timeline runs docker stack deploy at 4s" in out
+    assert "swarmsim run" in out
+    assert "DESIRED STATE" not in out  # no empty task table
+
+
+def test_plan_prints_secret_and_config_creation_in_docker_order(tmp_path, capsys):
+    # docker/cli cli/command/stack/deploy_composefile.go: createNetworks, createSecrets
+    # ("Creating secret"), createConfigs ("Creating config"), then deployServices
+    (tmp_path / "pw.txt").write_text("s3cret\n")
+    (tmp_path / "app.conf").write_text("x=1\n")
+    path = _scenario(
+        tmp_path,
+        "version: '3.8'\nservices:\n  web:\n    image: nginx\n    secrets: [pw]\n"
+        "    configs: [conf]\nsecrets:\n  pw:\n    file: ./pw.txt\n  ext:\n    external: true\n"
+        "configs:\n  conf:\n    file: ./app.conf\n",
+        "  - name: m\n    role: manager\n",
+    )
+    assert main(["plan", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:4] == [
+        "Creating network app_default",
+        "Creating secret app_pw",
+        "Creating config app_conf",
+        "Creating service app_web",
+    ]

@@ -11,28 +11,41 @@ from swarmsim.units import format_bytes, format_cpus
 
 
 def run(args: argparse.Namespace) -> int:
-    from swarmsim.plan import plan  # noqa: PLC0415
+    from swarmsim.plan import deploy_lines, plan  # noqa: PLC0415
     from swarmsim.scenario import load_scenario  # noqa: PLC0415
 
     scenario = load_scenario(args.scenario, seed=args.seed)
     result = plan(scenario)
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
-        return 0
+    # docker's stdout lines and its warnings on stderr; with --json stdout carries only
+    # the document and stderr the same warnings
     for stack in result.stacks:
         if stack.warnings:
             sys.stderr.write(stack.warnings)
         for line in stack.log_warnings:
             print(line, file=sys.stderr)
-        for net in stack.networks:
-            if not net.external:
-                print(f"Creating network {net.name}")
-        for svc in stack.services:
-            print(f"Creating service {svc.name}")
+        if not args.json:
+            for line in deploy_lines(stack):
+                print(line)
+    later = result.deployed_later
+    hint = (
+        "nothing is deployed at t=0: the timeline runs docker stack deploy at "
+        f"{', '.join(f'{at:g}s' for at in later)}; `swarmsim run` plays it"
+        if later and not result.tasks
+        else ""
+    )
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        if hint:
+            print(hint, file=sys.stderr)
+        return 0
     print()
-    print(_stack_ps(result, no_trunc=args.no_trunc))
-    print()
-    print(_node_summary(result))
+    print(hint or _stack_ps(result, no_trunc=args.no_trunc))
+    if any(n.spec.joined for n in result.nodes):
+        print()
+        print(_node_summary(result))
+    outside = [n.spec.name for n in result.nodes if not n.spec.joined]
+    if outside:
+        print(f"not in the swarm at t=0 (joined: false): {', '.join(outside)}")
     return 0
 
 
@@ -57,7 +70,9 @@ def _stack_ps(result, *, no_trunc: bool = False) -> str:  # type: ignore[no-unty
 
 def _node_summary(result) -> str:  # type: ignore[no-untyped-def]
     rows = []
-    for n in sorted(result.nodes, key=lambda n: natural_key(n.spec.name)):
+    # docker node ls lists swarm members only: a machine with joined: false is not one
+    members = [n for n in result.nodes if n.spec.joined]
+    for n in sorted(members, key=lambda n: natural_key(n.spec.name)):
         cpu_pct = 100 * n.reserved_nano_cpus / n.spec.nano_cpus if n.spec.nano_cpus else 0
         mem_pct = 100 * n.reserved_memory / n.spec.memory_bytes if n.spec.memory_bytes else 0
         rows.append(
