@@ -188,3 +188,120 @@ def test_counter_follows_the_data():
     assert [c.incr(data_key(t1, "myvm1")), c.incr(data_key(t2, "myvm1"))] == [1, 2]
     assert c.incr(data_key(t2, "myvm2")) == 1  # another node's directory
     assert [c.incr(data_key(t3, "myvm1")), c.incr(data_key(t4, "myvm1"))] == [1, 1]
+
+
+# --- the clock: time moves between command lines (swarmsim/shell/clock.py) -----------------
+
+DEPLOY = """\
+docker-machine create myvm1
+docker-machine ssh myvm1 "docker swarm init --advertise-addr 192.168.99.100"
+eval $(docker-machine env myvm1)
+docker stack deploy -c getstarted-part3.yml getstartedlab
+"""
+
+
+def _states(table: str) -> list[str]:
+    """The CURRENT STATE column of a ``docker service ps`` table (its first word)."""
+    rows = table.splitlines()
+    at = rows[0].index("CURRENT STATE")
+    return [r[at:].split()[0] for r in rows[1:]]
+
+
+def test_a_deploy_shows_its_tasks_at_once(in_compose_dir):
+    from swarmsim.shell.clock import Clock
+
+    # paused: no time passes at all, yet the orchestrator has created the five tasks
+    # (real docker lists them right after `stack deploy`: swarmkit's orchestrator reacts
+    # to the new service at once, cf. manager/orchestrator/replicated/services.go)
+    s = Session.start(clock=Clock("paused"))
+    pipe(s, DEPLOY)
+    out, err = pipe(s, "docker stack ps getstartedlab\n")
+    assert err == ""
+    assert len(out.splitlines()) == 6
+    assert set(_states(out)) <= {"New", "Pending", "Assigned", "Accepted", "Preparing"}
+    assert s.sim.now == 0.0
+
+
+def test_piped_lines_each_advance_one_simulated_second(in_compose_dir):
+    from swarmsim.shell.clock import clock_for
+
+    s = Session.start(clock=clock_for(tty=False))
+    pipe(s, DEPLOY)
+    assert s.sim.now == 4.0  # four command lines, one second before each
+    pipe(s, "# a comment costs no time\n\n")
+    assert s.sim.now == 4.0
+    out, _ = pipe(s, "docker service ps getstartedlab_web\n")
+    assert s.sim.now == 5.0
+    assert "Running" in _states(out) or "Preparing" in _states(out)
+    out, _ = pipe(s, "sleep 10\n")
+    assert "task getstartedlab_web.1 " in out  # sleep tells what changed meanwhile
+    out, _ = pipe(s, "docker service ps getstartedlab_web\n")
+    assert s.sim.now == 17.0  # 1 + 10, then 1
+    assert set(_states(out)) == {"Running"}
+
+
+def test_the_wall_clock_moves_simulated_time():
+    from swarmsim.shell.clock import Clock
+
+    now = [100.0]
+    clock = Clock("wall", speed=5.0, wall=lambda: now[0])
+    assert clock.due(0.0) == 0.0  # the first call anchors
+    now[0] += 3.0
+    assert clock.due(0.0) == 15.0
+    clock.resync(40.0)  # a sleep moved the simulation on: the clock follows from there
+    now[0] += 1.0
+    assert clock.due(40.0) == 45.0
+    assert Clock("paused").due(7.0) == 7.0
+    with pytest.raises(ValueError):
+        Clock("wall", speed=0)
+
+
+def test_wall_clock_session_shows_tasks_running_for_the_elapsed_time(in_compose_dir):
+    from swarmsim.shell.clock import Clock
+
+    now = [0.0]
+    s = Session.start(clock=Clock("wall", wall=lambda: now[0]))
+    pipe(s, DEPLOY)
+    now[0] += 30.0  # the student reads the output for half a minute
+    out, _ = pipe(s, "docker service ps getstartedlab_web\n")
+    assert s.sim.now == 30.0
+    assert set(_states(out)) == {"Running"}
+    assert all(" seconds ago" in r for r in out.splitlines()[1:])
+
+
+def test_scenario_shell_starts_on_its_first_manager_and_shows_its_timeline():
+    from swarmsim.shell.clock import clock_for
+
+    s = Session.start(load_scenario(SCEN / "tutorial-part4.yaml"), clock=clock_for(tty=False))
+    assert s.active == "myvm1"
+    out, err = pipe(s, "docker node ls\n")
+    assert err == ""
+    assert "[0:00:00] myvm1$ docker swarm init --advertise-addr 192.168.99.100" in out
+    assert out.splitlines()[-1].split()[2:5] == ["myvm1", "Ready", "Active"]
+
+
+def test_cli_options_of_the_clock(tmp_path):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    script = (f"docker-machine create myvm1\n"
+              'docker-machine ssh myvm1 "docker swarm init --advertise-addr 192.168.99.100"\n'
+              f"eval $(docker-machine env myvm1)\n"
+              f"docker stack deploy -c {SCEN / 'compose' / 'getstarted-part3.yml'} lab\n"
+              "docker service ps lab_web\n")
+    runs = {}
+    for opts in ([], ["--speed", "30"], ["--paused"]):
+        proc = subprocess.run([sys.executable, "-m", "swarmsim", "shell", *opts], input=script,
+                              capture_output=True, text=True, cwd=tmp_path, timeout=60, env=env)
+        assert proc.returncode == 0, proc.stderr
+        runs[tuple(opts)] = proc.stdout
+    tables = {k: v.split("Creating service lab_web\n")[1] for k, v in runs.items()}
+    assert set(_states(tables[("--speed", "30")])) == {"Running"}
+    assert "Running" not in _states(tables[("--paused",)])
+    assert "Running" not in _states(tables[()])  # one second after the deploy
+    proc = subprocess.run([sys.executable, "-m", "swarmsim", "shell", "--speed", "0"],
+                          input="", capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "--speed" in proc.stderr

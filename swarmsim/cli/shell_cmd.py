@@ -18,10 +18,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Type docker and docker-machine commands as in Docker's get-started "
         "tutorial; `sleep 30s` lets simulated time pass, `curl http://ADDR:PORT/` sends a "
         "request, `why TASK` explains a placement. Without SCENARIO you start with no "
-        "machines; lines can also come from a pipe.",
+        "machines; lines can also come from a pipe. Simulated time follows the wall clock "
+        "on a terminal; read from a pipe, each line is preceded by a fixed simulated second "
+        "(--speed seconds), so transcripts are deterministic.",
     )
     p.add_argument("scenario", nargs="?", metavar="SCENARIO", help="scenario YAML file")
     p.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    p.add_argument("--speed", type=float, default=None, metavar="N",
+                   help="simulated seconds per wall-clock second (default 1); read from a "
+                   "pipe: simulated seconds before each line (default 1)")
+    p.add_argument("--paused", action="store_true",
+                   help="simulated time moves only on `sleep`")
     p.set_defaults(func=run)
 
 
@@ -30,16 +37,23 @@ def run(args: argparse.Namespace) -> int:
     from swarmsim.shell import Session
     from swarmsim.shell.repl import run_lines
 
+    from swarmsim.errors import InputError
+    from swarmsim.shell.clock import clock_for
+
+    tty = sys.stdin.isatty()
+    if args.speed is not None and not args.speed > 0:
+        raise InputError(f"--speed: must be a positive number, not {args.speed:g}")
     scenario = load_scenario(args.scenario, seed=args.seed) if args.scenario else None
-    session = Session.start(scenario, seed=args.seed)
-    if sys.stdin.isatty():
+    clock = clock_for(tty=tty, paused=args.paused, speed=args.speed)
+    session = Session.start(scenario, seed=args.seed, clock=clock)
+    if tty:
         return interactive(session)
     return run_lines(session, sys.stdin, sys.stdout, sys.stderr)
 
 
 def interactive(session: Session) -> int:  # pragma: no cover - needs a terminal
     """The prompt: ``machine$`` (or ``$`` for the laptop), with readline."""
-    from swarmsim.shell.repl import completions
+    from swarmsim.shell.repl import completions, emit
 
     try:
         import readline
@@ -56,7 +70,7 @@ def interactive(session: Session) -> int:  # pragma: no cover - needs a terminal
         readline.parse_and_bind("tab: complete")
     code = 0
     while True:
-        prompt = f"{session.active}$ " if session.active else "$ "
+        prompt = session.prompt()
         try:
             line = input(prompt)
         except EOFError:
@@ -68,8 +82,5 @@ def interactive(session: Session) -> int:  # pragma: no cover - needs a terminal
         reply = session.execute(line)
         if reply.done:
             return code
-        sys.stdout.write(reply.output)
-        sys.stderr.write(reply.error)
-        sys.stdout.flush()
-        sys.stderr.flush()
+        emit(reply, sys.stdout, sys.stderr)
         code = reply.exit_code

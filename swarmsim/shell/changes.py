@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from swarmsim.engine import Simulation
 
 #: task states worth a line: where a task ends up, not every step on the way
+_STEPS = ("command", "progress", "fault")
 _SHOWN = ("running", "complete", "shutdown", "failed", "rejected", "orphaned")
 
 
@@ -64,11 +65,13 @@ class ChangeLog:
     seen: int = 0
     last: dict[str, tuple[Any, ...]] = field(default_factory=dict)
 
-    def since_last(self) -> str:
-        """Lines for the events recorded since the last call."""
+    def since_last(self, *, steps_only: bool = False) -> str:
+        """Lines for the events recorded since the last call (with ``steps_only``, only
+        the scenario timeline's commands and faults)."""
         events = self.sim.events[self.seen:]
         self.seen = len(self.sim.events)
-        lines = [ln for ev in events if (ln := event_line(ev, self.last)) is not None]
+        lines = [ln for ev in events if (ln := event_line(ev, self.last)) is not None
+                 and (not steps_only or getattr(ev, "kind", "") in _STEPS)]
         return "".join(f"{ln}\n" for ln in lines)
 
     def skip(self) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TextIO
 
-from swarmsim.shell.session import Session
+from swarmsim.shell.session import Reply, Session
 
 _WORDS = {
     "": ["docker", "docker-machine", "eval", "sleep", "curl", "why", "help", "exit"],
@@ -49,8 +49,18 @@ def run_lines(session: Session, lines: Iterable[str], out: TextIO, err: TextIO) 
         reply = session.execute(line)
         if reply.done:
             break
-        out.write(reply.output)
-        err.write(reply.error)
-        out.flush()
+        emit(reply, out, err)
         code = reply.exit_code
     return code
+
+
+def emit(reply: Reply, out: TextIO, err: TextIO) -> None:
+    """Write a reply as a terminal shows it: a command that succeeds printed its
+    warnings first (``docker stack deploy``'s ``Since --detach=false ...`` comes before
+    ``Creating service``, cli/command/stack/deploy.go); a failing one its error last."""
+    first, second = ((err, reply.error), (out, reply.output)) if reply.exit_code == 0 else (
+        (out, reply.output), (err, reply.error))
+    for stream, text in (first, second):
+        if text:
+            stream.write(text)
+            stream.flush()

@@ -14,6 +14,7 @@ from swarmsim.scenario import Scenario
 from swarmsim.shell import machines as dm
 from swarmsim.shell.app import Mesh
 from swarmsim.shell.changes import ChangeLog
+from swarmsim.shell.clock import Clock
 from swarmsim.shell.containers import container_table
 from swarmsim.specs import NodeSpec
 
@@ -58,17 +59,22 @@ class Session:
     active: str | None = None
     mesh: Mesh | None = None
     changes: ChangeLog | None = None
+    clock: Clock = field(default_factory=Clock)
 
     @classmethod
-    def start(cls, scenario: Scenario | None = None, *, seed: int | None = None) -> Session:
+    def start(cls, scenario: Scenario | None = None, *, seed: int | None = None,
+              clock: Clock | None = None) -> Session:
         """A session on ``scenario`` (its machines are docker-machine VMs, its swarm
         formed and its stacks deployed at t=0, its timeline due as time passes, the
-        CLI pointed at its first manager), or on a fresh laptop with no VM."""
+        CLI pointed at its first manager), or on a fresh laptop with no VM.
+
+        ``clock`` says how simulated time moves between command lines (default: only
+        on ``sleep``; see :mod:`swarmsim.shell.clock`)."""
         scen = scenario or Scenario(name="shell", seed=0 if seed is None else seed,
                                     nodes=(), stacks=())
         sim = Simulation(scen, seed=seed)
         result = RunResult(sim)
-        session = cls(result, mesh=Mesh(sim), changes=ChangeLog(sim))
+        session = cls(result, mesh=Mesh(sim), changes=ChangeLog(sim), clock=clock or Clock())
         sim.machines[LOCAL] = NodeSpec(name=LOCAL, id=sim.ids.new_id(), addr="127.0.0.1")
         for spec in scen.nodes:
             session.vms[spec.name] = dm.Machine(spec.name, spec.addr)
@@ -79,11 +85,12 @@ class Session:
             for ref in scen.stacks:
                 files = " ".join(f"-c {shlex.quote(f)}" for f in ref.given)
                 _run(result, f"docker stack deploy {files} {ref.name}", None)
+            session.changes.skip()  # what the scenario's start did; its timeline shows
             for step in scen.timeline:
                 sim.later(step.at, _do_step, result, step)
-            managers = [n.name for n in scen.nodes if n.role == "manager" and n.joined]
+            managers = [n.name for n in scen.nodes if n.role == "manager"]
             session.active = managers[0] if managers else None
-            session.changes.skip()
+            session.settle()
         return session
 
     @property
@@ -96,18 +103,51 @@ class Session:
         """The machine the docker CLI talks to (``localhost`` without an active VM)."""
         return self.active or LOCAL
 
+    def prompt(self) -> str:
+        """The prompt: which machine the line runs on (``laptop$``, or ``laptop
+        [myvm1]$`` when the docker CLI talks to myvm1, as docker-machine's prompt
+        helper shows it)."""
+        return f"laptop [{self.active}]$ " if self.active else "laptop$ "
+
     def names(self) -> list[str]:
         """docker-machine VM names (for completion)."""
         return sorted(n for n, m in self.vms.items() if not m.removed)
 
     # --- one line ----------------------------------------------------------------------
     def execute(self, line: str) -> Reply:
-        """Run one line as the shell would; never raises for bad input."""
+        """Run one line as the shell would; never raises for bad input.
+
+        Simulated time first moves to where the clock says (printing the scenario
+        timeline's steps that happened meanwhile), then the line runs, then everything
+        due at the same instant happens (a deploy's tasks exist at once)."""
         text = line.strip()
         if not text or text.startswith("#"):
             return Reply()
         if text in ("exit", "quit"):
             return Reply(done=True)
+        before = self.advance(self.clock.due(self.sim.now))
+        reply = self._line(text)
+        self.settle()
+        self.clock.resync(self.sim.now)
+        if before:
+            reply = Reply(before + reply.output, reply.error, reply.exit_code, reply.done)
+        return reply
+
+    def advance(self, until: float) -> str:
+        """Let simulated time pass up to ``until`` without a ``sleep``: the lines of the
+        timeline steps that ran meanwhile (other changes go unprinted)."""
+        assert self.changes is not None
+        if until > self.sim.now:
+            self.sim.env.run(until=until)
+        return self.changes.since_last(steps_only=True)
+
+    def settle(self) -> None:
+        """Run what is due at the current instant (zero-delay reactions)."""
+        env = self.sim.env
+        while env.peek() <= env.now:
+            env.step()
+
+    def _line(self, text: str) -> Reply:
         if text == "help":
             return Reply(HELP)
         m = _EVAL.match(text)
@@ -226,7 +266,9 @@ class Session:
         except ValueError:
             return Reply("", f"sleep: invalid time interval '{text}'\n", 1)
         assert self.changes is not None
-        self.sim.env.run(until=self.sim.now + max(seconds, 0.0))
+        if seconds > 0:
+            self.sim.env.run(until=self.sim.now + seconds)
+        self.settle()
         return Reply(self.changes.since_last())
 
     def _curl(self, args: list[str]) -> Reply:
