@@ -47,12 +47,16 @@ def test_docker_machine_create_ls_env():
     # docker-machine's tabwriter: columns 3 spaces apart
     assert out.splitlines() == [
         "NAME    ACTIVE   DRIVER       STATE     URL                         SWARM   DOCKER"
-        "      ERRORS",
+        "    ERRORS",
         "myvm1   *        virtualbox   Running   tcp://192.168.99.100:2376           "
-        "v19.03.12   ",
+        "v29.7.2   ",
         "myvm2   -        virtualbox   Running   tcp://192.168.99.101:2376           "
-        "v19.03.12   ",
+        "v29.7.2   ",
     ]
+    # the same engine version as `docker node ls` shows
+    pipe(s, 'docker-machine ssh myvm1 "docker swarm init --advertise-addr 192.168.99.100"\n')
+    nodes, _ = pipe(s, "docker node ls\n")
+    assert nodes.splitlines()[1].split()[-1] == "29.7.2"
     out, _ = pipe(s, "docker-machine env myvm2\n")
     assert 'export DOCKER_HOST="tcp://192.168.99.101:2376"' in out.splitlines()
     assert out.splitlines()[-1] == "# eval $(docker-machine env myvm2)"

@@ -14,7 +14,7 @@ from swarmsim.output import natural_key
 def run(args: argparse.Namespace) -> int:
     from swarmsim.commands import run_command  # noqa: PLC0415
     from swarmsim.outputs import final_document, write_run  # noqa: PLC0415
-    from swarmsim.run import CommandEvent, run_scenario  # noqa: PLC0415
+    from swarmsim.run import run_scenario  # noqa: PLC0415
     from swarmsim.scenario import load_scenario  # noqa: PLC0415
     from swarmsim.units import parse_duration  # noqa: PLC0415
 
@@ -39,17 +39,10 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({**final_document(result), "summary": collect(result).summary},
                          indent=2))
         return 0
-    for event in result.log:
-        stamp = f"[{_clock(event.time)}]"
-        if isinstance(event, CommandEvent):
-            print(f"{stamp} {event.on}$ {event.command}")
-            if event.error:
-                print(event.error.rstrip("\n"))
-            if event.output:
-                print(event.output.rstrip("\n"))
-        else:
-            detail = f": {event.detail}" if event.detail else ""
-            print(f"{stamp} {event.action} {event.target}{detail}")
+    from swarmsim.cli.run_log import log_lines  # noqa: PLC0415
+
+    for line in log_lines(result.log, result.sim.events):
+        print(line)
     sim = result.sim
     print(f"\n[{_clock(sim.now)}] end of simulation")
     for line in ["docker node ls", "docker service ls",

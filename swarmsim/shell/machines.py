@@ -17,8 +17,9 @@ from swarmsim import defaults
 from swarmsim.commands.tables import tabwrite
 from swarmsim.specs import NodeSpec
 
-#: the Docker version docker-machine's boot2docker VMs report in ``docker-machine ls``
-MACHINE_DOCKER_VERSION = "v19.03.12"
+#: the Docker version in ``docker-machine ls``: the VM's engine, the one ``docker node ls``
+#: and ``docker version`` show (docker-machine prints the server version with a ``v``)
+MACHINE_DOCKER_VERSION = f"v{defaults.ENGINE_VERSION}"
 DOCKER_PORT = 2376
 VBOX_CPUS = 1  # the virtualbox driver's defaults
 VBOX_MEMORY_MB = 1024
