@@ -255,6 +255,13 @@ class Agent:
     def _prepared(self, life: _Life, _outcome: Any) -> None:
         if self._stop_before_start(life):
             return
+        task = life.task
+        node = self.state.nodes.get(task.node_id or "")
+        missing = self.sim.hostfs.bind_error(task.spec, node.spec.name) if node else None
+        if missing is not None:  # the container cannot be created: rejected
+            self.state.set_state(task, REJECTED, message="preparing", error=missing)
+            self._die(life)
+            return
         self.state.set_state(life.task, READY)
         self._ready(life, None)
 

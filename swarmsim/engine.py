@@ -16,6 +16,7 @@ from typing import Any
 
 import simpy
 
+from swarmsim.cluster.hostfs import HostFiles
 from swarmsim.cluster.state import ClusterState
 from swarmsim.rng import IdFactory, make_streams
 from swarmsim.scenario import Scenario
@@ -57,6 +58,7 @@ class Simulation:
         self._leader_listeners: list[Callable[[bool], None]] = []
         self.machines: dict[str, NodeSpec] = {n.name: n for n in scenario.nodes}
         self.join_tokens: tuple[str, str] | None = None  # (worker, manager) once initialised
+        self.hostfs = HostFiles()  # the disks of machines whose files are modelled
         self.components: dict[str, Any] = {}
         for name, cls in _components():
             comp = cls(self)

@@ -88,9 +88,18 @@ def test_tutorial_part4_and_5(in_compose_dir):
 docker-machine create --driver virtualbox myvm1
 docker-machine create --driver virtualbox myvm2
 docker-machine ssh myvm1 "docker swarm init --advertise-addr 192.168.99.100"
-docker-machine ssh myvm2 "docker swarm join --token $(docker swarm join-token -q worker) \
-192.168.99.100:2377"
-""".replace("\\\n", ""))
+""")
+    assert err == ""
+    # bash runs $(...) on the laptop, whose engine is in no swarm: the token is empty,
+    # so `join` gets `--token 192.168.99.100:2377` and no address
+    _, err = pipe(s, 'docker-machine ssh myvm2 "docker swarm join --token '
+                     '$(docker swarm join-token -q worker) 192.168.99.100:2377"\n')
+    assert err.startswith("Error response from daemon: This node is not a swarm manager.")
+    assert "docker: 'docker swarm join' requires 1 argument\n" in err
+    # the form that works: ask myvm1 for the token
+    out, err = pipe(s, 'docker-machine ssh myvm2 "docker swarm join --token $(docker-machine '
+                       'ssh myvm1 "docker swarm join-token -q worker") 192.168.99.100:2377"\n'
+                       'docker-machine ssh myvm1 "mkdir ./data"\n')
     assert err == ""
     assert "This node joined a swarm as a worker.\n" in out
     _, err = pipe(s, 'docker-machine ssh myvm2 "docker node ls"\n')

@@ -51,10 +51,15 @@ def machine_command(session: Session, args: list[str]) -> Reply:
         if not vm.running:
             raise dm.MachineError(f'Error: Cannot run SSH command: Host "{vm.name}" is not '
                                   "running")
+        from swarmsim.shell.vmshell import VmShell
+
+        shell = VmShell(session, vm.name)
         line = " ".join(rest[1:]).strip()
-        if not line.startswith("docker "):
-            raise dm.MachineError(f"swarmsim: only docker commands run over ssh, not {line!r}")
-        return session.docker(line, vm.name)
+        if not line:  # an interactive login: the lines that follow run on the VM
+            session.ssh = shell
+            return Reply()
+        reply = shell.run(line)
+        return Reply(reply.output, reply.error, reply.exit_code)
     if cmd in ("stop", "start", "rm"):
         return _lifecycle(session, cmd, rest, names)
     raise dm.MachineError(f"docker-machine: '{cmd}' is not a docker-machine command.\n"

@@ -16,10 +16,14 @@ from swarmsim.shell.app import Mesh
 from swarmsim.shell.changes import ChangeLog
 from swarmsim.shell.clock import Clock
 from swarmsim.shell.containers import container_table
+from swarmsim.shell.subst import SubstError, strip_comment, substitute
+from swarmsim.shell.vmshell import VmShell, interfaces
 from swarmsim.specs import NodeSpec
 
 #: the laptop the shell runs on: a docker engine in no swarm, not a docker-machine VM
 LOCAL = "localhost"
+#: the laptop's one network interface (``eth0``): what ``docker swarm init`` advertises
+LAPTOP_ADDR = "192.168.1.10"
 _EVAL = re.compile(r'^eval\s+"?\$\(\s*docker-machine\s+env\s+(.*?)\s*\)"?\s*$')
 _URL = re.compile(r"^(?:https?://)?([^/:\s]+)(?::(\d+))?(/.*)?$")
 HELP = """\
@@ -28,9 +32,12 @@ Commands:
   docker container ls | docker ps     the active machine's task containers
   docker-machine create [--driver virtualbox] [--virtualbox-cpu-count N]
                  [--virtualbox-memory MB] NAME
-  docker-machine ls | env NAME | env -u | ssh NAME "docker ..." | stop|start|rm NAME
+  docker-machine ls | env NAME | env -u | ip NAME | stop|start|rm NAME
+  docker-machine ssh NAME ["CMD"]     CMD on NAME (mkdir, ls, cat, echo, rm, cd, pwd,
+                                      hostname, ip addr, docker ...); alone: log in
   eval $(docker-machine env NAME)     point the docker CLI at NAME (env -u: back to local)
-  sleep DURATION                      let simulated time pass (30s, 2m, 1h)
+  sleep DURATION                      jump ahead in simulated time (30s, 2m, 1h); between
+                                      lines time follows the clock (--speed, --paused)
   curl http://ADDRESS:PORT/           a request through the routing mesh
   why TASK                            where the scheduler put TASK, or why it is pending
   exit
@@ -60,6 +67,7 @@ class Session:
     mesh: Mesh | None = None
     changes: ChangeLog | None = None
     clock: Clock = field(default_factory=Clock)
+    ssh: VmShell | None = None  # an interactive `docker-machine ssh NODE`
 
     @classmethod
     def start(cls, scenario: Scenario | None = None, *, seed: int | None = None,
@@ -75,7 +83,7 @@ class Session:
         sim = Simulation(scen, seed=seed)
         result = RunResult(sim)
         session = cls(result, mesh=Mesh(sim), changes=ChangeLog(sim), clock=clock or Clock())
-        sim.machines[LOCAL] = NodeSpec(name=LOCAL, id=sim.ids.new_id(), addr="127.0.0.1")
+        sim.machines[LOCAL] = NodeSpec(name=LOCAL, id=sim.ids.new_id(), addr=LAPTOP_ADDR)
         for spec in scen.nodes:
             session.vms[spec.name] = dm.Machine(spec.name, spec.addr)
         if scenario is not None:
@@ -107,6 +115,8 @@ class Session:
         """The prompt: which machine the line runs on (``laptop$``, or ``laptop
         [myvm1]$`` when the docker CLI talks to myvm1, as docker-machine's prompt
         helper shows it)."""
+        if self.ssh is not None:
+            return self.ssh.prompt
         return f"laptop [{self.active}]$ " if self.active else "laptop$ "
 
     def names(self) -> list[str]:
@@ -120,13 +130,19 @@ class Session:
         Simulated time first moves to where the clock says (printing the scenario
         timeline's steps that happened meanwhile), then the line runs, then everything
         due at the same instant happens (a deploy's tasks exist at once)."""
-        text = line.strip()
-        if not text or text.startswith("#"):
+        text = strip_comment(line.strip())
+        if not text:
             return Reply()
-        if text in ("exit", "quit"):
+        if text in ("exit", "quit") and self.ssh is None:
             return Reply(done=True)
         before = self.advance(self.clock.due(self.sim.now))
-        reply = self._line(text)
+        if self.ssh is not None:
+            reply = self.ssh.run(text)
+            if reply.done:
+                self.ssh = None
+                reply = Reply(reply.output, reply.error, reply.exit_code)
+        else:
+            reply = self._line(text)
         self.settle()
         self.clock.resync(self.sim.now)
         if before:
@@ -153,10 +169,26 @@ class Session:
         m = _EVAL.match(text)
         if m:
             return self._eval(m.group(1))
+        sub_err = ""
+        if "$(" in text:  # the laptop's shell runs $(...) first, here
+            try:
+                text, sub_err = substitute(text, self._capture)
+            except SubstError as err:
+                return Reply("", f"bash: {err}\n", 2)
+        reply = self._words(text)
+        return Reply(reply.output, sub_err + reply.error, reply.exit_code, reply.done)
+
+    def _capture(self, inner: str) -> tuple[str, str]:
+        reply = self._line(inner.strip())
+        return reply.output, reply.error
+
+    def _words(self, text: str) -> Reply:
         try:
             words = shlex.split(text)
         except ValueError as err:
             return Reply("", f"swarmsim: {err}\n", 2)
+        if not words:
+            return Reply()
         head = words[0]
         if head == "docker-machine":
             return self._machine(words[1:])
@@ -187,6 +219,10 @@ class Session:
         words = shlex.split(line)
         if words[1:3] in (["container", "ls"], ["container", "ps"]) or words[1:2] == ["ps"]:
             return self._containers(machine, words)
+        if words[1:3] == ["swarm", "init"] and vm is not None:
+            refused = _advertise_error(vm, words)
+            if refused:
+                return Reply("", f"Error response from daemon: {refused}\n", 1)
         res = run_command(self.sim, line, on=machine)
         if not res.waits:
             return Reply(res.output, res.error, res.exit_code)
@@ -252,6 +288,7 @@ class Session:
         self.sim.machines[name] = dm.new_spec(name, self.sim.ids.new_id(), addr, cpus,
                                               memory_mb)
         vm = self.vms[name] = dm.Machine(name, addr)
+        self.sim.hostfs.model(name)
         return vm
 
     def _sleep(self, args: list[str]) -> Reply:
@@ -283,7 +320,7 @@ class Session:
         for vm in self.vms.values():
             if not vm.removed and host in (vm.addr, vm.name):
                 target = vm
-        if host in ("localhost", "127.0.0.1"):
+        if host in ("localhost", "127.0.0.1", LAPTOP_ADDR):
             machine = LOCAL
         elif target is None:
             return Reply("", f"curl: (6) Could not resolve host: {host}\n", 6)
@@ -296,3 +333,32 @@ class Session:
         node = control_api(self.sim).node_of(machine)
         out, err, code = self.mesh.curl(node, host, port)
         return Reply(out, err, code)
+
+
+def _advertise_error(vm: dm.Machine, words: list[str]) -> str:
+    """Why ``docker swarm init`` cannot choose the address to advertise on a VM: it has
+    two interfaces with global addresses (virtualbox's NAT ``eth0`` and host-only
+    ``eth1``; ``docker0`` is docker's own and skipped), so without ``--advertise-addr``
+    the daemon refuses (moby daemon/cluster/listen_addr.go, errMultipleIPs)."""
+    for at, word in enumerate(words):
+        if word == "--advertise-addr" or word.startswith("--advertise-addr="):
+            value = word.partition("=")[2] if "=" in word else (
+                words[at + 1] if at + 1 < len(words) else "")
+            host = value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+            names = [name for name, _, _ in interfaces(vm)]
+            if host and host not in names and not _is_ip(host):
+                return ("advertise address must be a non-zero IP address or network "
+                        "interface (with optional port number)")
+            return ""
+    (a_if, a_addr, _), (b_if, b_addr, _) = interfaces(vm)[:2]
+    return ("could not choose an IP address to advertise since this system has multiple "
+            f"addresses on different interfaces ({a_addr} on {a_if} and {b_addr} on {b_if})")
+
+
+def _is_ip(text: str) -> bool:
+    from ipaddress import ip_address
+
+    try:
+        return not ip_address(text).is_unspecified
+    except ValueError:
+        return False
