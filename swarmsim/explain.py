@@ -1,9 +1,16 @@
 """Why a task went where it went, or why it is pending (``swarmsim explain``, ``why``).
 
-For a task, every node of the swarm and its verdict from SwarmKit's pipeline: the first
-filter it fails (swarm's own explanation, e.g. ``scheduling constraints not satisfied on
-1 node``) or its rank among the nodes that pass, in the spread order the scheduler
-would use right now (fewest tasks of the service, then fewest tasks, then node id).
+For a task, a row per node of the swarm: the first filter of SwarmKit's pipeline the
+node fails, in the node's own terms (``constraint node.labels.zone==b: node has
+zone=a``, ``needs 0.5 CPU, 0.2 free``), or, for a node that passes, its sort key and
+rank in the order the scheduler used: spread's (recent failures of the service on the
+node, tasks of the service on it, all its tasks; smaller first, then node id) or the
+policy's.
+
+When the run kept the scheduler's explanations (``swarmsim explain`` does), the rows are
+those of the scheduling pass that decided the task, before any task of its group was
+placed.  Otherwise (the shell's ``why``) they describe the swarm now, with the task's
+own reservation given back to its node, so a running task never blames itself.
 """
 
 from __future__ import annotations
@@ -13,7 +20,8 @@ from typing import TYPE_CHECKING
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.commands.tables import tabwrite
 from swarmsim.run import find_task
-from swarmsim.scheduler import PendingTask
+from swarmsim.scheduler import Explanation, NodeVerdict, PendingTask
+from swarmsim.units import format_duration
 
 if TYPE_CHECKING:
     from swarmsim.engine import Simulation
@@ -28,24 +36,53 @@ def task_summary(sim: Simulation, task: Task) -> str:
     return head + f" on {node.name}" + (f": {task.error}" if task.error else "")
 
 
-def verdict_rows(sim: Simulation, task: Task) -> list[list[str]]:
-    """NODE / VERDICT rows for ``task`` as the scheduler sees the swarm now."""
-    pending = PendingTask(id=task.id, service=task.service, spec_version=task.spec_version,
-                          slot=task.slot, node_id=task.node_id if task.preassigned else None)
-    verdicts = sim.scheduler.explain_task(pending, task.spec, sim.now)
-    rows = [["NODE", "VERDICT"]]
+def policy_name(sim: Simulation) -> str:
+    """The name of the policy the scheduler ranks with (``spread`` for swarm's own)."""
+    policy = sim.scheduler.policy
+    return "spread" if policy is None else str(getattr(policy, "name", "") or "policy")
+
+
+def _order_note(sim: Simulation, verdicts: list[NodeVerdict]) -> str:
+    name = policy_name(sim)
+    if sim.scheduler.policy is None:
+        return ("order: spread's sort key (recent failures of the service, tasks of the "
+                "service, tasks) on the node, smaller first, then node id")
+    if any(v.key for v in verdicts):
+        return f"order: policy {name}'s sort key, smaller first"
+    return f"order: policy {name}'s ranking"
+
+
+def verdict_rows(task: Task, verdicts: list[NodeVerdict]) -> list[list[str]]:
+    """NODE / FILTERS / SORT KEY / RANK rows, ranked nodes first."""
+    keyed = any(v.key for v in verdicts)
+    rows = [["NODE", "FILTERS", *(["SORT KEY"] if keyed else []), "RANK"]]
     for v in sorted(verdicts, key=lambda v: (v.rank is None, v.rank or 0, v.hostname)):
-        if v.rank is not None:
-            text = f"eligible, rank {v.rank + 1} in the spread order"
-        else:
-            text = f"filtered out: {v.failed_filter}"
-        mark = " (this task)" if v.node_id == task.node_id else ""
-        rows.append([v.hostname, text + mark])
+        verdict = "pass" if v.rank is not None else (v.detail or v.failed_filter)
+        rank = "-" if v.rank is None else str(v.rank + 1)
+        if v.node_id == task.node_id and task.state != TaskState.PENDING:
+            rank += " <- this task"
+        rows.append([v.hostname, verdict, *([v.key or "-"] if keyed else []), rank])
     return rows
 
 
+def decision(sim: Simulation, task: Task) -> tuple[str, list[NodeVerdict]]:
+    """The verdicts behind ``task`` and a line saying when they hold."""
+    kept: Explanation | None = sim.scheduler.explained.get(task.id)
+    if kept is not None:
+        what = "decided" if task.state != TaskState.PENDING else "last scheduling pass"
+        group = (f", placing {kept.group} tasks of {task.service} together (the rows are "
+                 "from before any of them was placed)" if kept.group > 1 else "")
+        return (f"{what} at {format_duration(kept.time)} by {policy_name(sim)}{group}",
+                list(kept.verdicts))
+    pending = PendingTask(id=task.id, service=task.service, spec_version=task.spec_version,
+                          slot=task.slot, node_id=task.node_id if task.preassigned else None)
+    verdicts = sim.scheduler.explain_task(pending, task.spec, sim.now, own=task.id)
+    return (f"as {policy_name(sim)} sees the swarm at {format_duration(sim.now)}, without "
+            "this task's own reservation", verdicts)
+
+
 def explain_lines(sim: Simulation, ref: str) -> tuple[list[str], int]:
-    """``why TASK``: the summary line, then the node table.
+    """``why TASK``: the summary line, when the verdicts hold, then the node table.
 
     Args:
         sim: the simulation.
@@ -58,9 +95,12 @@ def explain_lines(sim: Simulation, ref: str) -> tuple[list[str], int]:
     if task is None:
         return [f"no such task: {ref}"], 1
     lines = [task_summary(sim, task)]
-    if task.state > TaskState.RUNNING:
-        lines.append("(it ended; the verdicts below are for a task like it now)")
-    lines.extend(tabwrite(verdict_rows(sim, task)).splitlines())
+    when, verdicts = decision(sim, task)
+    if task.state > TaskState.RUNNING and task.id not in sim.scheduler.explained:
+        when += " (it ended; these are the verdicts for a task like it)"
+    lines.append(when)
+    lines.append(_order_note(sim, verdicts))
+    lines.extend(tabwrite(verdict_rows(task, verdicts)).splitlines())
     return lines, 0
 
 

@@ -128,7 +128,8 @@ def plan(scenario: Scenario, *, env: dict[str, str] | None = None) -> Plan:
         InputError: a compose file docker would reject, or a deploy docker would
             refuse (no manager in the swarm).
     """
-    ids = IdFactory(make_streams(scenario.seed)["ids"])
+    streams = make_streams(scenario.seed)
+    ids = IdFactory(streams["ids"])
     # node ids were drawn first by the scenario; skip past them so ids never repeat
     for _ in scenario.nodes:
         ids.new_id()
@@ -154,7 +155,10 @@ def plan(scenario: Scenario, *, env: dict[str, str] | None = None) -> Plan:
             spec = ports.allocate(spec)
             desired = _desired(spec, nodes)
             created.append(PlannedService(id=ids.new_id(), spec=spec, desired=desired))
-    return _place(scenario, nodes, stacks, created, ids)
+    from swarmsim.policies import make_policy  # the scenario's policy, as the engine's
+
+    scheduler = Scheduler(make_policy(scenario.policy), streams["policy"])
+    return _place(scenario, nodes, stacks, created, ids, scheduler)
 
 
 def deploy_lines(stack: Stack) -> list[str]:
@@ -197,8 +201,8 @@ def _place(
     stacks: list[Stack],
     services: list[PlannedService],
     ids: IdFactory,
+    scheduler: Scheduler,
 ) -> Plan:
-    scheduler = Scheduler()
     for node in nodes:
         scheduler.add_node(node)
     by_name = {s.spec.name: s.spec for s in services}

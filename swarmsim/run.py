@@ -9,7 +9,7 @@ simulation runs until ``until``.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +70,7 @@ def run_scenario(
     until: float | None = None,
     env_vars: dict[str, str] | None = None,
     progress: Callable[[float, float], None] | None = None,
+    watch: Container[str] | None = None,
 ) -> RunResult:
     """Simulate ``scenario`` and return the result.
 
@@ -80,10 +81,13 @@ def run_scenario(
         env_vars: the environment compose files are interpolated from.
         progress: called as ``progress(now, until)`` (simulated seconds) about every
             1/200 of the run; the run itself is the same with or without it.
+        watch: task ids (or ``swarmsim.scheduler.ALL_TASKS``) whose scheduling decisions
+            are kept with every node's verdict (``swarmsim explain``); the run is the same.
     """
     from swarmsim.metrics.recorder import Recorder  # noqa: PLC0415
 
     sim = Simulation(scenario, seed=seed, env_vars=env_vars)
+    sim.scheduler.watch = watch
     result = RunResult(sim, recorder=Recorder.attach(sim))
     sim.bootstrap()
     for ref in scenario.stacks:

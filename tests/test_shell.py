@@ -167,9 +167,10 @@ def test_why_and_completion():
     lines = out.splitlines()
     at = next(i for i, ln in enumerate(lines) if ln.startswith("getstartedlab_redis.1 ("))
     assert lines[at].endswith("is running on myvm1")
-    assert lines[at + 2].split()[:2] == ["myvm1", "eligible,"]
-    assert lines[at + 3] == ("myvm2     filtered out: scheduling constraints not satisfied on "
-                             "1 node")
+    row = lines[at + 4].split()
+    assert row[:2] == ["myvm1", "pass"] and row[-4:] == ["1", "<-", "this", "task"]
+    assert lines[at + 5].split(None, 1)[1].startswith(
+        "constraint node.role==manager: node has role=worker")
     assert completions(s, "docker-machine s") == ["ssh", "start", "stop"]
     assert "myvm2" in completions(s, "docker-machine ssh my")
     assert completions(s, "docker service ps getstartedlab_v") == ["getstartedlab_visualizer"]

@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON document instead")
     p.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     p.add_argument("--no-trunc", action="store_true", help="do not truncate ids and errors")
+    compare_cmd.add_policy_arg(p)
     p.set_defaults(func=plan_cmd.run)
     r = sub.add_parser(
         "run",

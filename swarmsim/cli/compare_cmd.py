@@ -54,6 +54,39 @@ def with_engine(args: argparse.Namespace, fn: Callable[..., Any], desc: str) -> 
             client.close()
 
 
+def checked_policy(name: str) -> str:
+    """A ``--policy`` value that names a loadable policy.
+
+    Raises:
+        InputError: naming the option and what is wrong.
+    """
+    from swarmsim.errors import InputError
+    from swarmsim.policies.loader import check_policy_name, make_policy
+
+    problem = check_policy_name(name)
+    if problem:
+        raise InputError(f"--policy {name}: {problem}")
+    try:
+        make_policy(name)
+    except ValueError as exc:
+        raise InputError(f"--policy {name}: {exc}") from None
+    return name
+
+
+def add_policy_arg(p: argparse.ArgumentParser) -> None:
+    """``--policy NAME`` for ``plan`` and ``explain``: overrides the scenario's policy."""
+    p.add_argument("--policy", default=None, metavar="NAME",
+                   help="spread | binpack | random | least-allocated | module:Name | "
+                   "file.py:Name (default: the scenario's `policy:`)")
+
+
+def with_policy(scenario: Any, name: str | None) -> Any:
+    """``scenario`` with its policy replaced by ``--policy`` (when given)."""
+    from dataclasses import replace
+
+    return scenario if name is None else replace(scenario, policy=checked_policy(name))
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the comparison and print one table per metric."""
     from swarmsim.experiments import compare, format_table, summarize, write_comparison
@@ -61,18 +94,11 @@ def run(args: argparse.Namespace) -> int:
 
     from swarmsim.errors import InputError
     from swarmsim.experiments.compare import policy_labels
-    from swarmsim.policies.loader import check_policy_name, make_policy
 
     scenario = load_scenario(args.scenario)
     policies = args.policy or ["spread", "binpack"]
     for name in policies:
-        problem = check_policy_name(name)
-        if problem:
-            raise InputError(f"--policy {name}: {problem}")
-        try:
-            make_policy(name)
-        except ValueError as exc:
-            raise InputError(f"--policy {name}: {exc}") from None
+        checked_policy(name)
     try:
         policy_labels(policies)
     except ValueError as exc:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from swarmsim.cli.compare_cmd import add_policy_arg, with_policy
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``explain`` subcommand."""
@@ -11,13 +13,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "explain",
         help="why a task went to its node, or why it is pending",
         description="Run SCENARIO up to --at (default: its end), then show, for TASK (an "
-        "id prefix or SERVICE.SLOT; default: every task wanted running), each node's "
-        "verdict: the filter it fails or its rank in the spread order.",
+        "id prefix or SERVICE.SLOT; default: every task wanted running), the scheduling "
+        "decision that placed it (or left it pending), as it was made: per node, the "
+        "filter it failed in the node's own terms, or its sort key and rank in the "
+        "order of the scenario's policy (or --policy).",
     )
     p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
     p.add_argument("task", nargs="?", metavar="TASK", help="task id prefix or SERVICE.SLOT")
     p.add_argument("--at", default=None, metavar="T", help="simulated time, e.g. 30s")
     p.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    add_policy_arg(p)
     p.set_defaults(func=run)
 
 
@@ -29,9 +34,15 @@ def run(args: argparse.Namespace) -> int:
     from swarmsim.scenario import load_scenario
     from swarmsim.units import parse_duration
 
-    scenario = load_scenario(args.scenario, seed=args.seed)
-    until = parse_duration(args.at) if args.at else None
-    sim = run_scenario(scenario, seed=args.seed, until=until).sim
+    from swarmsim.errors import InputError
+    from swarmsim.scheduler import ALL_TASKS
+
+    scenario = with_policy(load_scenario(args.scenario, seed=args.seed), args.policy)
+    try:
+        until = parse_duration(args.at) if args.at else None
+    except ValueError:
+        raise InputError(f"--at: invalid duration {args.at!r}") from None
+    sim = run_scenario(scenario, seed=args.seed, until=until, watch=ALL_TASKS).sim
     refs = [args.task] if args.task else [t.id for t in current_tasks(sim)]
     code = 0
     for i, ref in enumerate(refs):

@@ -14,7 +14,9 @@ def run(args: argparse.Namespace) -> int:
     from swarmsim.plan import deploy_lines, plan  # noqa: PLC0415
     from swarmsim.scenario import load_scenario  # noqa: PLC0415
 
-    scenario = load_scenario(args.scenario, seed=args.seed)
+    from swarmsim.cli.compare_cmd import with_policy  # noqa: PLC0415
+
+    scenario = with_policy(load_scenario(args.scenario, seed=args.seed), args.policy)
     result = plan(scenario)
     # docker's stdout lines and its warnings on stderr; with --json stdout carries only
     # the document and stderr the same warnings

@@ -7,11 +7,14 @@ where SwarmKit depends on Go's map order.  See :mod:`swarmsim.scheduler.schedule
 
 from swarmsim.scheduler.constraint import Constraint, node_matches, parse_constraints
 from swarmsim.scheduler.nodeinfo import NodeUsage
-from swarmsim.scheduler.scheduler import Decision, NodeVerdict, PendingTask, Scheduler
+from swarmsim.scheduler.scheduler import Decision, PendingTask, Scheduler
+from swarmsim.scheduler.verdicts import ALL_TASKS, Explanation, NodeVerdict
 
 __all__ = [
+    "ALL_TASKS",
     "Constraint",
     "Decision",
+    "Explanation",
     "NodeUsage",
     "NodeVerdict",
     "PendingTask",

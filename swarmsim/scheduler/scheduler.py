@@ -17,7 +17,7 @@ Time is always a parameter (``now``, simulated seconds); nothing here reads a cl
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,7 @@ from swarmsim.scheduler.nodeinfo import NodeInfo, NodeUsage, TaskRecord
 from swarmsim.scheduler.nodeset import NodeSet
 from swarmsim.scheduler.ranked import place_ranked
 from swarmsim.scheduler.spread import GroupPlacer, GroupResult
+from swarmsim.scheduler.verdicts import Explanation, NodeVerdict, node_verdicts
 from swarmsim.specs import NodeSpec, ServiceSpec
 
 if TYPE_CHECKING:
@@ -77,25 +78,6 @@ class Decision:
     error: str
 
 
-@dataclass(frozen=True, slots=True)
-class NodeVerdict:
-    """Why a node would or would not take a task (``swarmsim explain``).
-
-    Attributes:
-        node_id: the node.
-        hostname: its hostname.
-        failed_filter: the first filter's explanation for this node alone (e.g.
-            ``insufficient resources on 1 node``), or ``""`` if it passes every filter.
-        rank: 0-based place among the passing nodes in spread order (``nodeLess``, then
-            node id), or None.
-    """
-
-    node_id: str
-    hostname: str
-    failed_filter: str
-    rank: int | None
-
-
 class Scheduler:
     """Placement decisions for a swarm, with the scheduler's own accounting of nodes."""
 
@@ -109,6 +91,11 @@ class Scheduler:
         self._task_node: dict[str, str] = {}
         self.policy = policy
         self._rng = rng if rng is not None else np.random.default_rng(0)
+        #: task ids whose decisions are explained as they are made (``swarmsim explain``);
+        #: None (the default) costs nothing
+        self.watch: Container[str] | None = None
+        #: the last pass's :class:`Explanation` of each watched task
+        self.explained: dict[str, Explanation] = {}
 
     # --- nodes ------------------------------------------------------------------------
     def add_node(self, node: NodeSpec) -> None:
@@ -233,6 +220,8 @@ class Scheduler:
             service = services[name]
             task_ids = [ids[i] for i in members]
             rec = TaskRecord.of(service, version, False)
+            if self.watch is not None:
+                self._keep_explanations(task_ids, pending[members[0]], service, now)
             if self.policy is not None:
                 result = GroupResult(*place_ranked(
                     self._nodes, Pipeline(service), rec, task_ids, self.policy, self._rng
@@ -287,21 +276,33 @@ class Scheduler:
         """
         return self._nodes.nodes[node_id].usage()
 
+    def _keep_explanations(self, task_ids: Sequence[str], first: PendingTask,
+                           service: ServiceSpec, now: float) -> None:
+        watch = self.watch
+        wanted = [t for t in task_ids if watch is not None and t in watch]
+        if wanted:
+            found = Explanation(now, len(task_ids),
+                                tuple(self.explain_task(first, service, now)))
+            for task_id in wanted:
+                self.explained[task_id] = found
+
     def explain_task(
-        self, task: PendingTask, service: ServiceSpec, now: float
+        self, task: PendingTask, service: ServiceSpec, now: float, *, own: str | None = None
     ) -> list[NodeVerdict]:
-        """Every node's verdict for ``task`` right now, in node-id order."""
+        """Every node's verdict for ``task`` right now, in node-id order.
+
+        Args:
+            own: a task the scheduler tracks whose reservation must not count against
+                its own node (a running task explained after the fact); its accounting
+                is restored before returning.
+        """
         self._nodes.ensure_indexed()
-        pipeline = Pipeline(service)
-        rec = TaskRecord.of(service, task.spec_version, task.node_id is not None)
-        placer = GroupPlacer(self._nodes, pipeline, rec, [task.id], (), now)
-        nodes = self._nodes.in_id_order()
-        failures = [pipeline.first_failure(n) for n in nodes]
-        passing = sorted(
-            (n for n, f in zip(nodes, failures, strict=True) if f < 0), key=placer.sort_key
-        )
-        rank = {n.id: r for r, n in enumerate(passing)}
-        return [
-            NodeVerdict(n.id, n.spec.name, explain_filter(f, 1) if f >= 0 else "", rank.get(n.id))
-            for n, f in zip(nodes, failures, strict=True)
-        ]
+        held = self._node_of(own) if own is not None else None
+        if held is not None and own in held.inactive:
+            held = None  # not counted as active: nothing to give back and restore
+        rec_held = self._nodes.untrack(held, own) if held is not None and own else None
+        try:
+            return node_verdicts(self._nodes, self.policy, self._rng, task, service, now)
+        finally:
+            if held is not None and rec_held is not None and own:
+                self._nodes.track(held, own, rec_held)
