@@ -354,15 +354,17 @@ def test_explain_task_verdicts():
     sched = cluster(mk_node(3), mk_node(1, availability="drain"), mk_node(2), mk_node(4))
     place(sched, svc("other"), count=1)  # node 2 gets a task of another service
     verdicts = sched.explain_task(PendingTask("web.1", "web"), svc(mem=GB // 2), 0.0)
-    assert verdicts == [
-        NodeVerdict(nid(1), "n1", "1 node not available for new tasks", None),
-        NodeVerdict(nid(2), "n2", "", 2),  # one task in total: last
-        NodeVerdict(nid(3), "n3", "", 0),
-        NodeVerdict(nid(4), "n4", "", 1),
+    assert verdicts == [  # key: (recent failures, tasks of web, tasks) as nodeLess
+        NodeVerdict(nid(1), "n1", "1 node not available for new tasks", None,
+                    "node availability is drain"),
+        NodeVerdict(nid(2), "n2", "", 2, key="(0, 0, 1)"),  # one task in total: last
+        NodeVerdict(nid(3), "n3", "", 0, key="(0, 0, 0)"),
+        NodeVerdict(nid(4), "n4", "", 1, key="(0, 0, 0)"),
     ]
     sched.update_node(replace(mk_node(4), memory_bytes=GB // 4))
     assert sched.explain_task(PendingTask("web.1", "web"), svc(mem=GB // 2), 0.0)[3] == NodeVerdict(
-        nid(4), "n4", "insufficient resources on 1 node", None
+        nid(4), "n4", "insufficient resources on 1 node", None,
+        "needs 512MiB memory, 256MiB free",  # GB // 2 wanted, GB // 4 on the node
     )
 
 
