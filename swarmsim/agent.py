@@ -111,11 +111,23 @@ class Agent:
         self._lives: dict[str, _Life] = {}
         self._was_dead: dict[str, bool] = {}
         self._timers: dict[float, list[tuple[_Life, int, Any]]] = {}  # deadline -> waits
+        self._container_listeners: list[Callable[[Task, bool], None]] = []
 
     def start(self) -> None:
         """Subscribe to the state."""
         self.state.on_task(self._on_task, states={ASSIGNED})
         self.state.on_node(self._on_node)
+
+    def on_container(self, fn: Callable[[Task, bool], None]) -> None:
+        """Call ``fn(task, alive)`` when a task's container really starts or ends."""
+        self._container_listeners.append(fn)
+
+    def _actual(self, task: Task, alive: bool) -> None:
+        if task.actual == alive:
+            return
+        self.state.set_actual(task, alive)
+        for fn in self._container_listeners:
+            fn(task, alive)
 
     # --- reactions ---------------------------------------------------------------------
     def _on_task(self, task: Task, old_state: TaskState, old_desired: TaskState) -> None:
@@ -199,7 +211,7 @@ class Agent:
                 self._end_wait(life, None)
             elif cause == "node_down":
                 self._die(life)
-                self.state.set_actual(life.task, False)
+                self._actual(life.task, False)
             elif isinstance(cause, tuple):
                 self._end_wait(life, cause)
             elif life.next is not None:  # a desired-state change
@@ -274,7 +286,7 @@ class Agent:
             self._wait(life, None, self._ready)
             return
         self.state.set_state(task, STARTING)
-        self.state.set_actual(task, True)
+        self._actual(task, True)
         life.started = self.env.now
         sim = task.spec.sim
         hc = task.spec.healthcheck
@@ -336,14 +348,14 @@ class Agent:
 
     def _stopped(self, life: _Life, _outcome: Any) -> None:
         self._die(life)
-        self.state.set_actual(life.task, False)
+        self._actual(life.task, False)
         self.state.set_state(life.task, SHUTDOWN)
 
     def _exited(self, life: _Life, kind: str, code: int) -> None:
         self._die(life)
         st = self.state
         task = life.task
-        st.set_actual(task, False)
+        self._actual(task, False)
         if code == 0:
             st.set_state(task, COMPLETE, exit_code=0)
         else:

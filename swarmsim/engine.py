@@ -179,6 +179,7 @@ def _components() -> list[tuple[str, Any]]:
     from swarmsim.manager.restart import RestartSupervisor  # noqa: PLC0415
     from swarmsim.manager.scheduling import SchedulingComponent  # noqa: PLC0415
     from swarmsim.manager.updater import Updater  # noqa: PLC0415
+    from swarmsim.resources.model import Resources  # noqa: PLC0415
     from swarmsim.workload.traffic import Traffic  # noqa: PLC0415
 
     return [
@@ -196,4 +197,5 @@ def _components() -> list[tuple[str, Any]]:
         ("enforcer", ConstraintEnforcer),
         ("reaper", TaskReaper),
         ("traffic", Traffic),
+        ("resources", Resources),
     ]

@@ -11,7 +11,8 @@ import numpy as np
 
 #: Named streams, in spawn order. Append new names at the end only.
 STREAMS: tuple[str, ...] = (
-    "ids", "scheduler", "heartbeat", "faults", "workload", "ingress", "policy",
+    "ids", "scheduler", "heartbeat", "faults", "workload", "ingress", "policy", "usage",
+    "failures",
 )
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"

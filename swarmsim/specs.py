@@ -145,6 +145,41 @@ class RequestSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class UsageProfile:
+    """How one resource of a container's background usage moves (``x-swarmsim.usage``).
+
+    Values are cores (CPU) or bytes (memory); times are seconds. ``kind`` is
+    ``constant`` (``value``), ``steps`` (``points``: value from each time since the
+    container started, repeating every ``period`` when set), ``trace`` (``points`` at
+    ``step`` intervals, the same way), ``diurnal`` (``mean + amplitude * cos(2 pi (t -
+    peak) / period)`` on the run's clock, sampled every ``step``) or ``random_walk``
+    (from ``value``, a normal step of ``sigma`` every ``step``, kept within ``low`` and
+    ``high``). See docs/metrics.md.
+    """
+
+    kind: str = "constant"
+    value: float = 0.0
+    points: tuple[tuple[float, float], ...] = ()
+    period: float = 0.0
+    mean: float = 0.0
+    amplitude: float = 0.0
+    peak: float = 0.0
+    step: float = 0.0
+    sigma: float = 0.0
+    low: float = 0.0
+    high: float = float("inf")
+
+
+@dataclass(frozen=True, slots=True)
+class UsageSpec:
+    """``x-swarmsim.usage``: background CPU (cores) and memory working set (bytes);
+    None where not declared (the documented defaults then apply)."""
+
+    cpu: UsageProfile | None = None
+    memory: UsageProfile | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SimParams:
     """The ``x-swarmsim`` mapping of a service: swarmsim's model of the container.
 
@@ -165,6 +200,7 @@ class SimParams:
     # tasks arriving meanwhile), later ones none; None: every task waits `pull_s`
     image_size: int | None = None
     stateful: bool = False  # its state lives in its first volume or bind mount
+    usage: UsageSpec | None = None  # background usage profiles (x-swarmsim.usage)
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,14 +87,15 @@ KEYS: dict[str, KeyDoc] = {
         "memory_used",
         "bytes",
         "none",
-        "memory the container uses, e.g. `60M`; above its memory limit it is OOM-killed (137)",
+        "memory the container uses, e.g. `60M` (shorthand for `usage: {memory: 60M}`); above"
+        " its memory limit it is OOM-killed (137)",
     ),
     "cpu_used": KeyDoc(
         "cpu_used",
         "cpus",
         "none",
-        "CPU the container uses while it runs, e.g. `0.25` (cores); metrics only, absent means"
-        " its CPU reservation",
+        "CPU the container wants while it runs, e.g. `0.25` (cores): shorthand for"
+        " `usage: {cpu: 0.25}`",
     ),
     "run_time": KeyDoc(
         "run_time_s",
@@ -129,6 +130,14 @@ KEYS: dict[str, KeyDoc] = {
         "none",
         "how a task serves requests: `{cost: 20ms, dist: exponential, workers: 1, queue: 100}`"
         " (see docs/traffic.md); absent means those defaults",
+    ),
+    "usage": KeyDoc(
+        "usage",
+        "mapping",
+        "none",
+        "background CPU (cores) and memory working set the container uses, constant"
+        " (`{cpu: 0.3, memory: 120M}`) or as profiles (steps, diurnal, random_walk, trace;"
+        " see docs/metrics.md); absent means `cpu_used`/`memory_used`, else the defaults",
     ),
 }
 
@@ -168,12 +177,16 @@ def parse_sim_params(value: object, service: str) -> SimParams:
 
 def _parse_value(raw: object, doc: KeyDoc, keys: tuple[str, ...]) -> object:
     where = _dotted(keys)
+    if doc.kind == "mapping" and doc.field == "usage":  # validated by its own module
+        from swarmsim.compose.usage import parse_usage  # noqa: PLC0415
+
+        return parse_usage(raw, keys)
     if doc.kind == "mapping":  # x-swarmsim.request, validated by its own module
         from swarmsim.workload.costs import parse_request  # noqa: PLC0415
 
         return parse_request(raw, keys)
     if doc.kind == "cpus":
-        return _parse_cpus(raw, where, keys)
+        return parse_cpus_value(raw, where, keys)
     if doc.kind == "boolean":
         if raw in ("true", "false"):
             return raw == "true"
@@ -206,7 +219,7 @@ def _parse_value(raw: object, doc: KeyDoc, keys: tuple[str, ...]) -> object:
     return number
 
 
-def _parse_cpus(raw: object, where: str, keys: tuple[str, ...]) -> int:
+def parse_cpus_value(raw: object, where: str, keys: tuple[str, ...]) -> int:
     """A CPU amount as compose's ``cpus`` accepts it (``0.5`` or ``"0.5"``), in nano-CPUs."""
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise InputError(f"{where} must be a {_TYPE_NAMES['cpus']}", keys=keys)

@@ -325,6 +325,11 @@ class Replay:
 
     # --- faults ------------------------------------------------------------------------
     def _fault(self, ev: Any) -> None:
+        if ev.action == "oom":  # the resource model's OOM kill: the task's failure says it
+            t = self.tasks.get(getattr(ev, "task", ""))
+            if t is not None:
+                t.oom_killed = True
+            return
         kinds = {"fail": "crash", "recover": "recover", "kill": "kill"}
         kind = kinds.get(ev.action, ev.action)
         service = ""

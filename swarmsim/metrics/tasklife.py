@@ -46,6 +46,7 @@ class TaskView:
     info: TaskCreated | None = None
     deleted: bool = False
     lost: bool = False  # its container died with its machine
+    oom_killed: bool = False  # an OOM killer killed its container (OOMKilled)
     pending_at: float | None = None
     assigned_at: float | None = None
     running_at: float | None = None
@@ -124,7 +125,7 @@ def failure_cause(t: TaskView) -> str:
         return "node_down"
     if "unhealthy" in t.error:
         return "unhealthy"
-    if t.info is not None and t.info.oom and exit_code(t.error) == 137:
+    if (t.oom_killed or (t.info is not None and t.info.oom)) and exit_code(t.error) == 137:
         return "oom"
     return "exit"
 

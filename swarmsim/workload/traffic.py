@@ -53,6 +53,7 @@ class Traffic:
         # per backend index (the first len(self.backends) entries are in use)
         self._node_of = np.zeros(64, dtype=np.intp)
         self._lost = np.zeros(64, dtype=bool)
+        self._work = np.zeros(64)  # CPU seconds received since the resource model's last look
         self._by_task: dict[str, Backend] = {}
         self.balancers: dict[str, Balancer] = {}
         self.services: list[str] = []
@@ -124,8 +125,10 @@ class Traffic:
         if b.index >= len(self._node_of):
             self._node_of = np.resize(self._node_of, 2 * len(self._node_of))
             self._lost = np.resize(self._lost, 2 * len(self._lost))
+            self._work = np.resize(self._work, 2 * len(self._work))
         self._node_of[b.index] = machine
         self._lost[b.index] = False
+        self._work[b.index] = 0.0
         self._by_task[task.id] = b
         self.balancers.setdefault(task.service, Balancer()).add(b.index)
         self._node_workers[machine] += request.workers
@@ -241,7 +244,10 @@ class Traffic:
         latency = np.where(outcome == TIMEOUT, timeout, 0.0)
         finish = np.full(n, -np.inf)
         if len(routed) and self.latency is not None:
-            speed = self._speeds(np.unique(task[routed]))
+            served, count = np.unique(task[routed], return_counts=True)
+            speed = self._speeds(served)
+            for t, k in zip(served.tolist(), count.tolist(), strict=True):
+                self._work[t] += k * self.backends[t].request.cost_s
             got = serve_batch(self.backends, task[routed], send[routed], safe_entry[routed],
                               timeout[routed], sent.expo[routed], sent.normal[routed],
                               self.latency, node_of, speed)
@@ -261,11 +267,27 @@ class Traffic:
         return np.array([self._machine[name] for name in spec.entry], dtype=np.int32)
 
     def _speeds(self, tasks: np.ndarray) -> dict[int, float]:
+        """Worker speeds from the resource model (what each container gets next to its
+        neighbours); without one, the bookkeeping estimate of the backend."""
+        resources = getattr(self.sim, "resources", None)
         speed = {}
         for t in tasks.tolist():
             b = self.backends[t]
-            speed[t] = b.worker_speed(float(self._cores[b.node]), int(self._node_workers[b.node]))
+            got = resources.speed(b.task_id, b.request.workers) if resources else None
+            if got is None:
+                got = b.worker_speed(float(self._cores[b.node]),
+                                     int(self._node_workers[b.node]))
+            speed[t] = max(got, 1e-9)
         return speed
+
+    def take_work(self) -> dict[str, float]:
+        """CPU seconds (at the mean request cost) each task received since the last
+        call, by task id; the tallies restart from 0."""
+        n = len(self.backends)
+        busy = np.flatnonzero(self._work[:n])
+        out = {self.backends[i].task_id: float(self._work[i]) for i in busy.tolist()}
+        self._work[:n] = 0.0
+        return out
 
     def _remember_pending(self, ids: np.ndarray, task: np.ndarray, finish: np.ndarray,
                           until: float) -> None:
