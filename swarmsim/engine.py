@@ -77,7 +77,9 @@ class Simulation:
         self.init_swarm(managers[0])
         for node in joined:
             if node.id != managers[0].id:
-                self.state.add_node(node)
+                # ``status: down``: a member whose machine is off at t=0 (it comes back
+                # with ``recover``)
+                self.state.add_node(node, alive=node.status != "down")
 
     def init_swarm(self, node: NodeSpec) -> None:
         """``docker swarm init`` on ``node``: a one-manager swarm led by it."""

@@ -187,9 +187,11 @@ class ClusterState:
         return self._clock()
 
     # --- nodes -------------------------------------------------------------------------
-    def add_node(self, spec: NodeSpec, *, manager_status: str = "") -> NodeRecord:
-        """A machine joins the swarm (or is known to it)."""
-        node = NodeRecord(spec=spec, manager_status=manager_status)
+    def add_node(
+        self, spec: NodeSpec, *, manager_status: str = "", alive: bool = True
+    ) -> NodeRecord:
+        """A machine joins the swarm (or is known to it); ``alive=False``: it is off."""
+        node = NodeRecord(spec=spec, manager_status=manager_status, alive=alive)
         self.nodes[spec.id] = node
         self._by_node.setdefault(spec.id, {})
         self._node_changed(node, spec)

@@ -1,10 +1,10 @@
 """Node liveness as computed deadlines, not heartbeat messages.
 
-A node heartbeats every ``5 s +- 0.5 s``; the dispatcher marks it ``down`` when no
-heartbeat came within ``3 x (5 s +- 0.5 s)`` of the last one.  So a machine that dies at
-``t`` is noticed at ``t - since + grace``, where ``since`` (time since its last
-heartbeat) is uniform over one period and ``grace`` is drawn as SwarmKit draws it:
-between 13.5 s and 16.5 s after the last heartbeat.  Nothing runs per node while nodes
+At each heartbeat the dispatcher draws one period ``p = 5 s +- 0.5 s``, tells the node to
+beat again after ``p`` and arms a ``3 p`` timer (SwarmKit manager/dispatcher/nodes.go,
+``nodeStore.Heartbeat``: ``period := Choose(); grace := period * multiplier``).  So a
+machine that dies at ``t``, ``since`` seconds into its current period, is noticed at
+``t - since + 3 p``: 9 s to 16.5 s after the crash.  Nothing runs per node while nodes
 are healthy.  A node ``down`` for 24 h has its tasks marked ``orphaned``.
 """
 
@@ -26,15 +26,16 @@ def choose_period(u: float) -> float:
     return defaults.HEARTBEAT_PERIOD_S + (2 * u - 1) * defaults.HEARTBEAT_EPSILON_S
 
 
-def detection_deadline(crash_time: float, u_since: float, u_period: float, u_grace: float) -> float:
+def detection_deadline(crash_time: float, u_since: float, u_period: float) -> float:
     """When the manager marks a node that died at ``crash_time`` as down.
 
-    The three ``u`` values are uniform draws in [0, 1): where the crash falls within the
-    node's current heartbeat period, that period's jitter, and the grace's jitter.
+    The two ``u`` values are uniform draws in [0, 1): where the crash falls within the
+    node's current heartbeat period, and that period's jitter.  The period drawn at the
+    last heartbeat is both the wait until the next beat and the base of the grace
+    (SwarmKit manager/dispatcher/nodes.go, ``nodeStore.Heartbeat``).
     """
-    since = u_since * choose_period(u_period)
-    grace = choose_period(u_grace) * defaults.HEARTBEAT_GRACE_MULTIPLIER
-    return crash_time - since + grace
+    period = choose_period(u_period)
+    return crash_time - u_since * period + period * defaults.HEARTBEAT_GRACE_MULTIPLIER
 
 
 class Liveness:
@@ -57,8 +58,8 @@ class Liveness:
             self._token.pop(node.id, None)
             return
         if not node.alive and node.spec.status == "ready" and node.id not in self._token:
-            u = self.rng.random(3)
-            deadline = detection_deadline(self.sim.now, float(u[0]), float(u[1]), float(u[2]))
+            u = self.rng.random(2)
+            deadline = detection_deadline(self.sim.now, float(u[0]), float(u[1]))
             self._arm(node.id, deadline, "heartbeat failure")
         elif node.alive and node.id in self._token:
             self._token.pop(node.id)
