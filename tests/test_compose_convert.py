@@ -618,21 +618,71 @@ def test_undefined_volume_and_mount_errors():
     assert err.message == "service web: invalid tmpfs source, source must be empty"
 
 
-def test_secrets_and_configs():
+def test_secrets_and_configs(tmp_path):
+    # docker/cli cli/compose/convert/compose.go (Secrets, Configs, fileObjectConfig) reads
+    # every non-external object's file, so the files must exist (they were not read before)
+    (tmp_path / "p.txt").write_text("pw")
+    (tmp_path / "k.pem").write_text("key")
+    (tmp_path / "c").write_text("conf")
     config = web(secrets=["db_pass", {"source": "cert", "target": "c"}], configs=["conf"])
     config["secrets"] = {
         "db_pass": {"file": "./p.txt"},
         "cert": {"external": True},
-        "k": {"name": "key"},
+        "k": {"name": "key", "file": "k.pem"},
     }
     config["configs"] = {"conf": {"file": "./c"}}
-    stack = convert(config)
+    stack = convert(config, base=tmp_path)
     assert stack.secrets == ("app_db_pass", "key")  # created: declared, not external
     assert stack.configs == ("app_conf",)
     err = error(web(secrets=["db_pass"]))
     assert err.message == 'service web: undefined secret "db_pass"'
     assert err.keys == ("services", "web", "secrets", 0)
     assert error(web(configs=[{"source": "c"}])).message == 'service web: undefined config "c"'
+
+
+def _file_object_error(tmp_path, kind: str, entry: dict[str, Any]) -> InputError:
+    config = web()
+    config[kind + "s"] = {"x": entry}
+    with pytest.raises(InputError) as err:
+        convert(config, base=tmp_path)
+    return err.value
+
+
+@pytest.mark.parametrize("kind", ["secret", "config"])
+def test_file_objects_read_their_files_as_docker_does(tmp_path, kind):
+    # loader.go loadFileObjectConfig: file = absPath(WorkingDir, file) (filepath.Join
+    # cleans it); compose.go fileObjectConfig: os.ReadFile's error is docker's message
+    err = _file_object_error(tmp_path, kind, {"file": "./sub/../db_password.txt"})
+    assert err.message == f"open {tmp_path}/db_password.txt: no such file or directory"
+    assert err.keys == (kind + "s", "x", "file")
+    # no file at all: absPath(dir, "") is the directory itself
+    err = _file_object_error(tmp_path, kind, {"name": "n"})
+    assert err.message == f"read {tmp_path}: is a directory"
+    # the daemon refuses empty data (SwarmKit api/validation/secrets.go
+    # ValidateSecretPayload; manager/controlapi/config.go validateConfigSpec)
+    (tmp_path / "empty").write_bytes(b"")
+    limit = {"secret": 512000, "config": 1024000}[kind]
+    err = _file_object_error(tmp_path, kind, {"file": "empty"})
+    assert err.message == (
+        f"failed to create {kind} app_x: Error response from daemon: rpc error: code = "
+        f"InvalidArgument desc = {kind} data must be larger than 0 and less than {limit} bytes"
+    )
+    (tmp_path / "big").write_bytes(b"x" * limit)  # the limit itself is refused
+    assert _file_object_error(tmp_path, kind, {"file": "big"}).message == err.message
+    (tmp_path / "fits").write_bytes(b"x" * (limit - 1))
+    config = web()
+    config[kind + "s"] = {"x": {"file": str(tmp_path / "fits")}}
+    assert getattr(convert(config, base=tmp_path / "elsewhere"), kind + "s") == ("app_x",)
+
+
+def test_driver_secret_and_external_objects_read_no_file(tmp_path):
+    # compose.go Secrets: a driver secret (driverObjectConfig) and external objects skip
+    # the read
+    config = web()
+    config["secrets"] = {"d": {"driver": "vault"}, "e": {"external": True}}
+    config["configs"] = {"e": {"external": True}}
+    stack = convert(config, base=tmp_path)
+    assert (stack.secrets, stack.configs) == (("app_d",), ())
 
 
 def test_secrets_checked_before_mode():

@@ -236,3 +236,20 @@ def test_plan_prints_secret_and_config_creation_in_docker_order(tmp_path, capsys
         "Creating config app_conf",
         "Creating service app_web",
     ]
+
+
+def test_missing_secret_file_is_docker_s_error_one_line(tmp_path, capsys):
+    # docker/cli cli/compose/convert/compose.go fileObjectConfig: os.ReadFile of the
+    # absolute path (loader.go absPath) -> "open <path>: no such file or directory"
+    path = _scenario(
+        tmp_path,
+        "version: '3.8'\nservices:\n  web:\n    image: nginx\n    secrets: [pw]\n"
+        "secrets:\n  pw:\n    file: ./db_password.txt\n",
+        "  - name: m\n    role: manager\n",
+    )
+    assert main(["plan", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"c.yml:8: secrets.pw.file: open {tmp_path}/db_password.txt: no such file or directory\n"
+    )

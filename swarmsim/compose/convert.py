@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from swarmsim import defaults, units
-from swarmsim.compose import container
+from swarmsim.compose import container, fileobjects
 from swarmsim.compose import decode as decoding
 from swarmsim.compose import ports as port_syntax
 from swarmsim.compose import volumes as vol_syntax
@@ -117,6 +117,10 @@ def _convert(
         ]
         decoded[name] = (ports, environment, vols)
     networks, volumes = decoding.top_level(config, warnings)
+    # docker/cli stack deploy reads the secrets' then the configs' files before it
+    # converts the services (cli/command/stack/deploy_composefile.go)
+    secrets = fileobjects.created(stack, config, "secret", base_dir)
+    configs = fileobjects.created(stack, config, "config", base_dir)
     specs = [
         _service(stack, name, svc, decoded[name], config, networks, volumes)
         for name, svc in services.items()
@@ -134,8 +138,8 @@ def _convert(
         services=tuple(specs),
         networks=_stack_networks(stack, services, networks),
         volumes=_stack_volumes(stack, decoded, volumes),
-        secrets=_created(stack, config, "secrets"),
-        configs=_created(stack, config, "configs"),
+        secrets=secrets,
+        configs=configs,
         log_warnings=tuple(warnings),
     )
 
@@ -364,15 +368,6 @@ def _stack_volumes(
                     vol.source, vol_syntax.volume_spec(vol.source, volumes[vol.source], stack)
                 )
     return tuple(out.values())
-
-
-def _created(stack: str, config: Mapping[str, Any], kind: str) -> tuple[str, ...]:
-    """Names of the secrets/configs the deploy creates (every declared non-external one)."""
-    return tuple(
-        str(entry.get("name") or f"{stack}_{key}")
-        for key, entry in section(config, kind).items()
-        if not entry.get("external")
-    )
 
 
 def _volume(item: object) -> vol_syntax.VolumeConfig:
