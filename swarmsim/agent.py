@@ -47,6 +47,16 @@ def exit_error(code: int, unhealthy: bool = False) -> str:
     return f"task: non-zero exit ({code}){suffix}"
 
 
+def cpu_limit_error(limit_nano_cpus: int, node_nano_cpus: int) -> str:
+    """The daemon's refusal to create a container whose CPU limit exceeds the machine's
+    CPUs, or ``""`` (moby daemon/daemon_unix.go, verifyPlatformContainerResources:
+    ``NanoCPUs > NumCPU * 1e9``; swarm sets NanoCPUs from ``Limits.NanoCPUs``)."""
+    cpus = max(1, node_nano_cpus // 1_000_000_000)  # runtime.NumCPU(): whole CPUs
+    if limit_nano_cpus < 0 or limit_nano_cpus > cpus * 1_000_000_000:
+        return f"range of CPUs is from 0.01 to {cpus}.00, as there are only {cpus} CPUs available"
+    return ""
+
+
 def probe_times(hc: Healthcheck, until: float) -> Iterator[float]:
     """Times (from the container's start) at which the engine runs health probes:
     every ``start_interval`` during ``start_period``, then every ``interval``."""
@@ -267,11 +277,17 @@ class Agent:
     def _prepared(self, life: _Life, _outcome: Any) -> None:
         if self._stop_before_start(life):
             return
+        # the container is created once the image is there; a refusal is fatal before
+        # STARTING, so the task is rejected (swarmkit agent/exec/controller.go, fatal).
+        # moby daemon/container.go verifyContainerSettings checks the mounts
+        # (validateHostConfig) before the resources (verifyPlatformContainerSettings).
         task = life.task
         node = self.state.nodes.get(task.node_id or "")
-        missing = self.sim.hostfs.bind_error(task.spec, node.spec.name) if node else None
-        if missing is not None:  # the container cannot be created: rejected
-            self.state.set_state(task, REJECTED, message="preparing", error=missing)
+        refused = self.sim.hostfs.bind_error(task.spec, node.spec.name) if node else None
+        if refused is None and node is not None:
+            refused = cpu_limit_error(task.spec.resources.limits.nano_cpus, node.spec.nano_cpus)
+        if refused:
+            self.state.set_state(task, REJECTED, message="preparing", error=refused)
             self._die(life)
             return
         self.state.set_state(life.task, READY)
