@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from swarmsim import defaults
 from swarmsim.cluster.tasks import Task, TaskState
-from swarmsim.manager.updater import is_task_dirty
+from swarmsim.manager.dirty import is_task_dirty
 
 if TYPE_CHECKING:
     from swarmsim.engine import Simulation

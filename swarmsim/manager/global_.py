@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.manager.restart import invalid_node, owner, service_tasks
-from swarmsim.manager.updater import is_task_dirty
+from swarmsim.manager.dirty import is_task_dirty
 from swarmsim.scheduler.constraint import Constraint, node_matches, parse_constraints
 from swarmsim.specs import NodeSpec, ServiceSpec
 
@@ -72,8 +72,15 @@ class GlobalOrchestrator:
         self.state.on_task(self._on_task, states=TERMINAL)
         self.state.on_node(self._on_node)
         self.sim.on_leader(self._on_leader)
+        self.sim.updater.on_status(self._on_status)  # type: ignore[attr-defined]
 
     # --- listeners ---------------------------------------------------------------------
+    def _on_status(self, svc: ServiceRecord) -> None:
+        """An update-status write is a service update event (global/global.go)."""
+        if svc.spec.mode == MODE and svc.name in self.state.services:
+            self._services[svc.name] = None
+            self._arm()
+
     def _on_service(self, svc: ServiceRecord, what: str) -> None:
         if svc.spec.mode != MODE:
             self._global.discard(svc.name)  # (a name a global service had before)

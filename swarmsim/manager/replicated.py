@@ -98,6 +98,7 @@ class ReplicatedOrchestrator:
         self.state.on_task(self._on_task, states={ASSIGNED} | TERMINAL)
         self.state.on_node(self._on_node)
         self.sim.on_leader(self._on_leader)
+        self.sim.updater.on_status(self._on_status)  # type: ignore[attr-defined]
 
     # --- listeners ---------------------------------------------------------------------
     def _on_service(self, svc: ServiceRecord, what: str) -> None:
@@ -110,6 +111,14 @@ class ReplicatedOrchestrator:
             return
         self._services[svc.name] = None
         self._arm()
+
+    def _on_status(self, svc: ServiceRecord) -> None:
+        """The updater wrote the service's update status: reconcile it, as SwarmKit's
+        orchestrator does on that store event (replicated/services.go,
+        handleServiceEvent -> reconcile); a slot with two tasks goes to the updater."""
+        if svc.spec.mode == MODE and svc.name in self.state.services:
+            self._services[svc.name] = None
+            self._arm()
 
     def _on_task(self, task: Task, old_state: TaskState, old_desired: TaskState) -> None:
         svc = owner(self.state, task)

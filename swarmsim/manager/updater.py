@@ -9,120 +9,47 @@ waits for the new task to reach ``running`` (or fail), then sleeps ``delay``.  T
 the run that fail before ``running`` or within ``monitor`` of it are failures; beyond
 ``max_failure_ratio`` the run pauses or rolls back.  After the last slot it monitors
 for ``monitor`` seconds, then completes.  Status: ``ServiceRecord.update_state/_message``.
+
+Each status write is a write of the service in SwarmKit's store (``startUpdate``,
+``pauseUpdate``, ``completeUpdate`` in manager/orchestrator/update/updater.go), and that
+event makes the orchestrator reconcile the service: a slot left holding two tasks meant
+to run (a restart and the update racing for it) is dirty and goes to a new run, whose
+worker keeps one task and shuts the others down (``useExistingTask``).  Listeners added
+with :meth:`Updater.on_status` stand for that event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from swarmsim import defaults
 from swarmsim.cluster.state import TERMINAL, ServiceRecord
 from swarmsim.cluster.tasks import READY, RUNNING, SHUTDOWN, Task, TaskState
+from swarmsim.manager.dirty import (
+    ENDPOINT,
+    NOT_IN_TASK,
+    failure_threshold_exceeded,
+    is_task_dirty,
+    monitor_period,
+    slot_key,
+)
 from swarmsim.manager.restart import DelayedStart, RestartSupervisor
-from swarmsim.scheduler.constraint import node_matches, parse_constraints
-from swarmsim.specs import NodeSpec, ServiceSpec, UpdateConfig
+from swarmsim.specs import ServiceSpec, UpdateConfig
 
 if TYPE_CHECKING:
     from swarmsim.engine import Simulation
 
-
-#: ServiceSpec fields outside the task template and endpoint: changing them alone
-#: never makes a task dirty (``x-swarmsim`` is not part of what docker sends).
-NOT_IN_TASK = frozenset({"name", "stack", "short_name", "mode", "replicas", "labels", "update",
-                         "rollback", "sim", "update_config_given",
-                         # pull options (registry credentials): ignored for ready and
-                         # running tasks by swarm's dirty check
-                         "registry_auth"})
-#: ServiceSpec fields that make up the endpoint spec.
-ENDPOINT = frozenset({"endpoint_mode", "ports"})
-
-
-# --- pure decisions ------------------------------------------------------------------------
-def _part(spec: ServiceSpec, names: frozenset[str]) -> tuple[object, ...]:
-    return tuple(getattr(spec, f.name) for f in fields(spec) if f.name in names)
-
-
-_TASK = frozenset(f.name for f in fields(ServiceSpec)) - NOT_IN_TASK - ENDPOINT
-_TASK_BUT_PLACEMENT = _TASK - {"placement"}
-
-
-def is_task_dirty(task: Task, svc_spec: ServiceSpec, node_spec: NodeSpec | None,
-                  svc_version: int | None = None) -> bool:
-    """Whether ``task`` no longer matches the service (SwarmKit's ``IsTaskDirty``).
-
-    Args:
-        task: the task (its ``spec`` and ``spec_version``).
-        svc_spec: the service's current spec.
-        node_spec: the task's node, or None.
-        svc_version: the service's spec version; equal to the task's means clean.
-
-    Returns:
-        False when the versions are equal; False when only the placement changed and
-        the node still meets the new constraints (the endpoint is then not compared,
-        as in swarm); otherwise True when the task template or endpoint differ.
-        ``replicas``, service labels and the update/rollback configs never matter.
-    """
-    if svc_version is not None and task.spec_version == svc_version:
-        return False
-    old = task.spec
-    placement_only, differs = _compare(old, svc_spec)
-    if placement_only and _node_meets(svc_spec, node_spec):
-        return False
-    return differs
-
-
-_COMPARED: dict[tuple[int, int], tuple[ServiceSpec, ServiceSpec, bool, bool]] = {}
-
-
-def _compare(old: ServiceSpec, new: ServiceSpec) -> tuple[bool, bool]:
-    """(only the placement differs, the task template or endpoint differ), memoised on
-    the two spec objects: every task of a service shares its spec object, so an update
-    compares each pair of specs once rather than once per task."""
-    key = (id(old), id(new))
-    hit = _COMPARED.get(key)
-    if hit is not None and hit[0] is old and hit[1] is new:
-        return hit[2], hit[3]
-    placement_only = (old.placement != new.placement
-                      and _part(old, _TASK_BUT_PLACEMENT) == _part(new, _TASK_BUT_PLACEMENT))
-    differs = _part(old, _TASK | ENDPOINT) != _part(new, _TASK | ENDPOINT)
-    if len(_COMPARED) > 4096:
-        _COMPARED.clear()
-    _COMPARED[key] = (old, new, placement_only, differs)
-    return placement_only, differs
-
-
-def _node_meets(spec: ServiceSpec, node: NodeSpec | None) -> bool:
-    try:
-        constraints = parse_constraints(spec.placement.constraints)
-    except ValueError:  # unparsable constraints match every node, as in swarm
-        constraints = []
-    return node is not None and node_matches(constraints, node)
-
-
-def failure_threshold_exceeded(failures: int, dirty_slots: int, max_ratio: float) -> bool:
-    """``float32(failures) / float32(dirty) > max_failure_ratio``, as swarm computes it."""
-    if dirty_slots <= 0:
-        return False
-    ratio = np.float32(failures) / np.float32(dirty_slots)
-    return bool(ratio > np.float32(max_ratio))
-
-
-def monitor_period(config: UpdateConfig) -> float:
-    """Seconds to keep watching after the last slot: ``monitor`` (0 means 5 s), or
-    ``delay + 1 s`` when the delay is at least the monitor."""
-    monitor = config.monitor_s if config.monitor_s > 0 else defaults.UPDATE_MONITOR_S
-    if config.delay_s >= monitor:
-        monitor = config.delay_s + 1.0
-    return monitor
-
-
-def slot_key(slot: list[Task]) -> tuple[int, str]:
-    """Processing order of slots: slot number, then node id (global services)."""
-    return (slot[0].slot, slot[0].node_id or "")
+__all__ = [
+    "ENDPOINT",
+    "NOT_IN_TASK",
+    "Updater",
+    "failure_threshold_exceeded",
+    "is_task_dirty",
+    "monitor_period",
+    "slot_key",
+]
 
 
 # --- one update run ------------------------------------------------------------------------
@@ -155,6 +82,16 @@ class Updater:
         self._runs: dict[str, _Run] = {}
         self._waiting: dict[str, tuple[_Run, list[Task], bool]] = {}  # new task id -> run
         self._own_version: dict[str, int] = {}  # service -> version of our own rollback
+        self._status_listeners: list[Callable[[ServiceRecord], None]] = []
+
+    def on_status(self, fn: Callable[[ServiceRecord], None]) -> None:
+        """Call ``fn(service)`` after the updater writes a service's update status (the
+        store event on which SwarmKit's orchestrators reconcile the service)."""
+        self._status_listeners.append(fn)
+
+    def _status_written(self, svc: ServiceRecord) -> None:
+        for fn in self._status_listeners:
+            fn(svc)
 
     def start(self) -> None:
         """Subscribe to service and task changes and to leadership."""
@@ -183,8 +120,6 @@ class Updater:
             if svc.update_state in ("updating", "rollback_started"):
                 self._complete(svc.name)
             return
-        if svc.update_state == "":
-            svc.update_state, svc.update_message = "updating", "update in progress"
         rolling_back = svc.update_state == "rollback_started"
         config = svc.spec.rollback if rolling_back else svc.spec.update
         workers = config.parallelism if config.parallelism > 0 else len(dirty)
@@ -192,6 +127,9 @@ class Updater:
         run = _Run(svc.name, svc.spec, svc.version, config, rolling_back, dirty, workers,
                    monitor, idle=workers)
         self._runs[svc.name] = run
+        if svc.update_state == "":
+            svc.update_state, svc.update_message = "updating", "update in progress"
+            self._status_written(svc)
         self.sim.soon(self._pump, run)
 
     def rollback(self, name: str) -> ServiceRecord:
@@ -385,6 +323,7 @@ class Updater:
             back = svc.update_state == "rollback_started"
             svc.update_state = "rollback_paused" if back else "paused"
             svc.update_message = message
+            self._status_written(svc)
 
     def _complete(self, name: str) -> None:
         svc = self.state.services.get(name)
@@ -393,6 +332,7 @@ class Updater:
             svc.update_state, svc.update_message = (
                 ("rollback_completed", "rollback completed") if back
                 else ("completed", "update completed"))
+            self._status_written(svc)
 
     def _rollback_update(self, name: str, message: str) -> None:
         svc = self.state.services.get(name)
