@@ -15,6 +15,7 @@ from typing import Any
 
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.engine import Simulation
+from swarmsim.errors import InputError
 from swarmsim.scenario import Scenario
 from swarmsim.timeline import Step
 
@@ -83,9 +84,15 @@ def run_scenario(
             1/200 of the run; the run itself is the same with or without it.
         watch: task ids (or ``swarmsim.scheduler.ALL_TASKS``) whose scheduling decisions
             are kept with every node's verdict (``swarmsim explain``); the run is the same.
+
+    Raises:
+        InputError: a file of the scenario's ``stacks:`` that docker would not load
+            (as ``swarmsim plan`` reports it). A command of the ``timeline:`` that
+            docker refuses is not an error: its output is part of the run.
     """
     from swarmsim.metrics.recorder import Recorder  # noqa: PLC0415
 
+    check_stacks(scenario, env_vars)
     sim = Simulation(scenario, seed=seed, env_vars=env_vars)
     sim.scheduler.watch = watch
     result = RunResult(sim, recorder=Recorder.attach(sim))
@@ -113,6 +120,8 @@ def _advance(sim: Simulation, end: float, progress: Callable[[float, float], Non
     where it paused, so the events are the same)."""
     from swarmsim.engine import tuned_gc  # noqa: PLC0415
 
+    if end <= sim.env.now:  # nothing to run: the swarm as it is at t=0
+        return
     with tuned_gc():
         if progress is None:
             sim.env.run(until=end)
@@ -123,6 +132,27 @@ def _advance(sim: Simulation, end: float, progress: Callable[[float, float], Non
             if at > sim.env.now:
                 sim.env.run(until=at)
             progress(sim.env.now, end)
+
+
+def check_stacks(scenario: Scenario, env_vars: dict[str, str] | None = None) -> None:
+    """Load every file of ``scenario``'s ``stacks:`` as ``docker stack deploy`` would,
+    before the run starts, so that a file docker rejects is an input error (one line:
+    file, line, key path) rather than a refused command in the run's output.
+
+    Raises:
+        InputError: the first file docker would reject.
+    """
+    from swarmsim.compose import load_stack, validate_for_daemon  # noqa: PLC0415
+
+    loaded: list[Any] = []
+    for ref in scenario.stacks:
+        stack = load_stack(list(ref.compose_files), ref.name, env=env_vars,
+                           display=list(ref.given))
+        try:
+            validate_for_daemon(stack, existing=loaded)
+        except InputError as err:
+            raise err.located(file=ref.given[0]) from None
+        loaded.extend(stack.services)
 
 
 def _do_step(result: RunResult, step: Step) -> None:

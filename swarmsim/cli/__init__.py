@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from swarmsim import __version__
 from swarmsim.errors import InputError
+from swarmsim.cli import args as checked
 from swarmsim.cli import (
     compare_cmd,
     explain_cmd,
@@ -21,7 +22,7 @@ from swarmsim.cli import (
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = checked.Parser(
         prog="swarmsim",
         description="Simulate a Docker Swarm mode cluster from compose files and scenarios.",
     )
@@ -35,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
     p.add_argument("--json", action="store_true", help="print one JSON document instead")
-    p.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    p.add_argument("--seed", type=checked.seed, default=None,
+                   help="override the scenario's seed")
     p.add_argument("--no-trunc", action="store_true", help="do not truncate ids and errors")
     compare_cmd.add_policy_arg(p)
     p.set_defaults(func=plan_cmd.run)
@@ -47,13 +49,17 @@ def _parser() -> argparse.ArgumentParser:
         "`docker stack ps` at the end.",
     )
     r.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
-    r.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
-    r.add_argument("--until", default=None, metavar="T",
+    r.add_argument("--seed", type=checked.seed, default=None,
+                   help="override the scenario's seed")
+    r.add_argument("--until", default=None, metavar="T", type=checked.duration,
                    help="simulated duration, e.g. 10m (overrides the scenario's `until`)")
-    r.add_argument("--out", default=None, metavar="DIR",
+    r.add_argument("--out", default=None, metavar="DIR", type=checked.out_dir,
                    help="write events.jsonl, final.json, scenario.json, the metrics "
                    "(metrics.csv, tasks.csv, nodes.csv, summary.json), PNG plots, "
-                   "report.html and visualizer.html into DIR")
+                   "report.html and visualizer.html into DIR (new or empty, or an "
+                   "earlier run's with --force)")
+    r.add_argument("--force", action="store_true",
+                   help="with --out: replace the files of an earlier run in DIR")
     r.add_argument("--json", action="store_true",
                    help="print the final state and the run's summary as one JSON document "
                    "instead")
@@ -65,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
         "by `swarmsim run --out DIR`) from its files alone, without re-running.",
     )
     rep.add_argument("directory", metavar="DIR", help="a directory written by `run --out`")
-    rep.add_argument("--at", default=None, metavar="T",
+    rep.add_argument("--at", default=None, metavar="T", type=checked.instant,
                      help="simulated time of the cluster snapshot, e.g. 70s (default: the end)")
     rep.set_defaults(func=report_cmd.run)
     compare_cmd.register(sub)
@@ -77,7 +83,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``swarmsim`` console script; returns the exit status."""
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a bad argument (one line, status 2)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     try:
         return int(args.func(args))
     except InputError as err:

@@ -7,7 +7,12 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from swarmsim.cli import args as checked
 from swarmsim.units import parse_duration
+
+
+#: the files by which an earlier ``compare --out`` directory is recognised
+COMPARE_MARKERS = ("runs.csv", "summary.csv")
 
 
 class CountBar:
@@ -33,18 +38,31 @@ class CountBar:
 
 def add_engine_args(p: argparse.ArgumentParser) -> None:
     """``--workers``, ``--dask`` and ``--out``, shared with ``sweep``."""
-    p.add_argument("--workers", type=int, default=None, metavar="W",
+    p.add_argument("--workers", type=checked.workers, default=None, metavar="W",
                    help="local worker processes (default: all cores)")
     p.add_argument("--dask", default=None, metavar="ADDRESS",
                    help="run on the Dask scheduler at ADDRESS (needs the dask extra)")
-    p.add_argument("--out", default=None, metavar="DIR", help="write CSV files and plots here")
+    p.add_argument("--out", default=None, metavar="DIR", type=checked.out_dir,
+                   help="write CSV files and plots here (new or empty, or an earlier "
+                   "output of the same command with --force)")
+    p.add_argument("--force", action="store_true",
+                   help="with --out: replace the files of an earlier output in DIR")
 
 
 def with_engine(args: argparse.Namespace, fn: Callable[..., Any], desc: str) -> Any:
     """Call ``fn(workers=, client=, progress=)`` on the engine the arguments select."""
     from swarmsim.experiments.runner import connect_dask
 
-    client = connect_dask(args.dask) if args.dask else None
+    from swarmsim.errors import InputError
+
+    client = None
+    if args.dask:
+        try:
+            client = connect_dask(args.dask)
+        except ImportError as exc:
+            raise InputError(str(exc)) from None
+        except (OSError, ValueError, TypeError) as exc:  # no scheduler there, bad address
+            raise InputError(f"--dask {args.dask}: cannot connect: {exc}") from None
     bar = CountBar(desc)
     try:
         return fn(workers=args.workers, client=client, progress=bar)
@@ -95,6 +113,10 @@ def run(args: argparse.Namespace) -> int:
     from swarmsim.errors import InputError
     from swarmsim.experiments.compare import policy_labels
 
+    from swarmsim.outputs import check_out_dir, write_staged
+
+    out = None if args.out is None else check_out_dir(args.out, force=args.force,
+                                                       markers=COMPARE_MARKERS)
     scenario = load_scenario(args.scenario)
     policies = args.policy or ["spread", "binpack"]
     for name in policies:
@@ -103,10 +125,7 @@ def run(args: argparse.Namespace) -> int:
         policy_labels(policies)
     except ValueError as exc:
         raise InputError(f"--policy: {exc}") from None
-    try:
-        until = parse_duration(args.until) if args.until else None
-    except ValueError:
-        raise InputError(f"--until: invalid duration {args.until!r}") from None
+    until = parse_duration(args.until) if args.until else None  # checked: > 0
     records = with_engine(
         args,
         lambda **kw: compare(scenario, policies, seeds=args.seeds, until=until,
@@ -121,8 +140,8 @@ def run(args: argparse.Namespace) -> int:
         print("rebalance is a what-if, NOT Docker Swarm behaviour: swarm never moves "
               "running tasks\n")
     print(format_table(rows, by=by))
-    if args.out:
-        for path in write_comparison(args.out, records, rows):
+    if out is not None:
+        for path in write_staged(out, lambda d: write_comparison(d, records, rows)):
             print(f"wrote {path}")
     return 0
 
@@ -140,8 +159,10 @@ def register(sub: Any) -> None:
     c.add_argument("--policy", action="append", default=None, metavar="NAME",
                    help="spread | binpack | random | least-allocated | module:Name "
                    "(repeatable; default: spread and binpack)")
-    c.add_argument("--seeds", type=int, default=10, metavar="N", help="replications (10)")
-    c.add_argument("--until", default=None, metavar="T", help="simulated duration, e.g. 2m")
+    c.add_argument("--seeds", type=checked.seeds, default=10, metavar="N",
+                   help=f"replications (10; at most {checked.MAX_SEEDS})")
+    c.add_argument("--until", default=None, metavar="T", type=checked.duration,
+                   help="simulated duration, e.g. 2m")
     c.add_argument("--rebalance", action="append", default=None, metavar="MODE",
                    choices=("off", "on-recovery", "on-join", "on-recovery-or-join"),
                    help="what-if, NOT swarm behaviour: run every policy under each mode "

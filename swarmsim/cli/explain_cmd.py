@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from swarmsim.cli import args as checked
 from swarmsim.cli.compare_cmd import add_policy_arg, with_policy
 
 
@@ -20,8 +21,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
     p.add_argument("task", nargs="?", metavar="TASK", help="task id prefix or SERVICE.SLOT")
-    p.add_argument("--at", default=None, metavar="T", help="simulated time, e.g. 30s")
-    p.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    p.add_argument("--at", default=None, metavar="T", type=checked.duration,
+                   help="simulated time, e.g. 30s")
+    p.add_argument("--seed", type=checked.seed, default=None,
+                   help="override the scenario's seed")
     add_policy_arg(p)
     p.set_defaults(func=run)
 

@@ -7,32 +7,32 @@ import json
 
 from swarmsim.cli.clock import clock as _clock
 from swarmsim.cli.progress import Progress
-from swarmsim.errors import InputError
 from swarmsim.output import natural_key
 
 
 def run(args: argparse.Namespace) -> int:
     from swarmsim.commands import run_command  # noqa: PLC0415
-    from swarmsim.outputs import final_document, write_run  # noqa: PLC0415
+    from swarmsim.outputs import (  # noqa: PLC0415
+        check_out_dir,
+        final_document,
+        write_run,
+        write_staged,
+    )
     from swarmsim.run import run_scenario  # noqa: PLC0415
     from swarmsim.scenario import load_scenario  # noqa: PLC0415
     from swarmsim.units import parse_duration  # noqa: PLC0415
 
-    until = None
-    if args.until is not None:
-        try:
-            until = parse_duration(args.until)
-        except ValueError:
-            raise InputError(f"--until: invalid duration {args.until!r}") from None
+    until = None if args.until is None else parse_duration(args.until)  # checked: > 0
+    out = None if args.out is None else check_out_dir(args.out, force=args.force)
     scenario = load_scenario(args.scenario, seed=args.seed)
     with Progress() as progress:
         result = run_scenario(scenario, until=until,
                               progress=progress if progress.enabled else None)
-    if args.out:
+    if out is not None:
         from swarmsim.report import write_results  # noqa: PLC0415 (matplotlib: only here)
 
-        write_run(result, args.out)
-        write_results(result, args.out)  # metrics, plots, report.html, visualizer.html
+        # events, final state, metrics, plots, report.html, visualizer.html
+        write_staged(out, lambda d: [*write_run(result, d), *write_results(result, d)])
     if args.json:
         from swarmsim.metrics import collect  # noqa: PLC0415
 

@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from swarmsim.cli import args as checked
+
 if TYPE_CHECKING:
     from swarmsim.shell import Session
 
@@ -23,8 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "(--speed seconds), so transcripts are deterministic.",
     )
     p.add_argument("scenario", nargs="?", metavar="SCENARIO", help="scenario YAML file")
-    p.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
-    p.add_argument("--speed", type=float, default=None, metavar="N",
+    p.add_argument("--seed", type=checked.seed, default=None,
+                   help="override the scenario's seed")
+    p.add_argument("--speed", type=checked.speed, default=None, metavar="N",
                    help="simulated seconds per wall-clock second (default 1); read from a "
                    "pipe: simulated seconds before each line (default 1)")
     p.add_argument("--paused", action="store_true",

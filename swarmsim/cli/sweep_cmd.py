@@ -15,16 +15,20 @@ def run(args: argparse.Namespace) -> int:
     from swarmsim.experiments.compare import write_csv
     from swarmsim.experiments.plots import save_interval_plots
 
+    from swarmsim.outputs import check_out_dir, write_staged
+
+    out = check_out_dir(args.out or "sweep-out", force=args.force, markers=("sweep.csv",))
     spec = load_sweep(args.sweep)
     records = with_engine(args, lambda **kw: sweep(spec, **kw), "replications")
     keys = [k for k, _ in spec.grid]
     rows = summarize(records, point=keys)
     print(format_table(rows))
-    out = Path(args.out or "sweep-out")
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(out / "sweep.csv", records)
-    print(f"wrote {out / 'sweep.csv'}")
-    for path in save_interval_plots(out, records, rows, point=keys):
+
+    def write(d: Path) -> list[Path]:
+        write_csv(d / "sweep.csv", records)
+        return [d / "sweep.csv", *save_interval_plots(d, records, rows, point=keys)]
+
+    for path in write_staged(out, write):
         print(f"wrote {path}")
     return 0
 
