@@ -101,11 +101,13 @@ def test_why_a_task_ended():
     assert exit_code("") is None
 
 
-def test_usage_defaults_to_the_reservation_and_is_capped_by_limits():
+def test_task_usage_is_reservations_and_limits():
+    # what a task uses comes from the resource model; the replay counts what it
+    # reserves and its limits, and flags a memory_used above the limit
     res = ResourceRequirements(limits=Resources(nano_cpus=500_000_000, memory_bytes=100),
                                reservations=Resources(nano_cpus=250_000_000, memory_bytes=40))
     spec = ServiceSpec(name="web", image="x", resources=res)
-    assert task_usage(spec) == (250_000_000, 40, 250_000_000, 40, False)
+    assert task_usage(spec) == (250_000_000, 40, 500_000_000, 100, False)
     heavy = ServiceSpec(name="web", image="x", resources=res,
                         sim=SimParams(cpu_used=2_000_000_000, memory_used=200))
     assert task_usage(heavy) == (250_000_000, 40, 500_000_000, 100, True)

@@ -27,6 +27,7 @@ from swarmsim.metrics.requests import (
 )
 from swarmsim.metrics.series import SeriesSet, time_mean, value_at
 from swarmsim.metrics.summary import converge_times, summarize
+from swarmsim.metrics.usage import add_usage_series, resource_figures
 from swarmsim.metrics.views import machines_of
 
 if TYPE_CHECKING:
@@ -93,11 +94,19 @@ def collect(result: RunResult) -> RunMetrics:
     sim = result.sim
     start, end = 0.0, float(sim.now)
     r = replay(sim.events, rec.records, machines_of(sim.scenario.nodes), end)
+    resources = getattr(sim, "resources", None)
+    if resources is not None:
+        add_usage_series(r.series, resources.samples, [n.name for n in sim.scenario.nodes],
+                         end)
     rows = tuple(r.task_rows())
     still = r.still_pending()
     capacity = {name: (cpu / 1e9, mem) for name, (cpu, mem) in r.machines.items()}
     modes = {name: s.mode for name, s in r.services.items()}
     summary = summarize(r.series, rows, r.disturbances, capacity, start, end, still, modes)
+    if resources is not None:
+        from swarmsim.resources.model import MODEL_NAME  # noqa: PLC0415
+
+        summary["resources"] = resource_figures(r.series, rows, start, end, MODEL_NAME)
     table = find_requests(sim)
     summary["requests"] = None
     request_rows: list[tuple[float, str, str, float]] = []

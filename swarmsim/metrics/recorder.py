@@ -21,27 +21,19 @@ if TYPE_CHECKING:
 
 
 def task_usage(spec: ServiceSpec) -> tuple[int, int, int, int, bool]:
-    """What one task of ``spec`` reserves and uses.
+    """What one task of ``spec`` reserves and may use (what it really uses comes from
+    the resource model, :mod:`swarmsim.resources`).
 
     Returns:
-        (reserved nano-CPUs, reserved bytes, used nano-CPUs, used bytes, oom): used CPU
-        is ``x-swarmsim.cpu_used`` or else the CPU reservation, capped by the CPU limit;
-        used memory is ``x-swarmsim.memory_used`` or else the memory reservation, capped
-        by the memory limit; ``oom`` is True when ``memory_used`` exceeds the limit.
+        (reserved nano-CPUs, reserved bytes, CPU limit in nano-CPUs, memory limit in
+        bytes, oom): ``oom`` is True when ``x-swarmsim.memory_used`` exceeds the memory
+        limit (the agent kills such a container once it runs).
     """
     res = spec.resources.reservations
     lim = spec.resources.limits
-    cpu = getattr(spec.sim, "cpu_used", None)
-    cpu = res.nano_cpus if cpu is None else cpu
-    mem = spec.sim.memory_used
-    mem = res.memory_bytes if mem is None else mem
     oom = bool(lim.memory_bytes and spec.sim.memory_used is not None
                and spec.sim.memory_used > lim.memory_bytes)
-    if lim.nano_cpus:
-        cpu = min(cpu, lim.nano_cpus)
-    if lim.memory_bytes:
-        mem = min(mem, lim.memory_bytes)
-    return res.nano_cpus, res.memory_bytes, cpu, mem, oom
+    return res.nano_cpus, res.memory_bytes, lim.nano_cpus, lim.memory_bytes, oom
 
 
 def spec_change(before: ServiceSpec | None, after: ServiceSpec) -> str:

@@ -25,10 +25,8 @@ class TaskCreated(NamedTuple):
         spec_version: the service spec version the task runs.
         reserved_cpus: CPU reservation in nano-CPUs.
         reserved_memory: memory reservation in bytes.
-        used_cpus: nano-CPUs its running container uses (``x-swarmsim.cpu_used``, else the
-            reservation, capped by the CPU limit).
-        used_memory: bytes its running container uses (``x-swarmsim.memory_used``, else
-            the reservation, capped by the memory limit).
+        limit_cpus: its CPU limit in nano-CPUs (0: none).
+        limit_memory: its memory limit in bytes (0: none).
         oom: the container's ``memory_used`` exceeds its memory limit.
         job: the service is a job.
     """
@@ -42,8 +40,8 @@ class TaskCreated(NamedTuple):
     spec_version: int
     reserved_cpus: int
     reserved_memory: int
-    used_cpus: int
-    used_memory: int
+    limit_cpus: int
+    limit_memory: int
     oom: bool = False
     job: bool = False
 

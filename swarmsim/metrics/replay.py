@@ -225,8 +225,10 @@ class Replay:
         """Take ``item`` out of (-1) or put it into (+1) the cluster sums."""
         if isinstance(item, NodeView):
             up = item.in_swarm and item.alive
+            # a down node's reservations and limits leave the cluster with its capacity
+            held = item.totals if up else (0, 0, 0, 0, *item.totals[4:])
             share: tuple[int, ...] = (
-                *item.totals, int(up), item.cpus if up else 0, item.memory if up else 0,
+                *held, int(up), item.cpus if up else 0, item.memory if up else 0,
                 int(item.in_swarm and item.status == "ready"), int(item.totals[4] > 0),
                 0, 0, 0)
         elif item.job:
@@ -373,8 +375,8 @@ class Replay:
                 self.series.set(entity, metric, self._now, value)
 
     def _sample_node(self, node: NodeView) -> None:
-        rc, rm, uc, um, tasks, containers = node.totals
-        values = (rc / NANO, rm, uc / NANO, um, tasks, containers,
+        rc, rm, lc, lm, tasks, containers = node.totals
+        values = (rc / NANO, rm, lc / NANO, lm, tasks, containers,
                   int(node.alive and node.in_swarm), int(node.status == "ready" and node.in_swarm),
                   int(node.availability == "active"))
         self._emit(f"node:{node.name}", NODE_METRICS, values)

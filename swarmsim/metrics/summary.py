@@ -145,6 +145,19 @@ def placement(series: SeriesSet, start: float, end: float) -> dict[str, Any]:
     }
 
 
+#: utilisation figures: (summary name, series, capacity series)
+_UTILISATION = (
+    ("cpu_used", "used_cpus", "cpus"),
+    ("cpu_demanded", "demanded_cpus", "cpus"),
+    ("cpu_throttled", "throttled_cpus", "cpus"),
+    ("cpu_reserved", "reserved_cpus", "cpus"),
+    ("cpu_limit", "limit_cpus", "cpus"),
+    ("memory_used", "used_memory", "memory"),
+    ("memory_reserved", "reserved_memory", "memory"),
+    ("memory_limit", "limit_memory", "memory"),
+)
+
+
 def _level(s: Series, start: float, end: float) -> dict[str, float | None]:
     return {"mean": time_mean(*s, start, end), "peak": time_max(*s, start, end)}
 
@@ -152,12 +165,10 @@ def _level(s: Series, start: float, end: float) -> dict[str, float | None]:
 def utilisation(series: SeriesSet, capacity: Mapping[str, tuple[float, int]], start: float,
                 end: float) -> dict[str, Any]:
     """Mean and peak utilisation (fractions of capacity) of the cluster (of the nodes
-    that are up) and of each node, for used and reserved CPU and memory."""
+    that are up) and of each node: CPU used, demanded, throttled, reserved and the sum
+    of limits; memory used, reserved and the sum of limits."""
     cluster = {}
-    for name, metric, cap in (("cpu_used", "used_cpus", "cpus"),
-                              ("cpu_reserved", "reserved_cpus", "cpus"),
-                              ("memory_used", "used_memory", "memory"),
-                              ("memory_reserved", "reserved_memory", "memory")):
+    for name, metric, cap in _UTILISATION:
         cluster[name] = _level(ratio(series.get("cluster", metric), series.get("cluster", cap)),
                                start, end)
     nodes = {}
@@ -166,10 +177,8 @@ def utilisation(series: SeriesSet, capacity: Mapping[str, tuple[float, int]], st
         entity = f"node:{node}"
         nodes[node] = {
             name: _level(_scaled(series.get(entity, metric), cap), start, end)
-            for name, metric, cap in (("cpu_used", "used_cpus", cpus),
-                                      ("cpu_reserved", "reserved_cpus", cpus),
-                                      ("memory_used", "used_memory", memory),
-                                      ("memory_reserved", "reserved_memory", memory))
+            for name, metric, cap in (
+                (n, m, cpus if c == "cpus" else memory) for n, m, c in _UTILISATION)
         }
     return {"cluster": cluster, "nodes": nodes}
 

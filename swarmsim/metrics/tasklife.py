@@ -19,7 +19,7 @@ READY, RUNNING, COMPLETE = TaskState.READY, TaskState.RUNNING, TaskState.COMPLET
 
 _EXIT = re.compile(r"non-zero exit \((\d+)\)")
 
-#: what a task adds to its node: reserved CPU, reserved memory, used CPU, used memory,
+#: what a task adds to its node: reserved CPU, reserved memory, CPU limit, memory limit,
 #: tasks, containers
 NodeShare = tuple[int, int, int, int, int, int]
 #: what a task adds to its service: running, running_reported, pending, starting,
@@ -71,8 +71,8 @@ def node_share(t: TaskView) -> NodeShare:
     """What ``t`` adds to its node's totals now.
 
     A task holds its reservation from ``assigned`` until its observed state passes
-    ``running`` or it is deleted (the scheduler's accounting); its container uses CPU
-    and memory while it is really alive.
+    ``running`` or it is deleted (the scheduler's accounting); its container's limits
+    count while it is really alive.
     """
     if t.deleted or t.node is None:
         return NO_NODE_SHARE
@@ -84,8 +84,8 @@ def node_share(t: TaskView) -> NodeShare:
     return (
         info.reserved_cpus if holds else 0,
         info.reserved_memory if holds else 0,
-        info.used_cpus if alive else 0,
-        info.used_memory if alive else 0,
+        info.limit_cpus if alive else 0,
+        info.limit_memory if alive else 0,
         int(holds),
         int(alive),
     )

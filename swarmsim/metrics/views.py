@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-NODE_METRICS = ("reserved_cpus", "reserved_memory", "used_cpus", "used_memory", "tasks",
+NODE_METRICS = ("reserved_cpus", "reserved_memory", "limit_cpus", "limit_memory", "tasks",
                 "containers", "up", "ready", "active")
 SERVICE_METRICS = ("running", "running_reported", "pending", "starting", "stopping",
                    "desired", "converged")
-CLUSTER_METRICS = ("reserved_cpus", "reserved_memory", "used_cpus", "used_memory", "tasks",
+CLUSTER_METRICS = ("reserved_cpus", "reserved_memory", "limit_cpus", "limit_memory", "tasks",
                    "containers", "cpus", "memory", "nodes_up", "nodes_ready", "nodes_in_use",
                    "running", "pending", "desired", "converged", "cv_tasks", "cv_reserved_cpus")
 NANO = 1e9

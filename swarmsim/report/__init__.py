@@ -11,6 +11,7 @@ from swarmsim.report.data import RunData
 from swarmsim.report.notebook import ClusterView, show_cluster
 from swarmsim.report.plots import plot_replicas, plot_task_timeline, plot_utilisation
 from swarmsim.report.snapshot import plot_latency, plot_latency_cdf, plot_snapshot
+from swarmsim.report.usageplot import plot_usage
 
 __all__ = [
     "ClusterView",
@@ -21,6 +22,7 @@ __all__ = [
     "plot_replicas",
     "plot_snapshot",
     "plot_task_timeline",
+    "plot_usage",
     "plot_utilisation",
     "save_png",
     "show_cluster",

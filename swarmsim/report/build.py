@@ -34,6 +34,7 @@ from swarmsim.report.snapshot import (
     plot_snapshot,
     snapshot_size,
 )
+from swarmsim.report.usageplot import has_usage, plot_usage
 from swarmsim.report.visualizer import render_page
 
 if TYPE_CHECKING:
@@ -48,6 +49,19 @@ def save_png(draw: Callable[[Axes], Any], path: Path, size: tuple[float, float])
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     draw(ax)
+    fig.tight_layout()
+    fig.savefig(path, format="png", metadata={"Software": None})
+    return path
+
+
+def save_panels(draws: list[Callable[[Axes], Any]], path: Path,
+                size: tuple[float, float]) -> Path:
+    """Like :func:`save_png`, one panel per drawing function, stacked."""
+    fig = Figure(figsize=size, dpi=DPI)
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(len(draws), 1, sharex=True, squeeze=False)[:, 0]
+    for draw, ax in zip(draws, axes, strict=True):
+        draw(ax)
     fig.tight_layout()
     fig.savefig(path, format="png", metadata={"Software": None})
     return path
@@ -93,7 +107,11 @@ def build_report(directory: str | Path, *, at: float | None = None,
     metric = pick_utilisation(data)
     rows = len(timeline_nodes(data, 40))
     plots: dict[str, Path] = {
-        "Utilisation per node": save_png(
+        "Utilisation per node": save_panels(
+            [lambda ax: plot_usage(data, ax=ax, resource="cpu"),
+             lambda ax: plot_usage(data, ax=ax, resource="memory")], d / "utilisation.png",
+            (11, 8.4 if nodes <= 12 else min(6 + nodes * 0.04, 16)))
+        if has_usage(data) else save_png(
             lambda ax: plot_utilisation(data, ax=ax, metric=metric), d / "utilisation.png",
             (11, 4.2 if nodes <= 12 else min(3 + nodes * 0.02, 9))),
         "Replicas per service": save_png(
