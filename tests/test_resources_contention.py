@@ -62,7 +62,10 @@ def mean_and_se(sim, batches=20):
     return lat.mean(), means.std(ddof=1) / np.sqrt(batches)
 
 
-@pytest.mark.parametrize(("neighbour", "share"), [(None, 1.0), ("2", 0.5), ("0.25", 0.75)])
+# a neighbour's limit may not exceed the node's CPUs: the daemon refuses the container
+# (moby daemon/daemon_unix.go verifyPlatformContainerResources), so the unconstrained
+# neighbour is limited to the node's one core, which it never exceeds anyway
+@pytest.mark.parametrize(("neighbour", "share"), [(None, 1.0), ("1", 0.5), ("0.25", 0.75)])
 def test_mm1_under_contention(tmp_path, neighbour, share):
     rate = 35.0  # utilisation 0.7 at half speed
     sim = simulate(tmp_path, neighbour=neighbour, rate=rate)
@@ -73,7 +76,7 @@ def test_mm1_under_contention(tmp_path, neighbour, share):
 
 
 def test_contention_is_recorded_as_throttling(tmp_path):
-    sim = simulate(tmp_path, neighbour="2", seconds=200)
+    sim = simulate(tmp_path, neighbour="1", seconds=200)  # (at most the node's 1 CPU)
     samples = [s for s in sim.resources.samples if s.node == "n1"]
     during = [s for s in samples if 20 < s.time < START + 200]
     # web wants 35 requests/s x 10 ms = 0.35 cores (measured per step), the hog 1 core
