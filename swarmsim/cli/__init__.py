@@ -16,6 +16,7 @@ from swarmsim.cli import (
     plan_cmd,
     report_cmd,
     run_cmd,
+    serve_cmd,
     shell_cmd,
     sweep_cmd,
 )
@@ -77,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     compare_cmd.register(sub)
     sweep_cmd.register(sub)
     shell_cmd.register(sub)
+    serve_cmd.register(sub)
     explain_cmd.register(sub)
     return parser
 

@@ -176,9 +176,9 @@ def service_table(
     return tabwrite(rows)
 
 
-def replicas(state: ClusterState, svc: ServiceRecord) -> str:
-    """The REPLICAS column: running/desired, as the manager counts them
-    (``ListServiceStatuses``), with the max-per-node and job variants."""
+def replica_counts(state: ClusterState, svc: ServiceRecord) -> tuple[int, int, int]:
+    """``(running, desired, completed)`` as the manager counts them
+    (``ListServiceStatuses``; the API's ``ServiceStatus``)."""
     spec = svc.spec
     running = desired = completed = 0
     for t in service_tasks(state, svc):
@@ -192,6 +192,13 @@ def replicas(state: ClusterState, svc: ServiceRecord) -> str:
             desired += t.state != TaskState.COMPLETE and t.desired == TaskState.COMPLETE
     if not spec.is_global:
         desired = spec.replicas
+    return running, desired, completed
+
+
+def replicas(state: ClusterState, svc: ServiceRecord) -> str:
+    """The REPLICAS column: running/desired, with the max-per-node and job variants."""
+    spec = svc.spec
+    running, desired, completed = replica_counts(state, svc)
     if spec.mode == "replicated-job":
         return f"{running}/{desired} ({completed}/{spec.replicas} completed)"
     if spec.mode == "global-job":

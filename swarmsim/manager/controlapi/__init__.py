@@ -210,6 +210,53 @@ class ControlAPI(NodeAPI):
         return sorted(found, key=lambda s: s.name)
 
     # --- services ----------------------------------------------------------------------
+    def create_service(self, spec: ServiceSpec) -> ServiceRecord:
+        """A service from a whole spec, as the Engine API's ``POST /services/create``
+        gives it: SwarmKit's name check, then ports allocated and the daemon's checks.
+
+        Raises:
+            CommandError: ``rpc error: code = AlreadyExists desc = ...`` or the
+                daemon's objection to the spec.
+        """
+        self.need_leader()
+        if spec.name in self.state.services:
+            raise CommandError(DAEMON + grpc(
+                "AlreadyExists",
+                f"name conflicts with an existing object: service {spec.name} already exists"))
+        spec, dynamic = self._allocate(spec, None)
+        self._check(spec, None)
+        svc = self.state.create_service(spec)
+        self._dynamic[spec.name] = dynamic
+        return svc
+
+    def replace_spec(self, ref: str, spec: ServiceSpec) -> ServiceRecord:
+        """A service's whole spec replaced (``POST /services/{id}/update``); SwarmKit
+        refuses a rename or a mode change (``controlapi/service.go``).
+
+        Raises:
+            CommandError: docker's message.
+        """
+        self.need_leader()
+        svc = self.find_service(ref)
+        if spec.name != svc.name:
+            raise CommandError(DAEMON + grpc("Unimplemented",
+                                             "renaming services is not supported"))
+        if spec.mode != svc.spec.mode:
+            raise CommandError(DAEMON + grpc("Unimplemented",
+                                             "service mode change is not allowed"))
+        spec, dynamic = self._allocate(spec, svc)
+        self._check(spec, svc)
+        self._dynamic[spec.name] = dynamic
+        return self.state.update_service(svc.name, spec)
+
+    def _check(self, spec: ServiceSpec, old: ServiceRecord | None) -> None:
+        from swarmsim.compose.daemon import daemon_error  # noqa: PLC0415
+
+        others = [s.spec for s in self.state.services.values() if s.name != spec.name]
+        problem = daemon_error(spec, others, old.spec if old is not None else None)
+        if problem is not None:
+            raise CommandError(DAEMON + problem[0])
+
     def scale(self, name: str, replicas: int) -> ServiceRecord:
         """``docker service scale name=n`` (replicated services and replicated jobs).
 

@@ -1,0 +1,14 @@
+"""``swarmsim serve``: a simulated swarm behind the Docker Engine API, so the real
+docker CLI and SDK drive it.
+
+Layers: :mod:`.clock` (the live clock), :mod:`.view` (versions, networks, secrets,
+configs and events around the simulation), :mod:`.objects`, :mod:`.spec_out` and
+:mod:`.spec_in` (API shapes), :mod:`.app` and the ``routes_*`` modules (HTTP),
+:mod:`.server` (running it), :mod:`.live` (the live visualizer).
+"""
+
+from __future__ import annotations
+
+__all__ = ["MAX_VERSION", "MIN_VERSION"]
+
+from swarmsim.api.app import MAX_VERSION, MIN_VERSION

@@ -1,0 +1,75 @@
+"""The live clock: simulated time that follows the wall clock x speed.
+
+The engine has no wall clock; the server owns this one and advances the simulation
+to :meth:`LiveClock.target` before every request and on a steady tick, from a single
+place (the server's event loop), so every API call sees one consistent instant.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from swarmsim.engine import Simulation
+
+
+class LiveClock:
+    """Maps wall-clock time to simulated time and moves the simulation forward.
+
+    Args:
+        sim: the simulation to advance.
+        speed: simulated seconds per wall-clock second (> 0).
+        wall: a monotonic wall clock in seconds (``time.monotonic`` by default).
+        epoch: the calendar clock, for the timestamps the API shows.
+    """
+
+    def __init__(self, sim: Simulation, speed: float = 1.0, *,
+                 wall: Callable[[], float] = time.monotonic,
+                 epoch: Callable[[], float] = time.time) -> None:
+        if not speed > 0:
+            raise ValueError("speed must be positive")
+        self.sim = sim
+        self.speed = float(speed)
+        self._wall = wall
+        self._epoch = epoch
+        self._start_wall = wall()
+        self._start_sim = sim.now
+        self.paused = False
+
+    def pause(self) -> None:
+        """Stop simulated time where it is (the wall clock no longer moves it)."""
+        self.advance()
+        self.paused = True
+
+    def resume(self) -> None:
+        """Let simulated time follow the wall clock again, from where it stopped."""
+        self._start_wall = self._wall()
+        self._start_sim = self.sim.now
+        self.paused = False
+
+    def target(self) -> float:
+        """The simulated time the wall clock has reached."""
+        if self.paused:
+            return self.sim.now
+        return self._start_sim + (self._wall() - self._start_wall) * self.speed
+
+    def advance(self) -> float:
+        """Run the simulation up to :meth:`target`; returns the simulated time."""
+        goal = self.target()
+        if goal > self.sim.now:
+            self.sim.env.run(until=goal)
+        return self.sim.now
+
+    def stamp(self, sim_time: float) -> str:
+        """An API timestamp (RFC 3339, UTC) for a simulated instant: the instant lies
+        as many seconds before the calendar's now as it lies before ``sim.now``, so the
+        docker CLI's ``x seconds ago`` reads in simulated seconds."""
+        at = self._epoch() - (self.sim.now - sim_time)
+        return datetime.fromtimestamp(at, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def unix(self, sim_time: float) -> float:
+        """The same instant as seconds since the epoch (``/events``' ``time``)."""
+        return self._epoch() - (self.sim.now - sim_time)

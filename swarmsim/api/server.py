@@ -1,0 +1,153 @@
+"""Running the API server: on a loopback TCP port or a unix socket, in the
+foreground (``swarmsim serve``) or on a background thread (tests, benchmarks)."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from swarmsim.api.app import make_app
+from swarmsim.api.clock import LiveClock
+from swarmsim.api.view import View
+from swarmsim.commands import control_api, default_machine
+
+T = TypeVar("T")
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Server:
+    """A simulated engine behind the Docker Engine API.
+
+    Args:
+        session: the shell session whose simulation and machines are served (its
+            scenario already bootstrapped, its timeline due).
+        speed: simulated seconds per wall-clock second.
+        machine: the machine whose engine answers (default: the leader, else the
+            first manager, else the laptop ``localhost``).
+    """
+
+    def __init__(self, session: Any, *, speed: float = 1.0,
+                 machine: str | None = None) -> None:
+        from swarmsim.shell.session import LOCAL
+
+        sim = session.sim
+        if machine is None:
+            try:
+                machine = default_machine(sim, control_api(sim))
+            except ValueError:
+                machine = LOCAL
+        if machine not in sim.machines:
+            raise ValueError(f"no machine named {machine!r} in the scenario")
+        self.session = session
+        self.clock = LiveClock(sim, speed)
+        self.view = View(sim, self.clock, machine)
+        self.app = make_app(self.view)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+
+    async def _start(self, host: str, port: int, socket: str | None) -> None:
+        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site: web.BaseSite
+        if socket is not None:
+            site = web.UnixSite(self._runner, socket)
+        else:
+            site = web.TCPSite(self._runner, host, port, reuse_address=True)
+        await site.start()
+        if socket is None:
+            server = getattr(site, "_server", None)
+            sockets = getattr(server, "sockets", None) or []
+            self.port = sockets[0].getsockname()[1] if sockets else port
+
+    def start_background(self, host: str = "127.0.0.1", port: int = 0,
+                         socket: str | None = None) -> Server:
+        """Serve on a new thread; returns once the port is bound (``self.port``)."""
+        ready = threading.Event()
+        errors: list[BaseException] = []
+
+        def main() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self._start(host, port, socket))
+            except BaseException as err:  # reported to the starting thread
+                errors.append(err)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._runner.cleanup())  # type: ignore[union-attr]
+            loop.close()
+
+        self._thread = threading.Thread(target=main, name="swarmsim-api", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if errors:
+            raise errors[0]
+        return self
+
+    def call(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` on the server's loop (after advancing the clock), so it sees the
+        same consistent state the API calls see; returns its result."""
+        assert self._loop is not None
+
+        async def run() -> T:
+            self.clock.advance()
+            self.view.sync()
+            return fn()
+
+        fut: Future[T] = asyncio.run_coroutine_threadsafe(run(), self._loop)
+        return fut.result(timeout=60)
+
+    @contextmanager
+    def frozen(self) -> Iterator[None]:
+        """Simulated time stands still inside the block (for comparing two views of
+        one instant)."""
+        self.call(self.clock.pause)
+        try:
+            yield
+        finally:
+            self.call(self.clock.resume)
+
+    def stop(self) -> None:
+        """Stop a background server and wait for its thread."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def run_forever(self, host: str, port: int, socket: str | None,
+                    ready: Callable[[int], None]) -> None:
+        """Serve in the foreground until interrupted."""
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._start(host, port, socket))
+            ready(self.port)
+            loop.run_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if self._runner is not None:
+                loop.run_until_complete(self._runner.cleanup())
+            loop.close()
+

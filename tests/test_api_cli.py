@@ -1,0 +1,156 @@
+"""The real docker CLI against ``swarmsim serve``: swarm, nodes, services.
+
+Expected outputs are docker's own (its client prints them from the API objects) and
+swarmsim's own command interpreter on the same state (differential checks).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from api_helpers import cells, docker, own, served
+
+from swarmsim.api import MAX_VERSION
+
+
+def test_version_negotiation_and_ping():
+    with served("three.yaml") as srv:
+        res = docker(srv, "version", "--format", "{{.Server.APIVersion}} {{.Client.APIVersion}}")
+        assert res.returncode == 0, res.stderr
+        assert res.stdout.split() == [MAX_VERSION, MAX_VERSION]
+
+
+def test_node_ls_equals_swarmsims_own():
+    with served("three.yaml") as srv:
+        real = docker(srv, "node", "ls")
+        out, _err, _code = own(srv, "docker node ls")
+        assert (real.returncode, real.stderr) == (0, "")
+        assert real.stdout == out  # byte for byte, the `*` on the machine served
+        assert "*" in real.stdout.splitlines()[1]
+        quiet = docker(srv, "node", "ls", "-q")
+        assert quiet.stdout == own(srv, "docker node ls -q")[0]
+
+
+def test_info_swarm_section_and_join_token():
+    with served("three.yaml") as srv:
+        info = docker(srv, "info", "--format", "{{.Swarm.LocalNodeState}} "
+                      "{{.Swarm.ControlAvailable}} {{.Swarm.Nodes}} {{.Swarm.Managers}}")
+        assert info.stdout.split() == ["active", "true", "3", "1"]
+        for role in ("worker", "manager"):
+            real = docker(srv, "swarm", "join-token", role)
+            assert real.returncode == 0, real.stderr
+            assert real.stdout == own(srv, f"docker swarm join-token {role}")[0]
+
+
+def test_worker_answers_like_a_worker():
+    with served("three.yaml", machine="myvm2") as srv:
+        real = docker(srv, "node", "ls")
+        _out, err, code = own(srv, "docker node ls", machine="myvm2")
+        assert real.returncode == code == 1
+        assert real.stderr == err  # "Error response from daemon: This node is not ..."
+
+
+def test_swarm_init_leave_on_an_empty_laptop():
+    """Without a scenario the server is a laptop's engine in no swarm; the init
+    output (ids and tokens from the same seed) equals swarmsim's own."""
+    from swarmsim.commands import run_command
+    from swarmsim.shell import Session
+
+    with served(None, seed=3) as srv:
+        assert "inactive" in docker(srv, "info", "--format", "{{.Swarm.LocalNodeState}}").stdout
+        real = docker(srv, "swarm", "init", "--advertise-addr", "127.0.0.1")
+        twin = Session.start(None, seed=3)
+        expected = run_command(twin.sim, "docker swarm init --advertise-addr 127.0.0.1",
+                               on="localhost")
+        assert real.returncode == 0, real.stderr
+        assert real.stdout == expected.output
+        again = docker(srv, "swarm", "init")
+        assert again.returncode == 1
+        assert again.stderr.startswith("Error response from daemon: This node is already part")
+        refused = docker(srv, "swarm", "leave")
+        assert refused.returncode == 1 and "Use `--force`" in refused.stderr
+        left = docker(srv, "swarm", "leave", "--force")
+        assert (left.returncode, left.stdout) == (0, "Node left the swarm.\n")
+        assert "inactive" in docker(srv, "info", "--format", "{{.Swarm.LocalNodeState}}").stdout
+
+
+def test_node_update_promote_demote_rm():
+    with served("three.yaml") as srv:
+        assert docker(srv, "node", "update", "--availability", "drain", "myvm2").returncode == 0
+        assert docker(srv, "node", "update", "--label-add", "zone=a", "myvm3").returncode == 0
+        state = srv.view.sim.state
+        assert srv.call(lambda: state.node_by_name("myvm2").spec.availability) == "drain"
+        assert srv.call(lambda: dict(state.node_by_name("myvm3").spec.labels)) == {"zone": "a"}
+        label = docker(srv, "node", "inspect", "-f", "{{.Spec.Labels.zone}}", "myvm3")
+        assert label.stdout == "a\n"
+        promoted = docker(srv, "node", "promote", "myvm2")
+        assert promoted.stdout == "Node myvm2 promoted to a manager in the swarm.\n"
+        assert docker(srv, "node", "ls").stdout == own(srv, "docker node ls")[0]
+        demoted = docker(srv, "node", "demote", "myvm2")
+        assert demoted.stdout == "Manager myvm2 demoted in the swarm.\n"
+        rm = docker(srv, "node", "rm", "myvm3")
+        expected = own(srv, "docker node rm myvm3")
+        assert (rm.returncode, rm.stderr) == (expected[2], expected[1])  # "is not down"
+        gone = docker(srv, "node", "inspect", "nosuchnode")
+        assert gone.returncode == 1
+        assert "nosuchnode" in gone.stderr and "not found" in gone.stderr.lower()
+        forced = docker(srv, "node", "rm", "--force", "myvm3")
+        assert forced.returncode == 0, forced.stderr
+        assert "myvm3" not in docker(srv, "node", "ls").stdout
+
+
+def test_service_lifecycle_through_the_cli():
+    with served("three.yaml", speed=20) as srv:
+        created = docker(srv, "service", "create", "-d", "--name", "web", "--replicas", "3",
+                         "-p", "8080:80", "nginx:1.25")
+        assert created.returncode == 0, created.stderr
+        sid = created.stdout.strip()
+        state = srv.view.sim.state
+        assert srv.call(lambda: state.services["web"].id) == sid
+        conflict = docker(srv, "service", "create", "-d", "--name", "web", "nginx")
+        assert conflict.returncode == 1 and "already exists" in conflict.stderr
+        scaled = docker(srv, "service", "scale", "-d", "web=5")
+        assert scaled.stdout == "web scaled to 5\n"
+        assert srv.call(lambda: state.services["web"].spec.replicas) == 5
+        upd = docker(srv, "service", "update", "-d", "--image", "nginx:1.26", "web")
+        assert upd.returncode == 0, upd.stderr
+        # the CLI pins the tag to the digest /distribution answered (resolve-image)
+        image = srv.call(lambda: state.services["web"].spec.image)
+        assert image.startswith("nginx:1.26@sha256:") and len(image) == 82
+        back = docker(srv, "service", "rollback", "-d", "web")
+        assert back.returncode == 0, back.stderr
+        assert srv.call(lambda: state.services["web"].spec.image).startswith("nginx:1.25@")
+        with srv.frozen():
+            ls = docker(srv, "service", "ls")
+            assert cells(ls.stdout) == cells(own(srv, "docker service ls")[0])
+            ps = docker(srv, "service", "ps", "web")
+            assert cells(ps.stdout) == cells(own(srv, "docker service ps web")[0])
+        filtered = docker(srv, "service", "ps", "-f", "desired-state=running", "-q", "web")
+        expected = srv.call(lambda: sorted(t.id for t in state.tasks_of("web")
+                                           if t.desired.name == "RUNNING"))
+        assert sorted(filtered.stdout.split()) == expected  # -q prints full ids
+        logs = docker(srv, "service", "logs", "web")
+        assert (logs.returncode, logs.stdout) == (0, "")
+        rm = docker(srv, "service", "rm", "web")
+        assert (rm.returncode, rm.stdout) == (0, "web\n")
+        assert srv.call(lambda: "web" in state.services) is False
+        missing = docker(srv, "service", "rm", "web")
+        assert missing.returncode == 1
+        assert missing.stderr == "Error response from daemon: service web not found\n"
+
+
+@pytest.mark.parametrize("name", ["getstartedlab_web"])
+def test_served_stack_tables_equal_swarmsims_own(name):
+    """A stack swarmsim deployed at t=0: the CLI's tables equal swarmsim's."""
+    with served("part3.yaml", speed=10) as srv:
+        time.sleep(0.6)  # the tasks reach running (5 simulated seconds)
+        srv.call(srv.clock.pause)
+        for line in ("stack ls", "stack services getstartedlab", "stack ps getstartedlab",
+                     f"service ps {name}", "service ls", "network ls"):
+            real = docker(srv, *line.split())
+            assert real.returncode == 0, (line, real.stderr)
+            if line == "network ls":
+                assert "getstartedlab_webnet" in real.stdout
+                continue
+            assert cells(real.stdout) == cells(own(srv, f"docker {line}")[0]), line
