@@ -18,7 +18,10 @@ def test_version_negotiation_and_ping():
     with served("three.yaml") as srv:
         res = docker(srv, "version", "--format", "{{.Server.APIVersion}} {{.Client.APIVersion}}")
         assert res.returncode == 0, res.stderr
-        assert res.stdout.split() == [MAX_VERSION, MAX_VERSION]
+        server, client = res.stdout.split()
+        assert server == MAX_VERSION
+        # the client negotiates down to the server's version (or keeps its own, older one)
+        assert tuple(map(int, client.split("."))) <= tuple(map(int, MAX_VERSION.split(".")))
 
 
 def test_node_ls_equals_swarmsims_own():
@@ -154,3 +157,138 @@ def test_served_stack_tables_equal_swarmsims_own(name):
                 assert "getstartedlab_webnet" in real.stdout
                 continue
             assert cells(real.stdout) == cells(own(srv, f"docker {line}")[0]), line
+
+
+def _placements(sim):
+    """(service, node) -> running tasks."""
+    out: dict[tuple[str, str], int] = {}
+    for t in sim.state.tasks.values():
+        if t.state.name == "RUNNING":
+            key = (t.service, sim.state.nodes[t.node_id].name)
+            out[key] = out.get(key, 0) + 1
+    return out
+
+
+def _resolved(spec):
+    """A loader spec as the CLI's resolve-image leaves it: tag pinned to a digest
+    and the platforms /distribution reported; swarmsim's own deploy has no registry
+    content to pin, so it skips both."""
+    from dataclasses import replace
+
+    from swarmsim.manager.controlapi import tagged_image
+    from swarmsim.specs import Platform
+
+    return replace(spec, image=tagged_image(spec.image),
+                   placement=replace(spec.placement, platforms=(Platform("linux", "amd64"),)))
+
+
+@pytest.mark.parametrize("compose", ["getstarted-part3.yml", "getstarted-part5.yml"])
+def test_stack_deploy_posts_swarmsims_specs_and_places_the_same(compose):
+    """The CLI parses the compose file itself and posts networks and services: the
+    specs equal swarmsim's own loader's, and created in the same order at the same
+    instants they land where swarmsim's own path puts them (same scenario and seed)."""
+    from dataclasses import replace
+
+    from api_helpers import DATA
+
+    from swarmsim.commands import control_api
+    from swarmsim.compose import load_stack
+    from swarmsim.scenario import load_scenario
+    from swarmsim.shell import Session
+
+    with served("three.yaml", speed=20) as srv:
+        real = docker(srv, "stack", "deploy", "-c", compose, "getstartedlab")
+        assert real.returncode == 0, real.stderr
+        time.sleep(0.6)  # 12 simulated seconds: every task is running
+        srv.call(srv.clock.pause)
+        sim = srv.view.sim
+        posted = sorted(sim.state.services.values(), key=lambda s: s.created)
+        stack = load_stack([DATA / compose], "getstartedlab")
+        loaded = {spec.name: spec for spec in stack.services}
+        assert {s.name for s in posted} == set(loaded)
+        for svc in posted:
+            assert replace(svc.spec, image=svc.spec.image.split("@")[0]) == _resolved(
+                loaded[svc.name])
+        twin = Session.start(load_scenario(DATA / "three.yaml"))
+        api = control_api(twin.sim)
+        out = [f"Creating network {net.name}" for net in stack.networks]
+        api.networks.update({net.name: "getstartedlab" for net in stack.networks})
+        for svc in posted:  # the CLI's order (a Go map's) and instants
+            twin.sim.env.run(until=svc.created)
+            api.create_service(replace(_resolved(loaded[svc.name]), image=svc.spec.image))
+            out.append(f"Creating service {svc.name}")
+        assert real.stdout.splitlines() == out
+        twin.sim.env.run(until=sim.now)
+        assert _placements(sim) == _placements(twin.sim)
+        assert sum(_placements(twin.sim).values()) == {"getstarted-part3.yml": 5,
+                                                       "getstarted-part5.yml": 7}[compose]
+        for line in ("stack services getstartedlab", "stack ps getstartedlab", "stack ls"):
+            real_rows = cells(docker(srv, *line.split()).stdout)
+            assert real_rows == cells(twin.docker(f"docker {line}", "myvm1").output), line
+        srv.call(srv.clock.resume)
+        rm = docker(srv, "stack", "rm", "getstartedlab")
+        assert rm.returncode == 0, rm.stderr
+        assert docker(srv, "stack", "ls").stdout == "NAME      SERVICES\n"
+        assert "getstartedlab_webnet" not in docker(srv, "network", "ls").stdout
+
+
+def test_placements_of_a_served_scenario_equal_swarmsim_run():
+    """Part 3 deployed by the scenario at t=0 and served: the placements the CLI
+    shows are those `swarmsim run` computes for the same scenario and seed."""
+    from api_helpers import DATA
+
+    from swarmsim.run import run_scenario
+    from swarmsim.scenario import load_scenario
+
+    with served("part3.yaml", speed=20) as srv:
+        time.sleep(0.6)
+        srv.call(srv.clock.pause)
+        ps = docker(srv, "stack", "ps", "--format", "{{.Name}} {{.Node}}", "getstartedlab")
+        until = srv.view.sim.now
+    result = run_scenario(load_scenario(DATA / "part3.yaml"), until=until)
+    expected = sorted(f"{t.name} {result.sim.state.nodes[t.node_id].name}"
+                      for t in result.sim.state.tasks.values())
+    assert sorted(ps.stdout.splitlines()) == expected
+
+
+def test_serve_command_line_and_its_readme_setup(tmp_path):
+    """`swarmsim serve SCENARIO --port P` in a process of its own, then the docker CLI
+    with DOCKER_HOST as the README's setup says."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from api_helpers import DATA
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "swarmsim", "serve", str(DATA / "part3.yaml"), "--port",
+         str(port), "--speed", "10"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("swarmsim serve: the engine of myvm1 at tcp://127.0.0.1:")
+        assert proc.stdout.readline().strip() == f"export DOCKER_HOST=tcp://127.0.0.1:{port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
+        env.update(DOCKER_HOST=f"tcp://127.0.0.1:{port}", DOCKER_CONFIG=str(tmp_path))
+        res = subprocess.run(["docker", "node", "ls", "--format", "{{.Hostname}}"],
+                             capture_output=True, text=True, env=env, timeout=60, check=False)
+        assert res.stdout.split() == ["myvm1", "myvm2"], res.stderr
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+
+
+def test_serve_refuses_bad_options_with_status_2(capsys):
+    from swarmsim.api.server import is_loopback
+    from swarmsim.cli import main
+
+    assert main(["serve", "--speed", "0"]) == 2
+    assert "--speed must be a positive number" in capsys.readouterr().err
+    assert main(["serve", "--machine", "nosuch", "--port", "1"]) == 2
+    assert "no machine named 'nosuch'" in capsys.readouterr().err
+    assert [is_loopback(h) for h in ("127.0.0.1", "::1", "localhost", "0.0.0.0", "10.0.0.1")] == [
+        True, True, True, False, False]

@@ -124,7 +124,8 @@ def _resources(r: _Reader) -> Resources:
         (g.sub("DiscreteResourceSpec").text("Kind"), g.sub("DiscreteResourceSpec").integer("Value"))
         for g in r.items("GenericResources") if g.has("DiscreteResourceSpec")
     )
-    return Resources(r.integer("NanoCPUs", unsigned=False), r.integer("MemoryBytes", unsigned=False),
+    return Resources(r.integer("NanoCPUs", unsigned=False),
+                     r.integer("MemoryBytes", unsigned=False),
                      generic)
 
 
@@ -223,7 +224,8 @@ def read_service_spec(data: Any, network_name: Callable[[str], str | None]) -> S
         publish = p.text("PublishMode") or "ingress"
         if protocol not in ("tcp", "udp", "sctp") or publish not in ("ingress", "host"):
             raise _invalid(f"EndpointSpec: invalid port {quote(protocol + '/' + publish)}")
-        ports.append(PortConfig(p.integer("TargetPort"), p.integer("PublishedPort"), protocol, publish))
+        ports.append(PortConfig(p.integer("TargetPort"), p.integer("PublishedPort"), protocol,
+                                publish))
     mounts = tuple(
         Mount(m.text("Type") or "volume", m.text("Target"), m.text("Source"),
               bool(m.data.get("ReadOnly")))
