@@ -71,3 +71,15 @@ RAFT_ELECTION_S = 10.0  # ElectionTick 10 x TickInterval 1 s: time to elect a ne
 # --- scenarios ---------------------------------------------------------------------------
 SCENARIO_UNTIL_S = 600.0  # `until:` default: 10 simulated minutes
 KILL_EXIT_CODE = 1  # timeline `kill:` default exit code
+
+# --- input limits (swarmsim's own; each MAX_<NAME> but the depth is raised by the
+# environment variable SWARMSIM_MAX_<NAME>, see swarmsim.limits). docker has none of
+# these: they keep a mistyped number from taking all the memory or time of the machine.
+MAX_YAML_FILE_BYTES = 2 << 20  # a compose, scenario or sweep file (YAML costs ~100x its size)
+MAX_DATA_FILE_BYTES = 32 << 20  # a trace CSV, a workload times file or an env_file
+MAX_YAML_DEPTH = 100  # nesting of YAML lists and mappings (yaml.v3: 10,000); fixed, as
+# every stage after the parser walks the tree recursively
+MAX_NODES = 20_000  # machines of a scenario (Swarm3k had 4,700)
+MAX_REPLICAS = 200_000  # replicas of one service (compose, `docker service scale`, traces)
+MAX_TASKS = 200_000  # tasks all services of a scenario's stacks and traces ask for at once
+MAX_REQUESTS = 10_000_000  # requests of one run (rate x window, summed over workloads)

@@ -16,7 +16,7 @@ from typing import Any
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.engine import Simulation
 from swarmsim.errors import InputError
-from swarmsim.scenario import Scenario
+from swarmsim.scenario import Scenario, check_run
 from swarmsim.timeline import Step
 
 
@@ -92,6 +92,8 @@ def run_scenario(
     """
     from swarmsim.metrics.recorder import Recorder  # noqa: PLC0415
 
+    end = scenario.until if until is None else until
+    check_run(scenario, end)  # before anything is allocated
     check_stacks(scenario, env_vars)
     sim = Simulation(scenario, seed=seed, env_vars=env_vars)
     sim.scheduler.watch = watch
@@ -110,7 +112,6 @@ def run_scenario(
         from swarmsim.manager.rebalance import Rebalancer  # noqa: PLC0415
 
         Rebalancer(result, scenario.rebalance).start()
-    end = scenario.until if until is None else until
     _advance(sim, end, progress)
     return result
 

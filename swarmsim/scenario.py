@@ -36,19 +36,20 @@ the key path, in the style of compose schema errors.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from swarmsim import defaults
 from swarmsim.checks import duration, key_error
 from swarmsim.errors import InputError, dotted
+from swarmsim.inputfile import read_limited, yaml_text
 from swarmsim.mesh.network import NetworkModel, parse_network
 from swarmsim.rng import IdFactory, make_streams
 from swarmsim.scenario_nodes import parse_nodes as _nodes
 from swarmsim.specs import NodeSpec
 from swarmsim.timeline import Step, parse_timeline
-from swarmsim.workload.spec import WorkloadSpec, parse_workloads
+from swarmsim.workload.spec import WorkloadSpec, check_requests, parse_workloads
 
 _TOP_KEYS = (
     "name", "seed", "nodes", "stacks", "until", "timeline", "network", "workload", "policy",
@@ -83,6 +84,8 @@ class Scenario:
     registries: tuple[tuple[str, bool], ...] = ()  # (host, private), sorted by host
     traces: tuple[Any, ...] = ()  # swarmsim.workload.traces.TraceRow, by arrival time
     rebalance: str = "off"  # NOT swarm behaviour: swarmsim.manager.rebalance
+    # line of each top-level key of the file, for errors found later (check_run)
+    key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The fully resolved scenario as plain JSON-ready data."""
@@ -140,21 +143,18 @@ def load_scenario(path: str | Path, *, seed: int | None = None) -> Scenario:
 
     given = str(path)
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"open {given}: no such file or directory", file=given) from None
-    except OSError as exc:
-        raise InputError(f"open {given}: {exc.strerror}", file=given) from None
+    text = yaml_text(read_limited(p, given), given)
     try:
         data, lines = load_yaml_text(text)
     except InputError as err:
         raise err.located(file=given) from None
     try:
-        return _build(data, p, given, seed)
+        scenario = _build(data, p, given, seed)
     except InputError as err:
         line = lines.lookup(err.keys) if err.keys is not None else None
         raise err.located(file=given, line=line) from None
+    tops = tuple((str(k), n) for k in data if (n := lines.lookup((str(k),))) is not None)
+    return replace(scenario, key_lines=tops)
 
 
 def scenario_from_data(data: Any, path: str | Path, *, seed: int | None = None) -> Scenario:
@@ -211,6 +211,7 @@ def _build(data: Any, path: Path, given: str, seed_override: int | None) -> Scen
     timeline = parse_timeline(data.get("timeline"), {n.name for n in nodes}, check_command)
     network = parse_network(data.get("network"), [n.name for n in nodes])
     workload = parse_workloads(data.get("workload"), {n.name for n in nodes}, path.parent)
+    check_requests(workload, until)
     policy = _policy(data.get("policy", "spread"), path.parent)
     registries = _registries(data.get("registries"))
     from swarmsim.manager.rebalance import parse_rebalance
@@ -248,6 +249,26 @@ def _policy(value: Any, base: Path) -> str:
     except ValueError as exc:
         raise _err(str(exc).removeprefix("policy "), "policy") from None
     return name
+
+
+def check_run(scenario: Scenario, until: float) -> None:
+    """``scenario`` can be run until ``until`` (its own, or one given later: ``run
+    --until``, a sweep's ``until``): it has a machine, ``until`` is a positive, finite
+    time, and the run sends no more requests than swarmsim's limit.
+
+    Raises:
+        InputError: with the scenario's file and the key path.
+    """
+    try:
+        if not scenario.nodes:
+            raise _err("must list at least one machine to run on", "nodes")
+        if not until > 0 or until == float("inf"):
+            raise _err("must be greater than 0", "until")
+        check_requests(scenario.workload, until)
+    except InputError as err:
+        top = err.keys[0] if err.keys else None
+        line = dict(scenario.key_lines).get(top) if isinstance(top, str) else None
+        raise err.located(file=scenario.source or None, line=line) from None
 
 
 def _duration(value: Any, *keys: str | int) -> float:
@@ -292,7 +313,7 @@ def _stacks(raw: Any, base: Path) -> tuple[StackRef, ...]:
         paths = []
         for f in given:
             p = Path(f) if Path(f).is_absolute() else base / f
-            if not p.is_file():
+            if not p.exists():  # a directory or a device fails when it is read
                 raise _err(f"open {f}: no such file or directory", "stacks", name)
             paths.append(p)
         out.append(StackRef(name=name, compose_files=tuple(paths), given=tuple(given)))

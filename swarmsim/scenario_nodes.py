@@ -15,6 +15,7 @@ from swarmsim import defaults
 from swarmsim.checks import key_error as _err
 from swarmsim.checks import positive_size
 from swarmsim.errors import InputError, dotted
+from swarmsim.limits import over
 from swarmsim.rng import IdFactory
 from swarmsim.specs import NodeSpec, Platform
 
@@ -55,6 +56,13 @@ def parse_nodes(raw: Any, ids: IdFactory) -> tuple[NodeSpec, ...]:
         raise _err("must be a list", "nodes")
     out: list[NodeSpec] = []
     seen: dict[str, tuple[str | int, ...]] = {}
+    total = 0
+    for idx, entry in enumerate(raw):
+        total += _count(entry, idx)  # checked before any node is made
+        problem = over("NODES", total, "nodes")
+        if problem:
+            raise _err(problem, "nodes", idx, "count") if isinstance(
+                entry, Mapping) and "count" in entry else _err(problem, "nodes", idx)
     for idx, entry in enumerate(raw):
         for spec in _node_group(entry, idx):
             if spec.name in seen:
@@ -72,6 +80,19 @@ def _with(spec: NodeSpec, **changes: Any) -> NodeSpec:
     return replace(spec, **changes)
 
 
+def _count(entry: Any, idx: int) -> int:
+    """The ``count`` of a ``nodes`` entry (1 when the entry is not a mapping: the
+    entry's own check reports that)."""
+    if not isinstance(entry, Mapping):
+        return 1
+    count = entry.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise _err("must be a integer", "nodes", idx, "count")
+    if count < 1:
+        raise _err("Must be greater than or equal to 1", "nodes", idx, "count")
+    return count
+
+
 def _node_group(entry: Any, idx: int) -> list[NodeSpec]:
     at = ("nodes", idx)
     if not isinstance(entry, Mapping):
@@ -84,11 +105,7 @@ def _node_group(entry: Any, idx: int) -> list[NodeSpec]:
     name = entry["name"]
     if not isinstance(name, str) or not name:
         raise _err("must be a string", *at, "name")
-    count = entry.get("count", 1)
-    if isinstance(count, bool) or not isinstance(count, int):
-        raise _err("must be a integer", *at, "count")
-    if count < 1:
-        raise _err("Must be greater than or equal to 1", *at, "count")
+    count = _count(entry, idx)
     if count > 1 and "{i}" not in name:
         raise _err("must contain {i} when count is greater than 1", *at, "name")
     role = _enum(entry, "role", ("manager", "worker"), "worker", at)
@@ -100,8 +117,10 @@ def _node_group(entry: Any, idx: int) -> list[NodeSpec]:
     cpus = entry.get("cpus", defaults.NODE_CPUS)
     if isinstance(cpus, bool) or not isinstance(cpus, int | float):
         raise _err("must be a number", *at, "cpus")
-    if cpus <= 0:
+    if not cpus > 0:  # NaN too
         raise _err("must be greater than 0", *at, "cpus")
+    if not cpus * 1_000_000_000 < 2**63:  # nano-CPUs are an int64, as in SwarmKit
+        raise _err("must be less than 9223372036 (nano-CPUs are an int64)", *at, "cpus")
     memory = _memory(entry.get("memory"), at)
     bandwidth = _bandwidth(entry.get("bandwidth"), at)
     labels = _labels(entry.get("labels"), (*at, "labels"))

@@ -136,6 +136,8 @@ def parse_bytes(text: str) -> int:
         raise ValueError(f'strconv.ParseFloat: parsing "{num}": invalid syntax') from None
     if value < 0:
         raise ValueError(f"invalid size: '{s}'")
+    if value == float("inf"):  # Go's ParseFloat: ErrRange
+        raise ValueError(f'strconv.ParseFloat: parsing "{num}": value out of range')
     low = suffix.lower()
     if low in ("", "b"):
         mult = 1
@@ -144,6 +146,8 @@ def parse_bytes(text: str) -> int:
         if unit not in _SIZE_UNITS or rest not in ("", "b", "ib"):
             raise ValueError(f"invalid suffix: '{low}'")
         mult = 1024 ** _SIZE_UNITS[unit]
+    if value * mult > _MAX_INT64:  # Go's int64(size) would wrap; swarmsim refuses it
+        raise ValueError(f"invalid size: '{s}' is over 8 EiB")
     return int(value * mult)
 
 
@@ -173,6 +177,8 @@ def parse_cpus(text: str) -> int:
     nano = value * 1_000_000_000
     if nano.denominator != 1:
         raise ValueError("value is too precise")
+    if abs(nano) > _MAX_INT64:  # Go's Int64() would wrap; swarmsim refuses it
+        raise ValueError(f"{text} CPUs is out of range")
     return int(nano)
 
 
@@ -186,9 +192,21 @@ def _parse_rat(text: str) -> Fraction | None:
         if int(den) == 0:
             return None
         return Fraction(int(num), int(den))
-    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", s):
+    m = re.fullmatch(r"[+-]?(\d*)\.?(\d*)(?:[eE]([+-]?\d+))?", s)
+    if not m or not (m.group(1) or m.group(2)):
         return None
+    # math/big ratconv.go refuses a power of ten beyond 1e6 ("avoid excessively large
+    # exponents"): the exponent less the digits after the point
+    exp = m.group(3) or "0"
+    if len(exp.lstrip("+-0")) > 7 or abs(int(exp) - len(m.group(2))) > 1_000_000:
+        return None
+    whole = m.group(1).lstrip("0")
+    if whole and len(whole) + int(exp) > 40:  # far beyond any int64 of nano-CPUs:
+        return _HUGE  # skip computing 10**exp
     return Fraction(s)
+
+
+_HUGE = Fraction(10**40)
 
 
 def format_cpus(nano: int) -> str:

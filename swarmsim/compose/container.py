@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from swarmsim.compose.gostr import format_value
+from swarmsim.errors import InputError
+from swarmsim.inputfile import read_limited
 
 NAMESPACE_LABEL = "com.docker.stack.namespace"
 IMAGE_LABEL = "com.docker.stack.image"
@@ -158,13 +160,10 @@ def read_env_file(path: str, env: Mapping[str, str]) -> list[str]:
             ``invalid env file (<path>): variable 'A B' contains whitespaces``, ...).
     """
     try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise ValueError(f"open {path}: no such file or directory") from None
-    except PermissionError:
-        raise ValueError(f"open {path}: permission denied") from None
-    except IsADirectoryError:
-        raise ValueError(f"invalid env file ({path}): read {path}: is a directory") from None
+        data = read_limited(path, path, "DATA_FILE")
+    except InputError as err:  # "open <path>: ...", the size limit, or a directory:
+        where = f"invalid env file ({path}): " if err.message.startswith("read ") else ""
+        raise ValueError(where + err.message) from None
     out = []
     raw_lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
     if raw_lines and raw_lines[-1] == b"":

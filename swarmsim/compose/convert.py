@@ -23,6 +23,7 @@ from swarmsim.compose import volumes as vol_syntax
 from swarmsim.compose.decode import section, to_uint
 from swarmsim.compose.xswarmsim import parse_sim_params
 from swarmsim.errors import InputError
+from swarmsim.limits import over
 from swarmsim.specs import (
     Healthcheck,
     NetworkSpec,
@@ -178,6 +179,9 @@ def _service(
     elif mode in ("", "replicated", "replicated-job"):
         mode = mode or "replicated"
         replicas = 1 if replicas_raw is None else to_uint(replicas_raw)
+        problem = over("REPLICAS", replicas, "replicas")
+        if problem:
+            raise _fail(name, problem, "deploy", "replicas")
     else:
         raise _fail(name, f"unknown mode: {mode}", "deploy", "mode")
     mounts = []

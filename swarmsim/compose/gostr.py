@@ -83,6 +83,8 @@ def parse_int(text: str, base: int = 0, *, unsigned: bool = False) -> tuple[int 
     digits = s.replace("_", "") if underscores_ok else s
     if not digits or not all(_digit_value(c) < base for c in digits):
         return None, "invalid syntax"
+    if len(digits.lstrip("0")) > 64:  # more than 64 bits in any base: no int() of it
+        return None, "value out of range"
     value = int(digits, base)
     limit = _MAX_UINT64 if unsigned else (_MAX_INT64 + 1 if neg else _MAX_INT64)
     if value > limit:

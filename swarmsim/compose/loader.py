@@ -28,6 +28,7 @@ from swarmsim.compose.merge import merge_configs
 from swarmsim.compose.schema_data import supported
 from swarmsim.compose.yamlv3 import GeneralMap, LineMap, parse
 from swarmsim.errors import InputError
+from swarmsim.inputfile import read_limited, yaml_text
 from swarmsim.specs import Stack
 
 UNSUPPORTED = (
@@ -164,19 +165,8 @@ def _version(config: Mapping[str, Any]) -> str:
 
 
 def _read(path: Path, name: str) -> str:
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise InputError(f"read {name}: is a directory", file=name) from None
-    except OSError as exc:
-        reason = (exc.strerror or str(exc)).lower()
-        raise InputError(f"open {name}: {reason}", file=name) from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("yaml: invalid leading UTF-8 octet", file=name) from None
+    """docker's ``os.ReadFile`` then yaml.v3's reader, within swarmsim's size limit."""
+    return yaml_text(read_limited(path, name), name)
 
 
 def _load(

@@ -80,7 +80,7 @@ def _check_json(value: Any, keys: Keys = ()) -> None:
         message = "json: unsupported type: map[interface {}]interface {}"
         raise InputError(message, keys=keys, path="")
     if isinstance(value, float) and not math.isfinite(value):
-        raise InputError(f"json: unsupported value: {format_float(value)}", keys=keys, path="")
+        raise InputError(f"json: unsupported value: {format_float(value)}", keys=keys)
     if isinstance(value, dict):
         for key in sorted(value):
             _check_json(value[key], (*keys, key))

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from yaml import events as ev
 
+from swarmsim import defaults
 from swarmsim.compose.gostr import (
     BINARY,
     MAP,
@@ -43,6 +44,9 @@ Key = str | int
 Keys = tuple[Key, ...]
 
 _LONG_PREFIX = "tag:yaml.org,2002:"
+# yaml.v3 lists every pair of equal keys; a key written n times gives n(n-1)/2 lines.
+# swarmsim keeps the first ones only, so 50,000 copies of a key cannot fill the memory.
+_MAX_DUPLICATE_ERRORS = 100
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,7 @@ def _compose(text: str) -> _Node | None:
         if parser.check_event(ev.StreamEndEvent):
             return None
         parser.get_event()  # document start
-        root = _compose_node(parser, anchors)
+        root = _compose_node(parser, anchors, defaults.MAX_YAML_DEPTH)
         parser.get_event()  # document end
         return root
     except yaml.MarkedYAMLError as exc:
@@ -127,7 +131,8 @@ def _compose(text: str) -> _Node | None:
             parser.dispose()
 
 
-def _compose_node(parser: Any, anchors: dict[str, _Node]) -> _Node:
+def _compose_node(parser: Any, anchors: dict[str, _Node], depth: int) -> _Node:
+    """The node of the next event; ``depth`` more levels of nesting are allowed."""
     event = parser.get_event()
     line = event.start_mark.line + 1
     if isinstance(event, ev.AliasEvent):
@@ -145,20 +150,29 @@ def _compose_node(parser: Any, anchors: dict[str, _Node]) -> _Node:
             node = _Node("scalar", resolve_plain(event.value)[0], event.value, line)
     else:
         kind = "seq" if isinstance(event, ev.SequenceStartEvent) else "map"
+        if depth <= 0:
+            raise _too_deep(line)
         node = _Node(kind, tag or (SEQ if kind == "seq" else MAP), [], line, tagged=bool(tag))
     if event.anchor is not None:
         node.anchor = event.anchor
         anchors[event.anchor] = node
     if node.kind == "seq":
         while not parser.check_event(ev.SequenceEndEvent):
-            node.value.append(_compose_node(parser, anchors))
+            node.value.append(_compose_node(parser, anchors, depth - 1))
         parser.get_event()
     elif node.kind == "map":
         while not parser.check_event(ev.MappingEndEvent):
-            key = _compose_node(parser, anchors)
-            node.value.append((key, _compose_node(parser, anchors)))
+            key = _compose_node(parser, anchors, depth - 1)
+            node.value.append((key, _compose_node(parser, anchors, depth - 1)))
         parser.get_event()
     return node
+
+
+def _too_deep(line: int | None) -> InputError:
+    """yaml.v3's scanner error for deep nesting (scannerc.go ``max_flow_level``), at
+    swarmsim's lower, fixed limit: every later stage walks the tree recursively."""
+    where = f"line {line}: " if line else ""
+    return InputError(f"yaml: {where}exceeded max depth of {defaults.MAX_YAML_DEPTH}", line=line)
 
 
 class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
@@ -229,6 +243,8 @@ class _Decoder:
         self.merged: set[Any] | None = None
         self.decodes = 0
         self.alias_decodes = 0
+        self.depth = 0  # lists and mappings being decoded (aliases make it deeper)
+        self.max_depth = defaults.MAX_YAML_DEPTH
 
     def decode(self, node: _Node, path: Keys) -> tuple[bool, Any]:
         self.decodes += 1
@@ -252,8 +268,17 @@ class _Decoder:
                 self.active_aliases.discard(id(node))
         if node.kind == "scalar":
             return True, self.scalar(node)
+        self.depth += 1
+        try:
+            if self.depth > self.max_depth:
+                raise _too_deep(node.line)
+            return self.collection(node, path)
+        finally:
+            self.depth -= 1
+
+    def collection(self, node: _Node, path: Keys) -> tuple[bool, Any]:
         if node.kind == "seq":
-            items = []
+            items: list[Any] = []
             for item in node.value:
                 ok, value = self.decode(item, (*path, len(items)))
                 if ok:
@@ -278,11 +303,7 @@ class _Decoder:
     def mapping(self, node: _Node, path: Keys, out: dict[Any, Any] | None) -> tuple[bool, Any]:
         pairs = node.value
         errors_before = len(self.errors)
-        for i, (ki, _) in enumerate(pairs):
-            for kj, _ in pairs[i + 1 :]:
-                if ki.kind == kj.kind and ki.value == kj.value and isinstance(ki.value, str):
-                    where = f"line {kj.line}: mapping key {quote(kj.value)}"
-                    self.errors.append(f"{where} already defined at line {ki.line}")
+        self.duplicates(pairs)
         if len(self.errors) > errors_before:
             return False, None
         is_new = out is None
@@ -314,6 +335,31 @@ class _Decoder:
             self.merge(node, merge_node, out, path)
         return True, out
 
+    def duplicates(self, pairs: list[tuple[_Node, _Node]]) -> None:
+        """yaml.v3's duplicate-key errors (decode.go ``d.mapping``: every later key with
+        the text of an earlier one, ordered by the earlier key, then the later), found
+        in linear time; a key repeated n times gives n(n-1)/2 errors, so at most
+        :data:`_MAX_DUPLICATE_ERRORS` are kept per mapping."""
+        groups: dict[tuple[str, str], list[_Node]] = {}
+        for key, _ in pairs:
+            if isinstance(key.value, str):
+                groups.setdefault((key.kind, key.value), []).append(key)
+        if len(groups) == len(pairs):
+            return
+        taken: dict[tuple[str, str], int] = {}
+        count = 0
+        for first, _ in pairs:
+            if not isinstance(first.value, str):
+                continue
+            group = groups[(first.kind, first.value)]
+            n = taken[(first.kind, first.value)] = taken.get((first.kind, first.value), 0) + 1
+            for later in group[n:]:
+                where = f"line {later.line}: mapping key {quote(later.value)}"
+                self.errors.append(f"{where} already defined at line {first.line}")
+                count += 1
+                if count == _MAX_DUPLICATE_ERRORS:
+                    return
+
     def key(self, node: _Node, string_keys: bool) -> tuple[bool, Any]:
         target = _deref(node)
         if not string_keys or target.kind != "scalar":
@@ -335,8 +381,18 @@ class _Decoder:
                     line=src.line,
                 )
         for src in sources:
-            target = _deref(src)
-            self.mapping(target, path, out)
+            if src.kind != "alias":
+                self.mapping(src, path, out)
+                continue
+            if id(src) in self.active_aliases:  # yaml.v3 merges an alias via d.alias
+                raise InputError(
+                    f"yaml: anchor '{src.value}' value contains itself", line=src.line
+                )
+            self.active_aliases.add(id(src))
+            try:
+                self.mapping(_deref(src), path, out)
+            finally:
+                self.active_aliases.discard(id(src))
         self.merged = outer
 
 

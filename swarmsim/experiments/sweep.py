@@ -46,27 +46,37 @@ class Sweep:
     grid: tuple[tuple[str, tuple[Any, ...]], ...]
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path) -> tuple[Any, Any]:
+    """A YAML file's data and the line of each key (within the size limit)."""
     from swarmsim.compose.yamlv3 import load_yaml_text
+    from swarmsim.inputfile import read_limited, yaml_text
 
+    text = yaml_text(read_limited(path, str(path)), str(path))
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        raise InputError(f"open {path}: no such file or directory", file=str(path)) from None
-    return load_yaml_text(text)[0]
+        return load_yaml_text(text)
+    except InputError as err:
+        raise err.located(file=str(path)) from None
 
 
 def load_sweep(path: str | Path) -> Sweep:
     """Read and check a sweep file.
 
     Raises:
-        InputError: naming the key at fault.
+        InputError: naming the file, the line and the key at fault.
     """
-    from swarmsim.policies.loader import check_policy_name
-    from swarmsim.units import parse_duration
-
     p = Path(path)
-    data = _read_yaml(p)
+    data, lines = _read_yaml(p)
+    try:
+        return _check_sweep(data, p)
+    except InputError as err:
+        line = lines.lookup(err.keys) if err.keys is not None else None
+        raise err.located(file=str(p), line=line) from None
+
+
+def _check_sweep(data: Any, p: Path) -> Sweep:
+    from swarmsim.checks import duration, key_error
+    from swarmsim.policies.loader import check_policy_name
+
     if not isinstance(data, Mapping):
         raise InputError("top-level object must be a mapping", file=str(p))
     for key in data:
@@ -92,13 +102,17 @@ def load_sweep(path: str | Path) -> Sweep:
     ):
         raise InputError("grid must map key paths to non-empty lists", file=str(p),
                          keys=("grid",))
-    until = data.get("until")
+    until = None
+    if data.get("until") is not None:
+        until = duration(data["until"], "until", negative=True)
+        if not until > 0:
+            raise key_error("must be greater than 0", "until")
     return Sweep(
         scenario=(p.parent / data["scenario"]),
         policies=tuple(policies),
         seeds=seeds,
         seed=_seed(data.get("seed"), p),
-        until=parse_duration(until) if isinstance(until, str) else until,
+        until=until,
         grid=tuple((str(k), tuple(v)) for k, v in grid.items()),
     )
 
@@ -150,7 +164,7 @@ def sweep(
     from swarmsim.experiments.compare import policy_labels
 
     sw = spec if isinstance(spec, Sweep) else load_sweep(spec)
-    base = _read_yaml(sw.scenario)
+    base = _read_yaml(sw.scenario)[0]
     root = sw.seed
     if root is None:
         root = base.get("seed", 0) if isinstance(base, Mapping) else 0

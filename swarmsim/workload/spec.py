@@ -27,6 +27,8 @@ from typing import Any
 
 from swarmsim.checks import duration, key_error
 from swarmsim.errors import InputError, dotted
+from swarmsim.inputfile import read_limited, utf8_text
+from swarmsim.limits import over
 
 #: client timeout when a workload gives none
 DEFAULT_TIMEOUT_S = 5.0
@@ -184,6 +186,33 @@ def _workload(entry: Any, i: int, machines: set[str], base: Path) -> WorkloadSpe
                         arrivals=arrivals, start_s=start, stop_s=stop, timeout_s=timeout)
 
 
+def expected_requests(spec: WorkloadSpec, until: float) -> float:
+    """How many requests ``spec`` sends in a run that ends at ``until`` (the mean, for
+    Poisson and diurnal arrivals)."""
+    end = min(until, spec.stop_s) if spec.stop_s is not None else until
+    a = spec.arrivals
+    if a.kind == "trace":
+        return float(sum(1 for t in a.times if spec.start_s + t < end))
+    return a.rate * max(0.0, end - spec.start_s)
+
+
+def check_requests(specs: tuple[WorkloadSpec, ...], until: float) -> None:
+    """The requests of a run that ends at ``until`` must be within swarmsim's limit: the
+    simulator keeps a record of each one.
+
+    Raises:
+        InputError: at the workload that crosses the limit (``workload.0.rate
+            300,000,000 requests is over swarmsim's limit of 10,000,000 ...``).
+    """
+    total = 0.0
+    for i, spec in enumerate(specs):
+        total += expected_requests(spec, until)
+        problem = over("REQUESTS", round(total), "requests in the run")
+        if problem:
+            key = "rate" if spec.arrivals.kind != "trace" else "arrivals"
+            raise _err(problem, "workload", i, key)
+
+
 def _entry(value: Any, machines: set[str], at: tuple[str | int, ...]) -> tuple[str, ...] | None:
     if value == "all":
         return None
@@ -248,9 +277,10 @@ def _trace(value: Mapping[str, Any], at: tuple[str | int, ...], base: Path) -> t
             raise _err("must be a string", *at, "file")
         path = Path(name) if Path(name).is_absolute() else base / name
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError:
-            raise _err(f"open {name}: no such file or directory", *at, "file") from None
+            text = utf8_text(read_limited(path, name, "DATA_FILE"), name)
+        except InputError as err:
+            where = f"{name}:{err.line}: " if err.line is not None else ""
+            raise _err(where + err.message, *at, "file") from None
         for lineno, line in enumerate(text.splitlines(), 1):
             cell = line.split("#", 1)[0].split(",", 1)[0].strip()
             if not cell:

@@ -37,6 +37,8 @@ from typing import Any
 import numpy as np
 
 from swarmsim.errors import InputError
+from swarmsim.inputfile import read_limited, utf8_text
+from swarmsim.limits import over
 from swarmsim.units import parse_bytes, parse_cpus, parse_duration
 
 COLUMNS = ("time", "service", "replicas", "cpu", "memory", "duration")
@@ -93,22 +95,47 @@ def parse_traces(raw: Any, base: Path) -> tuple[TraceRow, ...]:
     if not isinstance(raw, list):
         raise InputError("traces must be a list", keys=("traces",))
     rows: list[TraceRow] = []
+    origin: dict[int, tuple[str, int]] = {}  # id(row) -> (file, index in traces)
     stacks: set[str] = set()
     for i, given in enumerate(raw):
         if not isinstance(given, str) or not given:
             raise InputError(f"traces.{i} must be a string", keys=("traces", i))
         path = Path(given) if Path(given).is_absolute() else base / given
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError:
-            raise InputError(f"traces.{i} open {given}: no such file or directory",
+            data = read_limited(path, given, "DATA_FILE")
+        except InputError as err:
+            raise InputError(f"traces.{i} {err.message}", keys=("traces", i)) from None
+        try:
+            text = utf8_text(data, given)
+        except InputError as err:
+            raise InputError(err.message, file=given, line=err.line,
                              keys=("traces", i)) from None
         if path.stem in stacks:
             raise InputError(f"traces.{i} duplicate trace name {path.stem!r}",
                              keys=("traces", i))
         stacks.add(path.stem)
-        rows.extend(read_trace(text, path.stem, given, i))
-    return tuple(sorted(rows, key=lambda r: r.time))
+        read = read_trace(text, path.stem, given, i)
+        origin.update((id(row), (given, i)) for row in read)
+        rows.extend(read)
+    rows.sort(key=lambda r: r.time)
+    _check_tasks(rows, origin)
+    return tuple(rows)
+
+
+def _check_tasks(rows: list[TraceRow], origin: dict[int, tuple[str, int]]) -> None:
+    """The most tasks the traces ask for at one time must be within the tasks limit
+    (a departure at the same instant as an arrival frees its tasks first)."""
+    changes = [(r.time, 1, r.replicas, r) for r in rows]
+    changes += [(r.time + r.duration, 0, -r.replicas, r) for r in rows if r.duration is not None]
+    changes.sort(key=lambda c: (c[0], c[1]))
+    alive = 0
+    for _, _, delta, row in changes:
+        alive += delta
+        problem = over("TASKS", alive, "tasks at once")
+        if problem:
+            file, index = origin[id(row)]
+            raise InputError(f"replicas: {problem}", file=file, line=row.line,
+                             keys=("traces", index, "replicas"))
 
 
 def read_trace(text: str, stack: str, file: str = "", index: int = 0) -> list[TraceRow]:
@@ -151,8 +178,12 @@ def read_trace(text: str, stack: str, file: str = "", index: int = 0) -> list[Tr
         if time is None:
             raise bad("time", "is required")
         replicas = cell("replicas")
-        if not replicas.isdigit():
+        if not (replicas.isascii() and replicas.isdigit()):
             raise bad("replicas", f"invalid replica count {replicas!r}")
+        problem = over("REPLICAS", int(replicas[-30:]) if len(replicas) <= 30 else 10**30,
+                       "replicas")
+        if problem:
+            raise bad("replicas", problem)
         try:
             cpus = parse_cpus(cell("cpu")) if cell("cpu") else 0
         except ValueError as exc:
@@ -178,6 +209,8 @@ def _seconds(text: str, bad: Any, name: str) -> float | None:
             raise bad(name, f"invalid duration {text!r}") from None
     if value < 0 or value != value:
         raise bad(name, "must not be negative")
+    if value == float("inf"):
+        raise bad(name, f"invalid duration {text!r}")
     return value
 
 

@@ -20,6 +20,7 @@ from swarmsim.commands.errors import DAEMON, CommandError, grpc
 from swarmsim.compose import imageref, validate_for_daemon
 from swarmsim.compose.gostr import quote
 from swarmsim.errors import InputError
+from swarmsim.limits import over
 from swarmsim.manager.controlapi.membership import Membership, leave_refusal, parse_join_token
 from swarmsim.manager.controlapi.nodes import NodeAPI, can_remove_member
 from swarmsim.specs import PortConfig, ServiceSpec, Stack
@@ -102,6 +103,7 @@ class ControlAPI(NodeAPI):
                 (networks and services created before a failure stay).
         """
         self.need_leader()
+        self._check_size(stack.services)
         out: list[str] = []
         try:
             if prune:
@@ -337,7 +339,32 @@ class ControlAPI(NodeAPI):
         return [f"Removing service {svc.name}"] if announce else []
 
     def _update(self, svc: ServiceRecord, spec: ServiceSpec) -> ServiceRecord:
+        self._check_size((spec,), named=False)
         return self.state.update_service(svc.name, spec)
+
+    def _check_size(self, specs: tuple[ServiceSpec, ...], *, named: bool = True) -> None:
+        """swarmsim's limits on replicas per service and on tasks in all, checked before
+        any of ``specs`` is created or changed (docker has no such limit).
+
+        Raises:
+            CommandError: ``st_web: 1,000,000,000 replicas is over swarmsim's limit of
+                200,000 (SWARMSIM_MAX_REPLICAS raises it)`` (the service named unless
+                ``named`` is false) or the same for tasks.
+        """
+        nodes = len(self.state.nodes)
+
+        def tasks(spec: ServiceSpec) -> int:
+            return nodes if spec.is_global else spec.replicas
+
+        for spec in specs:
+            problem = None if spec.is_global else over("REPLICAS", spec.replicas, "replicas")
+            if problem:
+                raise CommandError(f"{spec.name}: {problem}" if named else problem)
+        changed = {spec.name for spec in specs}
+        total = sum(tasks(s.spec) for s in self.state.services.values() if s.name not in changed)
+        problem = over("TASKS", total + sum(tasks(spec) for spec in specs), "tasks")
+        if problem:
+            raise CommandError(problem)
 
     def _allocate(
         self, spec: ServiceSpec, old: ServiceRecord | None
