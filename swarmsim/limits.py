@@ -26,7 +26,7 @@ def limit(name: str) -> int:
     if text is None or text.strip() == "":
         return default
     digits = text.strip().replace("_", "")
-    if not digits.isdigit() or len(digits) > 18 or int(digits) < 1:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 30 or int(digits) < 1:
         raise InputError(f"{ENV_PREFIX}{name}={text!r}: must be a positive whole number")
     return int(digits)
 

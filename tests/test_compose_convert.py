@@ -1025,7 +1025,9 @@ def test_go_map_parser_reads_docker_summaries():
 
 
 @pytest.mark.parametrize(("name", "case"), _cases(), ids=[n for n, _ in _cases()])
-def test_docker_corpus(name, case):
+def test_docker_corpus(name, case, monkeypatch):
+    # docker's conversion, without swarmsim's own limits (replicas_huge: 2**63 replicas)
+    monkeypatch.setenv("SWARMSIM_MAX_REPLICAS", str(2**64))
     config = yaml.load(case["compose"], Loader=_Yaml12Loader)  # a SafeLoader subclass
     env = _corpus_env()  # the corpus run's environment
     try:

@@ -74,6 +74,13 @@ def matches(case: dict[str, Any], error: str | None, warnings: str | None) -> bo
     return error == case["error"] and same_warnings
 
 
+@pytest.fixture(autouse=True)
+def _docker_has_no_replica_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The corpus is docker's verdicts; swarmsim's own replicas limit (refusing the
+    2**63 replicas of ``replicas_huge``) is lifted to compare with them."""
+    monkeypatch.setenv("SWARMSIM_MAX_REPLICAS", str(2**64))
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_docker_accepts_and_rejects_the_same_files(name: str, tmp_path: Path) -> None:
     case = CASES[name]
