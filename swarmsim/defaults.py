@@ -52,6 +52,9 @@ HEALTH_START_INTERVAL_S = 5.0
 # --- scenario nodes (swarmsim's own choices) --------------------------------------------
 NODE_CPUS = 1  # cores
 NODE_MEMORY = 1 << 30  # 1 GiB, the size docker-machine's virtualbox driver gives a VM
+#: the platforms of an image's manifest when ``x-swarmsim.image_platforms`` is absent: a
+#: typical multi-arch Linux image (the client turns arm into "any architecture")
+IMAGE_PLATFORMS = ("linux/amd64", "linux/arm64", "linux/arm/v7")
 NODE_OS = "linux"
 NODE_ARCH = "x86_64"
 NODE_FIRST_ADDR = "192.168.99.100"  # docker-machine's virtualbox driver hands these out

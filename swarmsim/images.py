@@ -14,15 +14,23 @@ deploying machine's credentials (``docker stack deploy --with-registry-auth``).
 Otherwise the pull fails and, as docker's executor does, the engine goes on with the
 image only if it already has it: a missing image ends the task ``rejected`` with
 ``No such image: <image>``, and the restart policy retries it.
+
+An image's manifest lists the platforms it is built for (``x-swarmsim.image_platforms``,
+by default a multi-arch Linux image).  When the client resolves the image (``docker
+stack deploy --resolve-image always``, the default, or ``changed`` for a new or changed
+image), it copies them into the service's ``Placement.Platforms``, so the scheduler's
+platform filter keeps the tasks off other nodes; unresolved, a service has none.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from swarmsim import defaults
 from swarmsim.compose import imageref
+from swarmsim.specs import Platform, ServiceSpec
 
 if TYPE_CHECKING:
     from swarmsim.cluster.state import NodeRecord
@@ -44,6 +52,47 @@ def registry_of(image: str) -> str:
         return imageref.parse(image).domain or DOCKER_HUB
     except imageref.ReferenceError:
         return DOCKER_HUB
+
+
+def manifest_platforms(entries: tuple[str, ...]) -> tuple[Platform, ...]:
+    """The placement platforms the client derives from an image manifest's platforms
+    (moby client/service_create.go, imageDigestAndPlatforms): ``unknown`` entries
+    (attestations) skipped, the architecture of ``arm`` cleared (any architecture, the
+    swarmkit#2294 patch), the variant dropped and duplicates skipped, in manifest order."""
+    out: list[Platform] = []
+    for entry in entries:
+        os_name, arch = (entry.split("/") + [""])[:2]
+        if os_name == "unknown" or arch == "unknown":
+            continue
+        platform = Platform(os_name, "" if arch.lower() == "arm" else arch)
+        if platform not in out:
+            out.append(platform)
+    return tuple(out)
+
+
+def resolve_image(spec: ServiceSpec, *, query: bool, reachable: bool) -> ServiceSpec:
+    """``spec`` as the client sends it: with the image's platforms when it queried the
+    registry and the registry answered (moby client/service_create.go,
+    resolveContainerSpecImage); otherwise unchanged (a compose file sets no platforms)."""
+    if not (query and reachable):
+        return spec
+    entries = spec.sim.image_platforms or defaults.IMAGE_PLATFORMS
+    platforms = manifest_platforms(entries)
+    if not platforms:
+        return spec
+    return replace(spec, placement=replace(spec.placement, platforms=platforms))
+
+
+def query_registry(resolve: str, image: str, old_label_image: str | None) -> bool:
+    """Whether ``docker stack deploy --resolve-image RESOLVE`` has the registry queried
+    for a service (docker/cli cli/command/stack/deploy_composefile.go, deployServices):
+    ``always``; ``changed`` for a new service or one whose compose image differs from
+    the image label of the existing service; never with ``never``."""
+    if resolve == "always":
+        return True
+    if resolve == "changed":
+        return old_label_image is None or image != old_label_image
+    return False
 
 
 def pull_seconds(size: int, bandwidth: int) -> float:

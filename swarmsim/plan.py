@@ -13,6 +13,7 @@ from typing import Any
 from swarmsim import defaults
 from swarmsim.compose import load_stack, validate_for_daemon
 from swarmsim.errors import InputError
+from swarmsim.images import registry_of, resolve_image
 from swarmsim.manager.controlapi import tagged_image
 from swarmsim.rng import IdFactory, make_streams
 from swarmsim.scenario import Scenario
@@ -152,6 +153,10 @@ def plan(scenario: Scenario, *, env: dict[str, str] | None = None) -> Plan:
             raise err.located(file=ref.given[0]) from None
         stacks.append(stack)
         for spec in stack.services:
+            # docker stack deploy resolves images by default (--resolve-image always); a
+            # private registry does not answer a dry run, which sends no credentials
+            private = registry_of(spec.image) in {h for h, p in scenario.registries if p}
+            spec = resolve_image(spec, query=True, reachable=not private)
             spec = ports.allocate(spec)
             desired = _desired(spec, nodes)
             created.append(PlannedService(id=ids.new_id(), spec=spec, desired=desired))

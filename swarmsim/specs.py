@@ -201,6 +201,8 @@ class SimParams:
     image_size: int | None = None
     stateful: bool = False  # its state lives in its first volume or bind mount
     usage: UsageSpec | None = None  # background usage profiles (x-swarmsim.usage)
+    # the image manifest's platforms ("os/arch[/variant]"); None: defaults.IMAGE_PLATFORMS
+    image_platforms: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from swarmsim.commands.context import Context
@@ -10,9 +11,11 @@ from swarmsim.commands.parse import Parsed
 from swarmsim.commands.progress import Wait
 from swarmsim.commands.tables import service_table, stack_table, task_table
 from swarmsim.compose import load_stack
+from swarmsim.compose.container import IMAGE_LABEL
 from swarmsim.compose.gostr import quote
 from swarmsim.errors import InputError
-from swarmsim.images import registry_of
+from swarmsim.specs import Stack
+from swarmsim.images import query_registry, registry_of, resolve_image
 
 DETACH_NOTICE = (
     "Since --detach=false was not specified, tasks will be created in the background.\n"
@@ -70,6 +73,7 @@ def stack_deploy(ctx: Context, p: Parsed) -> None:
         raise CommandError(CLI_NOT_MANAGER)
     auth_from = ctx.machine if p.values["with-registry-auth"] else None
     before = {s.name: s.spec.image for s in ctx.sim.state.services.values()}
+    stack = resolved_stack(ctx, stack, resolve, auth_from)
     lines = ctx.api.deploy_stack(stack, prune=p.values["prune"], auth_from=auth_from)
     ctx.out.extend(f"{line}\n" for line in lines)
     for warning in digest_warnings(ctx, lines, resolve, auth_from, before):
@@ -79,6 +83,22 @@ def stack_deploy(ctx: Context, p: Parsed) -> None:
                            if s.spec.stack == name and not s.spec.is_job), key=lambda s: s.name)
         ctx.waits.extend(Wait(s.name, s.id, quiet=bool(p.values["quiet"]), prefix_errors=True)
                          for s in services)
+
+
+def resolved_stack(ctx: Context, stack: Stack, resolve: str, auth_from: str | None) -> Stack:
+    """The stack's services with the platforms the client copies from each image's
+    manifest when it queries the registry (see :func:`swarmsim.images.resolve_image`);
+    a private registry answers only a deploy that sends credentials for it."""
+    images = getattr(ctx.sim, "images", None)
+    services = []
+    for spec in stack.services:
+        old = ctx.sim.state.services.get(spec.name)
+        label = dict(old.spec.labels).get(IMAGE_LABEL) if old is not None else None
+        query = query_registry(resolve, spec.image, "" if old and label is None else label)
+        reachable = images is None or not images.is_private(spec.image) or (
+            auth_from is not None and images.has_login(auth_from, registry_of(spec.image)))
+        services.append(resolve_image(spec, query=query, reachable=reachable))
+    return replace(stack, services=tuple(services))
 
 
 def digest_warning(image: str) -> str:

@@ -12,6 +12,7 @@ from it with :func:`markdown_table`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -131,6 +132,15 @@ KEYS: dict[str, KeyDoc] = {
         "how a task serves requests: `{cost: 20ms, dist: exponential, workers: 1, queue: 100}`"
         " (see docs/traffic.md); absent means those defaults",
     ),
+    "image_platforms": KeyDoc(
+        "image_platforms",
+        "platforms",
+        "none",
+        "platforms of the image's manifest (`os/arch[/variant]`), which `docker stack deploy`"
+        " turns into the service's placement platforms when it resolves the image; absent"
+        " means a multi-arch Linux image ("
+        + ", ".join(f"`{p}`" for p in defaults.IMAGE_PLATFORMS) + ")",
+    ),
     "usage": KeyDoc(
         "usage",
         "mapping",
@@ -141,6 +151,7 @@ KEYS: dict[str, KeyDoc] = {
     ),
 }
 
+_PLATFORM = re.compile(r"[a-z0-9]+/[a-z0-9_]+(?:/[a-z0-9]+)?\Z")
 _TYPE_NAMES = {"boolean": "boolean", "duration": "string", "bytes": "string", "integer": "integer",
                "mapping": "mapping", "cpus": "string or number"}
 
@@ -187,6 +198,15 @@ def _parse_value(raw: object, doc: KeyDoc, keys: tuple[str, ...]) -> object:
         return parse_request(raw, keys)
     if doc.kind == "cpus":
         return parse_cpus_value(raw, where, keys)
+    if doc.kind == "platforms":
+        if not isinstance(raw, list) or not raw:
+            raise InputError(f"{where} must be a non-empty array", keys=keys)
+        for i, item in enumerate(raw):
+            if not isinstance(item, str) or not _PLATFORM.match(item):
+                raise InputError(
+                    f"{where}.{i} Does not match format 'os/arch[/variant]'", keys=(*keys, str(i))
+                )
+        return tuple(raw)
     if doc.kind == "boolean":
         if raw in ("true", "false"):
             return raw == "true"
