@@ -21,6 +21,7 @@ Expectations come from task and node records through this file's own small match
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_right
 from collections import defaultdict
 
@@ -28,7 +29,9 @@ from hypothesis import HealthCheck, event, example, given, settings
 
 from swarmsim.cluster.state import NodeEvent, NodeRecord, ServiceRecord, TaskEvent
 from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim import defaults
 from swarmsim.engine import Simulation
+from swarmsim.images import manifest_platforms
 from swarmsim.run import run_scenario
 from swarmsim.scenario import load_scenario
 from swarmsim.specs import NodeSpec, ServiceSpec
@@ -393,7 +396,12 @@ def test_compose_scenarios_replay_identically(tmp_path_factory, world: World) ->
     assert sorted(first.state.services) == sorted(s.name for s in world.services)
     for spec in world.services:  # the compose file says what the world says
         deployed = first.state.services[spec.name].spec
-        assert (deployed.mode, deployed.placement, deployed.restart, deployed.resources) == (
+        # ... and the deploy adds the image's platforms, as the client does when it
+        # resolves the image (moby client/service_create.go, resolveContainerSpecImage)
+        resolved = manifest_platforms(defaults.IMAGE_PLATFORMS)
+        assert deployed.placement.platforms == resolved
+        placement = dataclasses.replace(deployed.placement, platforms=())
+        assert (deployed.mode, placement, deployed.restart, deployed.resources) == (
             spec.mode, spec.placement, spec.restart, spec.resources)
     assert run_scenario(scenario).sim.events == first.events
     assert states_never_go_backwards(first.events) == []
