@@ -154,7 +154,7 @@ def test_sweep_over_the_rebalance_what_if(tmp_path):
     assert [(r["rebalance"], r["policy"]) for r in recs] == [
         ("off", "spread"), ("on-recovery", "spread")]
     # each of the four recoveries forces an update of the 8-replica service
-    assert recs[1]["restarts"] > recs[0]["restarts"]
+    assert recs[1]["reschedules"] > recs[0]["reschedules"]
 
 
 def test_sweep_over_compose_variables(tmp_path):

@@ -85,5 +85,5 @@ def test_compare_measures_the_what_if():
     rows = {(r.metric, r.policy): r for r in summarize(records, by="variant")}
     on = "spread rebalance=on-recovery"
     # cost: every forced update replaces tasks; gain: crashes later hit fewer replicas
-    assert rows["restarts", on].diff_mean > 0
+    assert rows["reschedules", on].diff_mean > 0
     assert rows["lost_per_crash", on].diff_mean < 0

@@ -49,6 +49,46 @@ def add_engine_args(p: argparse.ArgumentParser) -> None:
                    help="with --out: replace the files of an earlier output in DIR")
 
 
+def add_measure_args(p: argparse.ArgumentParser) -> None:
+    """``--measure``, ``--warmup`` and ``--slo``, shared with ``sweep``."""
+    p.add_argument("--measure", action="append", default=None, metavar="NAME",
+                   help="what to measure: placement | availability | failures | convergence "
+                   "| pending | utilisation | requests | module:function | file.py:function "
+                   "(repeatable; default: all but utilisation)")
+    p.add_argument("--warmup", default=None, metavar="T", type=checked.instant,
+                   help="cut the first T of every run from every measure, e.g. 30s")
+    p.add_argument("--slo", default=None, metavar="D", type=checked.duration,
+                   help="latency objective for slo_violations, e.g. 200ms")
+
+
+def measure_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``measures=``, ``warmup=`` and ``slo=`` from the options that were given.
+
+    Raises:
+        InputError: naming the option at fault.
+    """
+    from swarmsim.errors import InputError
+    from swarmsim.experiments.measures import resolve
+
+    out: dict[str, Any] = {}
+    if args.measure:
+        for ref in args.measure:
+            try:
+                resolve(ref)
+            except ValueError as exc:
+                raise InputError(f"--measure {ref}: {exc}") from None
+        out["measures"] = tuple(args.measure)
+    for key in ("warmup", "slo"):
+        text = getattr(args, key)
+        if text is None:
+            continue
+        try:
+            out[key] = parse_duration(text)
+        except ValueError:
+            raise InputError(f"--{key}: invalid duration {text!r}") from None
+    return out
+
+
 def with_engine(args: argparse.Namespace, fn: Callable[..., Any], desc: str) -> Any:
     """Call ``fn(workers=, client=, progress=)`` on the engine the arguments select."""
     from swarmsim.experiments.runner import connect_dask
@@ -126,10 +166,11 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise InputError(f"--policy: {exc}") from None
     until = parse_duration(args.until) if args.until else None  # checked: > 0
+    options = measure_options(args)
     records = with_engine(
         args,
         lambda **kw: compare(scenario, policies, seeds=args.seeds, until=until,
-                             rebalance=args.rebalance, **kw),
+                             rebalance=args.rebalance, **options, **kw),
         "replications",
     )
     by = "variant" if args.rebalance else "policy"
@@ -167,5 +208,6 @@ def register(sub: Any) -> None:
                    choices=("off", "on-recovery", "on-join", "on-recovery-or-join"),
                    help="what-if, NOT swarm behaviour: run every policy under each mode "
                    "(repeatable)")
+    add_measure_args(c)
     add_engine_args(c)
     c.set_defaults(func=run)

@@ -6,19 +6,21 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from swarmsim.cli.compare_cmd import add_engine_args, with_engine
+from swarmsim.cli.compare_cmd import add_engine_args, add_measure_args, measure_options, with_engine
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the sweep; print a summary per grid point, write ``sweep.csv`` and plots."""
     from swarmsim.experiments import format_table, load_sweep, summarize, sweep
     from swarmsim.experiments.compare import write_csv
-    from swarmsim.experiments.plots import save_interval_plots
+    from dataclasses import replace
 
+    from swarmsim.experiments.plots import save_interval_plots
     from swarmsim.outputs import check_out_dir, write_staged
 
     out = check_out_dir(args.out or "sweep-out", force=args.force, markers=("sweep.csv",))
     spec = load_sweep(args.sweep)
+    spec = replace(spec, **measure_options(args))  # the options override the file
     records = with_engine(args, lambda **kw: sweep(spec, **kw), "replications")
     keys = [k for k, _ in spec.grid]
     rows = summarize(records, point=keys)
@@ -42,5 +44,6 @@ def register(sub: Any) -> None:
         "under every policy and seed; write DIR/sweep.csv (default DIR: sweep-out).",
     )
     s.add_argument("sweep", metavar="SWEEP", help="sweep YAML file")
+    add_measure_args(s)
     add_engine_args(s)
     s.set_defaults(func=run)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from swarmsim.experiments.measures import DEFAULT_MEASURES, resolve
 from swarmsim.experiments.runner import Job, replication_seeds, run_jobs
 from swarmsim.experiments.stats import estimate, paired_difference
 
@@ -49,6 +50,9 @@ def compare(
     client: Any = None,
     progress: Callable[[int, int], None] | None = None,
     rebalance: Sequence[str] | None = None,
+    measures: Sequence[str] = DEFAULT_MEASURES,
+    warmup: float = 0.0,
+    slo: float | None = None,
 ) -> list[dict[str, Any]]:
     """Run ``scenario`` under every policy on the same ``seeds`` replications.
 
@@ -66,6 +70,10 @@ def compare(
             ``on-recovery``, ...; a what-if, NOT swarm behaviour). When given, records
             carry ``rebalance`` and ``variant`` (``<policy> rebalance=<mode>``) columns;
             summarise them with ``summarize(records, by="variant")``.
+        measures: what to measure: built-in names (``availability``, ``requests``, ...;
+            see :mod:`swarmsim.experiments.builtin_measures`) or ``module:function``.
+        warmup: seconds cut from the start of every run before measuring.
+        slo: latency objective (s) for the ``slo_violations`` column.
 
     Returns:
         One record (flat dict) per (policy, mode, replication), sorted by policy order,
@@ -79,13 +87,16 @@ def compare(
     if not policies:
         raise ValueError("at least one policy is needed")
     labels = policy_labels(policies)
+    for ref in measures:
+        resolve(ref)  # fail here, not in every worker
     root = scenario.seed if base_seed is None else base_seed
     run_seeds = replication_seeds(root, seeds)
     from swarmsim.manager.rebalance import parse_rebalance
 
     modes: Sequence[str | None] = [parse_rebalance(m) for m in rebalance] if rebalance else [None]
     jobs = [
-        Job(scenario, policy, seed, i, until=until, rebalance=mode, label=label)
+        Job(scenario, policy, seed, i, until=until, rebalance=mode, label=label,
+            measures=tuple(measures), warmup=warmup, slo=slo)
         for policy, label in zip(policies, labels, strict=True)
         for mode in modes
         for i, seed in enumerate(run_seeds)

@@ -1,85 +1,207 @@
-"""The per-run numbers experiments compare: a flat row taken from the run's metrics."""
+"""Measures: the numbers a replication contributes to a comparison.
+
+A measure is a function of a finished run returning named floats::
+
+    def my_measure(run: RunView) -> dict[str, float]:
+        return {"running_at_end": float(run.value("cluster", "running", run.end))}
+
+``compare --measure module:function`` (or ``file.py:function``) and ``measures:`` in a
+sweep file name them; the built-ins (:mod:`swarmsim.experiments.builtin_measures`) are
+written the same way and named by their short name (``availability``, ``requests``,
+...).  A :class:`RunView` computes what a measure asks for on first use (the replay of
+the run's events, the task rows, the request columns) and nothing else, so a
+comparison pays only for the measures it chose.  Every measure sees the window
+``[start, end]``: ``start`` is the warm-up (``--warmup``) cut from every run.
+"""
 
 from __future__ import annotations
 
+import importlib
 import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-#: metric columns of a replication record, in table order
-METRICS: tuple[str, ...] = (
-    "nodes_in_use",
-    "nodes_in_use_max",
-    "cv_tasks_mean",
-    "availability",
-    "downtime",
-    "lost_per_crash",
-    "lost_per_crash_max",
-    "restarts",
-    "convergence_mean",
-    "pending_still",
-    "error_rate",
-    "latency_p95",
-)
+import numpy as np
 
-#: what each metric means, for tables and docs
-DESCRIPTIONS: dict[str, str] = {
-    "nodes_in_use": "nodes running tasks at the end",
-    "nodes_in_use_max": "most nodes running tasks at once",
-    "cv_tasks_mean": "time-mean coefficient of variation of tasks per node",
-    "availability": "mean over services of the time fraction with all replicas running",
-    "downtime": "seconds with a service short of replicas, summed over services",
-    "lost_per_crash": "running replicas on a node when it crashed, mean over crashes",
-    "lost_per_crash_max": "running replicas on a node when it crashed, worst crash",
-    "restarts": "replacement tasks started",
-    "convergence_mean": "mean seconds to converge after a disturbance",
-    "pending_still": "tasks still pending at the end",
-    "error_rate": "failed / all requests",
-    "latency_p95": "95th percentile request latency (s)",
-}
+Measure = Callable[["RunView"], Mapping[str, float]]
+
+#: the measures a comparison takes when none is chosen
+DEFAULT_MEASURES: tuple[str, ...] = (
+    "placement", "availability", "failures", "convergence", "pending", "requests")
 
 
-def _num(value: Any) -> float:
-    if value is None or isinstance(value, bool):
-        return math.nan
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
+@dataclass(frozen=True)
+class Requests:
+    """Finished requests sent inside the window, as columns.
 
-
-def measure(metrics: Any) -> dict[str, float]:
-    """The :data:`METRICS` of one run (NaN where the run has no such number).
-
-    Args:
-        metrics: a :class:`swarmsim.metrics.RunMetrics`.
+    Attributes:
+        send: send times (s).
+        latency: latencies (s) of the answered requests (NaN for failed ones).
+        ok: whether each was answered.
     """
-    summary = metrics.summary
-    services = summary.get("services") or {}
-    placement = summary.get("placement") or {}
-    requests = summary.get("requests") or {}
-    avail = [_num(s.get("availability")) for _, s in sorted(services.items())]
-    avail = [a for a in avail if math.isfinite(a)]
-    down = [_num(s.get("downtime")) for _, s in sorted(services.items())]
-    lost = []
-    for d in metrics.disturbances:
-        if d.kind != "crash":
-            continue
-        lost.append(sum(
-            1 for t in metrics.tasks
-            if t.node == d.target and t.running_at is not None and t.running_at <= d.time
-            and (t.stopped_at is None or t.stopped_at >= d.time)
-        ))
-    return {
-        "nodes_in_use": _num(placement.get("nodes_in_use")),
-        "nodes_in_use_max": _num(placement.get("nodes_in_use_max")),
-        "cv_tasks_mean": _num(placement.get("cv_tasks_mean")),
-        "availability": sum(avail) / len(avail) if avail else math.nan,
-        "downtime": math.fsum(d for d in down if math.isfinite(d)) if down else math.nan,
-        "lost_per_crash": sum(lost) / len(lost) if lost else math.nan,
-        "lost_per_crash_max": float(max(lost)) if lost else math.nan,
-        "restarts": _num((summary.get("restarts") or {}).get("total")),
-        "convergence_mean": _num((summary.get("convergence") or {}).get("mean")),
-        "pending_still": _num((summary.get("pending_time") or {}).get("still_pending")),
-        "error_rate": _num(requests.get("error_rate")),
-        "latency_p95": _num(requests.get("latency_p95")),
-    }
+
+    send: np.ndarray
+    latency: np.ndarray
+    ok: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.send)
+
+
+class RunView:
+    """A finished run as a measure sees it; each part is computed on first use.
+
+    Attributes:
+        result: the :class:`swarmsim.run.RunResult`.
+        start: the window's start (the warm-up cut; 0 without one).
+        end: the run's last simulated second.
+        slo: the latency objective in seconds (``--slo``), or None.
+    """
+
+    def __init__(self, result: Any, *, warmup: float = 0.0, slo: float | None = None) -> None:
+        self.result = result
+        self.sim = result.sim
+        self.end = float(self.sim.now)
+        self.start = min(max(0.0, float(warmup)), self.end)
+        self.slo = slo
+
+    @cached_property
+    def replay(self) -> Any:
+        """The replay of the run's events (:mod:`swarmsim.metrics.replay`)."""
+        from swarmsim.metrics.replay import replay
+        from swarmsim.metrics.views import machines_of
+
+        rec = self.result.recorder
+        records = rec.records if rec is not None else []
+        return replay(self.sim.events, records, machines_of(self.sim.scenario.nodes), self.end)
+
+    @property
+    def series(self) -> Any:
+        """Every level series (:class:`swarmsim.metrics.series.SeriesSet`)."""
+        return self.replay.series
+
+    def get(self, entity: str, metric: str) -> tuple[list[float], list[float]]:
+        """One series as ``(times, values)``."""
+        return self.series.get(entity, metric)  # type: ignore[no-any-return]
+
+    def value(self, entity: str, metric: str, t: float) -> float:
+        """A series' level at time ``t``."""
+        from swarmsim.metrics.series import value_at
+
+        return value_at(*self.get(entity, metric), t)
+
+    @cached_property
+    def tasks(self) -> tuple[Any, ...]:
+        """One :class:`swarmsim.metrics.records.TaskRow` per task."""
+        return tuple(self.replay.task_rows())
+
+    @cached_property
+    def still_pending(self) -> set[str]:
+        """Ids of the tasks still pending at the end."""
+        return self.replay.still_pending()  # type: ignore[no-any-return]
+
+    @cached_property
+    def disturbances(self) -> tuple[Any, ...]:
+        """Every disturbance with ``converged_after`` filled in."""
+        from swarmsim.metrics.summary import converge_times
+
+        return tuple(converge_times(self.series, self.replay.disturbances, self.end))
+
+    @cached_property
+    def services(self) -> dict[str, str]:
+        """Service name -> mode, for the services with series."""
+        from swarmsim.metrics.summary import entities
+
+        modes = {name: s.mode for name, s in self.replay.services.items()}
+        return {name: modes.get(name, "") for name in entities(self.series, "service")}
+
+    @cached_property
+    def requests(self) -> Requests:
+        """The finished requests sent in ``[start, end]``."""
+        traffic = getattr(self.sim, "traffic", None)
+        if traffic is not None and getattr(traffic, "workloads", None) and hasattr(
+                traffic, "records"):
+            cols = traffic.records()
+            send = np.asarray(cols.send, dtype=float)
+            keep = (np.asarray(cols.end) <= self.end) & (send >= self.start)
+            ok = np.asarray(cols.outcome)[keep] == 0
+            latency = np.where(ok, np.asarray(cols.latency, dtype=float)[keep], np.nan)
+            return Requests(send[keep], latency, ok)
+        from swarmsim.metrics.requests import find_requests
+
+        table = find_requests(self.sim)
+        keep = table.time >= self.start
+        return Requests(table.time[keep], table.latency[keep], table.ok[keep])
+
+
+def _load(ref: str) -> Any:
+    """The object ``module:attr`` or ``file.py:attr`` names."""
+    from swarmsim.policies.loader import _import
+
+    module_name, sep, attr = ref.rpartition(":")
+    if not sep or not module_name or not attr.isidentifier():
+        raise ValueError(f"measure {ref!r}: must be a built-in name or module:function")
+    try:
+        module = _import(module_name) if module_name.endswith(".py") else \
+            importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ValueError(f"measure {ref!r}: {exc}") from None
+    except ValueError as exc:
+        raise ValueError(f"measure {ref!r}: {exc}") from None
+    fn = getattr(module, attr, None)
+    if not callable(fn):
+        raise ValueError(f"measure {ref!r}: {module_name} has no function {attr}")
+    return fn
+
+
+def resolve(ref: str) -> Measure:
+    """The measure a name stands for: a built-in's short name or ``module:function``.
+
+    Raises:
+        ValueError: if it names nothing callable.
+    """
+    from swarmsim.experiments.builtin_measures import BUILTIN
+
+    if ref in BUILTIN:
+        return BUILTIN[ref]
+    if ":" not in ref:
+        raise ValueError(f"measure {ref!r}: must be one of {', '.join(BUILTIN)} or "
+                         "module:function")
+    return _load(ref)  # type: ignore[no-any-return]
+
+
+def measure(result: Any, measures: Sequence[str] = DEFAULT_MEASURES, *, warmup: float = 0.0,
+            slo: float | None = None) -> dict[str, float]:
+    """The named floats of every measure for one finished run, in measure order.
+
+    Raises:
+        ValueError: if a measure cannot be loaded or returns something other than a
+            mapping of names to numbers.
+    """
+    view = RunView(result, warmup=warmup, slo=slo)
+    out: dict[str, float] = {}
+    for ref in measures:
+        got = resolve(ref)(view)
+        if not isinstance(got, Mapping):
+            raise ValueError(f"measure {ref}: returned {type(got).__name__}, not a mapping "
+                             "of names to numbers")
+        for key, value in got.items():
+            out[str(key)] = _number(ref, key, value)
+    return out
+
+
+def _number(ref: str, key: Any, value: Any) -> float:
+    if value is None:
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise ValueError(f"measure {ref}: {key} is {type(value).__name__}, not a number")
+    return float(value)
+
+
+def columns(measures: Sequence[str] = DEFAULT_MEASURES) -> tuple[str, ...]:
+    """The columns the built-in ``measures`` produce (user measures: unknown, skipped)."""
+    from swarmsim.experiments.builtin_measures import COLUMNS
+
+    return tuple(c for ref in measures for c in COLUMNS.get(ref, ()))

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from swarmsim.experiments.measures import DESCRIPTIONS
+from swarmsim.experiments.builtin_measures import DESCRIPTIONS
 
 
 def interval_plot(ax: Any, records: Sequence[Mapping[str, Any]], rows: Sequence[Any],

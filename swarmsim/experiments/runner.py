@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from swarmsim.experiments.measures import measure
+from swarmsim.experiments.measures import DEFAULT_MEASURES, measure
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,10 @@ class Job:
             the process environment (sweeps of ``env.NAME`` keys).
         label: the policy's ``name`` shown in the record's ``policy`` column (default:
             the reference itself).
+        measures: what to measure (built-in names or ``module:function``; default:
+            :data:`~swarmsim.experiments.measures.DEFAULT_MEASURES`).
+        warmup: seconds cut from the start of the run before measuring.
+        slo: the latency objective (s) of the ``slo_violations`` measure.
     """
 
     scenario: Any
@@ -49,6 +53,9 @@ class Job:
     rebalance: str | None = None
     env: tuple[tuple[str, str], ...] = field(default=())
     label: str | None = None
+    measures: tuple[str, ...] = DEFAULT_MEASURES
+    warmup: float = 0.0
+    slo: float | None = None
 
 
 def replication_seeds(base_seed: int, n: int) -> list[int]:
@@ -62,7 +69,6 @@ def replication_seeds(base_seed: int, n: int) -> list[int]:
 
 def run_job(job: Job) -> dict[str, Any]:
     """Simulate one job and return its record (a flat dict)."""
-    from swarmsim.metrics import collect
     from swarmsim.run import run_scenario
     from swarmsim.scenario import scenario_from_data
 
@@ -84,7 +90,7 @@ def run_job(job: Job) -> dict[str, Any]:
         "replication": job.replication,
         "seed": job.seed,
     }
-    record.update(measure(collect(result)))
+    record.update(measure(result, job.measures, warmup=job.warmup, slo=job.slo))
     return record
 
 

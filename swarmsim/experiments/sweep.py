@@ -7,6 +7,10 @@ A sweep file::
     seeds: 5                                     # replications per grid point
     seed: 0                     # root of the seed streams (default: the scenario's seed)
     until: 2m                                    # overrides the scenario's (optional)
+    measures: [availability, mymod:fn]           # what to measure (default: the built-in
+                                                 # set, docs/research.md)
+    warmup: 30s                                  # cut from the start of every run
+    slo: 200ms                                   # latency objective (slo_violations)
     grid:                                        # dotted key paths into the scenario
       workload.0.rate: [20, 40]                  # list items by index
       nodes.1.count: [2, 4]
@@ -29,9 +33,10 @@ from pathlib import Path
 from typing import Any
 
 from swarmsim.errors import InputError
+from swarmsim.experiments.measures import DEFAULT_MEASURES, resolve
 from swarmsim.experiments.runner import Job, replication_seeds, run_jobs
 
-_KEYS = ("scenario", "policies", "seeds", "seed", "until", "grid")
+_KEYS = ("scenario", "policies", "seeds", "seed", "until", "grid", "measures", "warmup", "slo")
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,9 @@ class Sweep:
     seed: int | None
     until: float | None
     grid: tuple[tuple[str, tuple[Any, ...]], ...]
+    measures: tuple[str, ...] = DEFAULT_MEASURES
+    warmup: float = 0.0
+    slo: float | None = None
 
 
 def _read_yaml(path: Path) -> tuple[Any, Any]:
@@ -107,6 +115,17 @@ def _check_sweep(data: Any, p: Path) -> Sweep:
         until = duration(data["until"], "until", negative=True)
         if not until > 0:
             raise key_error("must be greater than 0", "until")
+    measures = data.get("measures", list(DEFAULT_MEASURES))
+    if isinstance(measures, str):
+        measures = [measures]
+    if not isinstance(measures, list) or not measures:
+        raise InputError("measures must be a list of measure names", file=str(p),
+                         keys=("measures",))
+    for i, ref in enumerate(measures):
+        try:
+            resolve(str(ref))
+        except ValueError as exc:
+            raise InputError(str(exc), file=str(p), keys=("measures", i)) from None
     return Sweep(
         scenario=(p.parent / data["scenario"]),
         policies=tuple(policies),
@@ -114,6 +133,9 @@ def _check_sweep(data: Any, p: Path) -> Sweep:
         seed=_seed(data.get("seed"), p),
         until=until,
         grid=tuple((str(k), tuple(v)) for k, v in grid.items()),
+        measures=tuple(str(m) for m in measures),
+        warmup=0.0 if data.get("warmup") is None else duration(data["warmup"], "warmup"),
+        slo=None if data.get("slo") is None else duration(data["slo"], "slo"),
     )
 
 
@@ -188,5 +210,6 @@ def sweep(
         for policy, label in zip(sw.policies, labels, strict=True):
             for i, seed in enumerate(run_seeds):
                 jobs.append(Job((data, str(sw.scenario)), policy, seed, i, params, sw.until,
-                                env=tuple(env), label=label))
+                                env=tuple(env), label=label, measures=sw.measures,
+                                warmup=sw.warmup, slo=sw.slo))
     return run_jobs(jobs, workers=workers, client=client, progress=progress)
