@@ -59,6 +59,7 @@ NODE_OS = "linux"
 NODE_ARCH = "x86_64"
 NODE_FIRST_ADDR = "192.168.99.100"  # docker-machine's virtualbox driver hands these out
 ENGINE_VERSION = "29.7.2"  # shown in `docker node ls`
+SIM_EPOCH = "2026-01-01T00:00:00+00:00"  # the wall time of simulated t=0 (shown in inspect)
 
 # --- x-swarmsim service keys (swarmsim's own model parameters) ---------------------------
 SIM_PULL_S = 2.0  # time a task spends in `preparing`

@@ -233,8 +233,8 @@ def test_global_flags():
 
 
 def test_docker_commands_swarmsim_does_not_simulate():
-    assert failure("docker node inspect n1").message == (
-        "swarmsim: 'docker node inspect' is not simulated")
+    assert failure("docker swarm ca").message == (
+        "swarmsim: 'docker swarm ca' is not simulated")
     assert failure("docker run nginx").message.startswith("swarmsim: 'docker run' is not simulated")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import re
 from pathlib import Path
@@ -11,19 +10,15 @@ import pytest
 
 from swarmsim.scenario import load_scenario
 from swarmsim.shell import Session
+from tests.shell_helpers import pipe
 from swarmsim.shell.app import container_id
 from swarmsim.shell.counter import VisitCounter, data_key
-from swarmsim.shell.repl import completions, run_lines
+from swarmsim.shell.repl import completions
 
 SCEN = Path(__file__).resolve().parents[1] / "scenarios"
 PAGE = re.compile(r"^<h3>Hello World!</h3><b>Hostname:</b> ([0-9a-f]{12})<br/><b>Visits:</b> "
                   r"(.*)$")
 
-
-def pipe(session: Session, script: str) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    run_lines(session, script.splitlines(), out, err)
-    return out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

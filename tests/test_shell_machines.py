@@ -4,14 +4,13 @@ and ``$(...)`` run where a real shell runs it."""
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
 import pytest
 
 from swarmsim.shell import Session
-from swarmsim.shell.repl import run_lines
+from tests.shell_helpers import pipe
 from swarmsim.shell.subst import SubstError, substitute
 
 COMPOSE = Path(__file__).resolve().parents[1] / "scenarios" / "compose"
@@ -19,11 +18,6 @@ COMPOSE = Path(__file__).resolve().parents[1] / "scenarios" / "compose"
 NO_DATA = 'invalid mount config for type "bind": bind source path does not exist: ' \
           "/home/docker/data"
 
-
-def pipe(session: Session, script: str) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    run_lines(session, script.splitlines(), out, err)
-    return out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

@@ -90,6 +90,7 @@ class Command:
     flags: tuple[Flag, ...] = ()
     aliases: tuple[str, ...] = ()
     supported: bool = True
+    interspersed: bool = True  # False: flags stop at the first argument (service create)
 
     @property
     def path(self) -> str:
@@ -235,7 +236,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("node", "demote", "demote NODE [NODE...]",
             "Demote one or more nodes from manager in the swarm", args=(1, None)),
     Command("node", "inspect", "inspect [OPTIONS] self|NODE [NODE...]",
-            "Display detailed information on one or more nodes", supported=False),
+            "Display detailed information on one or more nodes", args=(1, None),
+            flags=_flags("f/format=string", "pretty")),
     Command("node", "ls", "ls [OPTIONS]", "List nodes in the swarm", flags=_flags(*_LIST),
             aliases=("list",)),
     Command("node", "promote", "promote NODE [NODE...]",
@@ -271,11 +273,30 @@ COMMANDS: tuple[Command, ...] = (
             args=(1, 1), flags=_flags(*_LIST)),
     # --- docker service ----------------------------------------------------------------
     Command("service", "create", "create [OPTIONS] IMAGE [COMMAND] [ARG...]",
-            "Create a new service", supported=False),
+            "Create a new service", args=(1, None), interspersed=False, flags=(
+                *_flags("name=string", "replicas=uint", "mode=string", "p/publish=list",
+                        "constraint=list", "placement-pref=list", "limit-cpu=string",
+                        "limit-memory=string", "reserve-cpu=string", "reserve-memory=string",
+                        "restart-condition=string", "restart-max-attempts=uint",
+                        "restart-delay=string", "update-parallelism=uint",
+                        "update-delay=string", "update-failure-action=string",
+                        "update-order=string", "mount=list", "network=list", "e/env=list",
+                        "with-registry-auth", "d/detach", "q/quiet", "l/label=list",
+                        "!u/user=string", "!w/workdir=string", "!hostname=string",
+                        "!secret=list", "!config=list", "!health-cmd=string",
+                        "!entrypoint=string", "!env-file=list", "!container-label=list",
+                        "!replicas-max-per-node=uint", "!endpoint-mode=string",
+                        "!stop-grace-period=string", "!t/tty", "!init", "!read-only",
+                        "!no-resolve-image", "!log-driver=string", "!log-opt=list"),
+            )),
     Command("service", "inspect", "inspect [OPTIONS] SERVICE [SERVICE...]",
-            "Display detailed information on one or more services", supported=False),
+            "Display detailed information on one or more services", args=(1, None),
+            flags=_flags("f/format=string", "pretty")),
     Command("service", "logs", "logs [OPTIONS] SERVICE|TASK",
-            "Fetch the logs of a service or task", supported=False),
+            "Fetch the logs of a service or task", args=(1, 1),
+            flags=(*_flags("f/follow", "n/tail=string", "!t/timestamps", "no-trunc",
+                           "no-task-ids", "no-resolve", "!details", "raw",
+                           "!since=string", "!until=string"),)),
     Command("service", "ls", "ls [OPTIONS]", "List services", flags=_flags(*_LIST),
             aliases=("list",)),
     Command("service", "ps", "ps [OPTIONS] SERVICE [SERVICE...]",
@@ -299,4 +320,8 @@ TOP_COMMANDS: dict[str, Command] = {
                      args=(0, 1), flags=_flags("p/password=string", "!password-stdin",
                                                "u/username=string")),
     "logout": Command("", "logout", "logout [SERVER]", "Log out from a registry", args=(0, 1)),
+    "info": Command("", "info", "info [OPTIONS]", "Display system-wide information",
+                    flags=_flags("!f/format=string")),
+    "version": Command("", "version", "version [OPTIONS]",
+                       "Show the Docker version information", flags=_flags("!f/format=string")),
 }

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from swarmsim.commands import login, node, service, stack, swarm
+from swarmsim.commands import inspect, login, node, service, service_create, stack, swarm, system
 from swarmsim.commands.context import Handler
 
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("", "login"): login.docker_login,
     ("", "logout"): login.docker_logout,
+    ("", "info"): system.docker_info,
+    ("", "version"): system.docker_version,
+    ("node", "inspect"): inspect.node_inspect,
+    ("service", "create"): service_create.service_create,
+    ("service", "inspect"): inspect.service_inspect,
     ("swarm", "init"): swarm.swarm_init,
     ("swarm", "join"): swarm.swarm_join,
     ("swarm", "join-token"): swarm.swarm_join_token,

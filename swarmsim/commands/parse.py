@@ -226,7 +226,8 @@ def _read(command: Command, words: list[str], asked: bool, notices: list[str]) -
     the argument count (cobra's order).  ``notices``: the group's, already printed."""
     inherited = GROUP_FLAGS.get(command.group, ())
     try:
-        read = _read_words((*command.flags, *inherited, HELP), words)
+        read = _read_words((*command.flags, *inherited, HELP), words,
+                           interspersed=command.interspersed)
     except _Problem as problem:
         error = usage.usage_error(str(problem), command.use_line, command.path)
         raise error.with_output(notices) from None

@@ -18,6 +18,7 @@ from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.compose import imageref
 from swarmsim.mesh.balancer import Balancer
 from swarmsim.shell.counter import VisitCounter, data_key
+from swarmsim.shell.logs import AppLogs
 
 if TYPE_CHECKING:
     from swarmsim.cluster.state import NodeRecord, ServiceRecord
@@ -58,6 +59,7 @@ class Mesh:
 
     sim: Simulation
     counter: VisitCounter = field(default_factory=VisitCounter)
+    logs: AppLogs = field(default_factory=AppLogs)
     _balancers: dict[str, Balancer] = field(default_factory=dict)
     _index: dict[str, int] = field(default_factory=dict)  # task id -> backend number
     _tasks: list[str] = field(default_factory=list)
@@ -91,6 +93,9 @@ class Mesh:
                         f"(it served the connection as {task.name})\n"), 0
         name = next((e.split("=", 1)[1] for e in task.spec.env if e.startswith("NAME=")),
                     "World")
+        members = sorted(n.spec.name for n in state.nodes.values())
+        at = members.index(node.spec.name) if node.spec.name in members else 0
+        self.logs.request(self.sim.now, task, f"10.0.0.{2 + at}")  # its ingress address
         return app_page(container_id(task)[:12], self._visits(task), name) + "\n", "", 0
 
     def _service_on(self, port: int) -> tuple[ServiceRecord, str] | None:

@@ -10,7 +10,7 @@ from swarmsim.shell.session import Reply, Session
 
 _WORDS = {
     "": ["docker", "docker-machine", "eval", "sleep", "curl", "why", "help", "exit"],
-    "docker": ["container", "node", "ps", "service", "stack", "swarm"],
+    "docker": ["container", "info", "node", "ps", "service", "stack", "swarm", "version"],
     "docker-machine": ["create", "env", "ip", "ls", "rm", "ssh", "start", "stop"],
     "docker container": ["ls"],
     "docker node": ["demote", "inspect", "ls", "promote", "ps", "rm", "update"],

@@ -219,6 +219,11 @@ class Session:
         words = shlex.split(line)
         if words[1:3] in (["container", "ls"], ["container", "ps"]) or words[1:2] == ["ps"]:
             return self._containers(machine, words)
+        if words[1:3] == ["service", "logs"]:
+            assert self.mesh is not None
+            from swarmsim.shell.logs import service_logs
+
+            return Reply(*service_logs(self.sim, self.mesh.logs, words, machine))
         if words[1:3] == ["swarm", "init"] and vm is not None:
             refused = _advertise_error(vm, words)
             if refused:
