@@ -154,3 +154,22 @@ def test_scenario_machines_are_prepared():
     assert "rejected" not in out  # a scenario's machines have their directories
     out, err = pipe(s, 'docker-machine ssh myvm1 "ls /home/docker; hostname"\n')
     assert (out, err) == ("myvm1\n", "")
+
+
+def test_scp_active_restart(two_vms, tmp_path):
+    s = two_vms
+    _, err = pipe(s, "docker-machine active\n")
+    assert err == "No active host found\n"
+    out, _ = pipe(s, "eval $(docker-machine env myvm2)\ndocker-machine active\n")
+    assert out == "myvm2\n"
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("version: '3'\n")
+    out, err = pipe(s, f"docker-machine scp {compose} myvm1:~\n"
+                       "docker-machine scp myvm1:~/docker-compose.yml myvm2:/tmp/c.yml\n"
+                       'docker-machine ssh myvm2 "cat /tmp/c.yml"\n')
+    assert (out, err) == ("version: '3'\n", "")
+    _, err = pipe(s, "docker-machine scp myvm1:~/nothing myvm2:~\n")
+    assert err == "scp: ~/nothing: No such file or directory\nexit status 1\n"
+    out, _ = pipe(s, "docker-machine restart myvm1\n")
+    assert out.splitlines()[0] == 'Restarting "myvm1"...'
+    assert out.splitlines()[-1].startswith("Restarted machines may have new IP addresses.")

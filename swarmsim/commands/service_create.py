@@ -129,11 +129,16 @@ def compose_service(p: Parsed) -> dict[str, Any]:
     return svc
 
 
+def generated_name(seed: str) -> str:
+    """A name as docker's names generator makes them, drawn from ``seed`` (an id)."""
+    n = int(seed[:8], 36)
+    return f"{_LEFT[n % len(_LEFT)]}_{_RIGHT[n // len(_LEFT) % len(_RIGHT)]}"
+
+
 def _name(ctx: Context, p: Parsed) -> str:
     if "name" in p.changed:
         return str(p.values["name"])
-    n = int(ctx.sim.ids.new_id()[:8], 36)
-    return f"{_LEFT[n % len(_LEFT)]}_{_RIGHT[n // len(_LEFT) % len(_RIGHT)]}"
+    return generated_name(ctx.sim.ids.new_id())
 
 
 def service_create(ctx: Context, p: Parsed) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.commands.tables import shown_image, tabwrite
 from swarmsim.output import human_duration
+from swarmsim.shell.engine_local import Container
 
 #: images of the tutorial: (command docker prints, exposed ports)
 _KNOWN = {
@@ -23,26 +24,37 @@ def _known(image: str) -> tuple[str, str]:
     return _KNOWN.get(repo, ('""', ""))
 
 
-def container_table(tasks: Iterable[Task], now: float, *, quiet: bool = False) -> str:
-    """The table of ``docker container ls``: one row per live task container, newest
-    first, named ``<service>.<slot>.<task id>``."""
+def container_table(tasks: Iterable[Task], now: float, *, quiet: bool = False,
+                    standalone: Iterable[Container] = ()) -> str:
+    """The table of ``docker container ls``: one row per live container, newest first:
+    task containers named ``<service>.<slot>.<task id>``, and the machine's standalone
+    ones (``docker run``) with their published ports."""
     from swarmsim.shell.app import container_id
 
-    live = [t for t in tasks if t.actual and t.state <= TaskState.RUNNING]
-    live.sort(key=lambda t: (-t.updated, t.id))
-    if quiet:
-        return "".join(f"{container_id(t)[:12]}\n" for t in live)
-    rows = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]]
-    for t in live:
+    live: list[tuple[float, str, list[str]]] = []
+    for t in tasks:
+        if not (t.actual and t.state <= TaskState.RUNNING):
+            continue
         command, ports = _known(t.spec.image)
-        up = human_duration(now - t.updated)
-        rows.append([
-            container_id(t)[:12],
-            t.spec.image.split("@", 1)[0],
-            command,
-            f"{up} ago",
-            f"Up {up}",
-            ports,
-            f"{t.name}.{t.id}",
-        ])
+        live.append((t.updated, container_id(t)[:12], [
+            t.spec.image.split("@", 1)[0], command, *_since(now, t.updated), ports,
+            f"{t.name}.{t.id}"]))
+    for c in standalone:
+        if not c.running:
+            continue
+        command, exposed = _known(c.image)
+        published = ", ".join(f"0.0.0.0:{h}->{p}/tcp, [::]:{h}->{p}/tcp" for h, p in c.ports)
+        live.append((c.created, c.id[:12], [
+            c.image.removesuffix(":latest"), command, *_since(now, c.created),
+            published or exposed, c.name]))
+    live.sort(key=lambda row: (-row[0], row[1]))
+    if quiet:
+        return "".join(f"{cid}\n" for _t, cid, _row in live)
+    rows = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]]
+    rows += [[cid, *row] for _t, cid, row in live]
     return tabwrite(rows)
+
+
+def _since(now: float, then: float) -> list[str]:
+    up = human_duration(now - then)
+    return [f"{up} ago", f"Up {up}"]

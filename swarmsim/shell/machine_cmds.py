@@ -62,8 +62,65 @@ def machine_command(session: Session, args: list[str]) -> Reply:
         return Reply(reply.output, reply.error, reply.exit_code)
     if cmd in ("stop", "start", "rm"):
         return _lifecycle(session, cmd, rest, names)
+    if cmd == "restart":
+        out = []
+        for name in names or [""]:
+            vm = session._vm(name)
+            if vm.running:
+                session.set_running(vm, False)
+            session.set_running(vm, True)
+            out += [f'Restarting "{name}"...', f"({name}) Check network to re-create if "
+                    "needed...", f"({name}) Waiting for an IP...",
+                    "Waiting for SSH to be available...", "Detecting the provisioner...",
+                    "Restarted machines may have new IP addresses. You may need to re-run the "
+                    "`docker-machine env` command."]
+        return Reply(_text(out))
+    if cmd == "active":
+        vm = session.vms.get(session.active or "")
+        if vm is None or not vm.running:
+            raise dm.MachineError("No active host found")
+        return Reply(vm.name + "\n")
+    if cmd == "scp":
+        return _scp(session, [a for a in rest if a not in ("-r", "--recursive", "-q")])
     raise dm.MachineError(f"docker-machine: '{cmd}' is not a docker-machine command.\n"
                           "See 'docker-machine --help'.")
+
+
+def _scp(session: Session, args: list[str]) -> Reply:
+    """``docker-machine scp SRC DST``: ``NAME:PATH`` on a VM, else a laptop file."""
+    from pathlib import Path
+
+    from swarmsim.cluster.hostfs import normalize
+    from swarmsim.shell.session import Reply
+
+    if len(args) != 2:
+        raise dm.MachineError("Error: Expected two arguments: SOURCE and DESTINATION")
+    (src_vm, src), (dst_vm, dst) = (_place(a) for a in args)
+    if dst_vm is None:
+        raise dm.MachineError("swarmsim: copying to the laptop is not simulated")
+    if src_vm is None:
+        local = Path(src)
+        if not local.is_file():
+            raise dm.MachineError(f"{src}: No such file or directory\nexit status 1")
+        content = local.read_text(errors="replace")
+    else:
+        files = session.vm_files(session._vm(src_vm).name)
+        path = normalize(src or ".")
+        if path not in files.files:
+            raise dm.MachineError(f"scp: {src}: No such file or directory\nexit status 1")
+        content = files.files[path]
+    target = session.vm_files(session._vm(dst_vm).name)
+    path = normalize(dst or ".")
+    if path in target.dirs:
+        path = path.rstrip("/") + "/" + Path(src).name
+    target.files[path] = content
+    return Reply()
+
+
+def _place(arg: str) -> tuple[str | None, str]:
+    """``myvm1:~/x`` -> (``myvm1``, ``~/x``); ``x`` -> (None, ``x``)."""
+    name, colon, path = arg.partition(":")
+    return (name, path) if colon and "/" not in name else (None, arg)
 
 
 def _one(names: list[str]) -> str:

@@ -10,8 +10,10 @@ from swarmsim.shell.session import Reply, Session
 
 _WORDS = {
     "": ["docker", "docker-machine", "eval", "sleep", "curl", "why", "help", "exit"],
-    "docker": ["container", "info", "node", "ps", "service", "stack", "swarm", "version"],
-    "docker-machine": ["create", "env", "ip", "ls", "rm", "ssh", "start", "stop"],
+    "docker": ["build", "container", "image", "images", "info", "login", "node", "ps", "push",
+               "run", "service", "stack", "swarm", "tag", "version"],
+    "docker-machine": ["active", "create", "env", "ip", "ls", "restart", "rm", "scp", "ssh",
+                       "start", "stop"],
     "docker container": ["ls"],
     "docker node": ["demote", "inspect", "ls", "promote", "ps", "rm", "update"],
     "docker service": ["create", "inspect", "logs", "ls", "ps", "rm", "rollback", "scale",

@@ -7,6 +7,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from swarmsim.cluster.hostfs import MachineFiles
 from swarmsim.commands import control_api, run_command
 from swarmsim.engine import Simulation
 from swarmsim.run import RunResult, _do_step
@@ -16,12 +17,17 @@ from swarmsim.shell.app import Mesh
 from swarmsim.shell.changes import ChangeLog
 from swarmsim.shell.clock import Clock
 from swarmsim.shell.containers import container_table
+from swarmsim.shell.engine_local import Engines, EngineError
 from swarmsim.shell.subst import SubstError, strip_comment, substitute
 from swarmsim.shell.vmshell import VmShell, interfaces
 from swarmsim.specs import NodeSpec
 
 #: the laptop the shell runs on: a docker engine in no swarm, not a docker-machine VM
 LOCAL = "localhost"
+#: docker commands a machine's own engine answers (shell/local_cmds.py)
+_LOCAL_COMMANDS = ("build", "tag", "push", "images", "run", "stop")
+_LOCAL_PAIRS = (["image", "ls"], ["image", "build"], ["image", "tag"], ["image", "push"],
+                ["container", "run"], ["container", "stop"], ["image", "list"])
 #: the laptop's one network interface (``eth0``): what ``docker swarm init`` advertises
 LAPTOP_ADDR = "192.168.1.10"
 _EVAL = re.compile(r'^eval\s+"?\$\(\s*docker-machine\s+env\s+(.*?)\s*\)"?\s*$')
@@ -68,6 +74,7 @@ class Session:
     changes: ChangeLog | None = None
     clock: Clock = field(default_factory=Clock)
     ssh: VmShell | None = None  # an interactive `docker-machine ssh NODE`
+    engines: Engines = field(default_factory=Engines)  # machines' own images, containers
 
     @classmethod
     def start(cls, scenario: Scenario | None = None, *, seed: int | None = None,
@@ -219,6 +226,13 @@ class Session:
         words = shlex.split(line)
         if words[1:3] in (["container", "ls"], ["container", "ps"]) or words[1:2] == ["ps"]:
             return self._containers(machine, words)
+        if words[1:2] and words[1] in _LOCAL_COMMANDS or words[1:3] in _LOCAL_PAIRS:
+            from swarmsim.shell.local_cmds import local_command
+
+            try:
+                return local_command(self, machine, words)
+            except EngineError as err:
+                return Reply("", f"{err}\n", 1)
         if words[1:3] == ["service", "logs"]:
             assert self.mesh is not None
             from swarmsim.shell.logs import service_logs
@@ -250,7 +264,8 @@ class Session:
         quiet = any(f in ("-q", "--quiet") for f in flags)
         node = control_api(self.sim).node_of(machine)
         tasks = [] if node is None else list(self.sim.state.tasks_on(node.id))
-        return Reply(container_table(tasks, self.sim.now, quiet=quiet))
+        return Reply(container_table(tasks, self.sim.now, quiet=quiet,
+                                     standalone=self.engines.of(machine).containers))
 
     def _eval(self, arg: str) -> Reply:
         if arg == "-u":
@@ -263,6 +278,13 @@ class Session:
             return Reply("", "Error checking TLS connection: Host is not running\n", 1)
         self.active = arg
         return Reply()
+
+    def vm_files(self, name: str) -> MachineFiles:
+        """A VM's files (a scenario's machine: modelled from its first use, not strict)."""
+        hostfs = self.sim.hostfs
+        if name not in hostfs.machines:
+            hostfs.model(name, strict=False)
+        return hostfs.machines[name]
 
     def _vm(self, name: str) -> dm.Machine:
         vm = self.vms.get(name)
@@ -335,6 +357,11 @@ class Session:
         else:
             machine = target.name
         assert self.mesh is not None
+        own = self.engines.serving(machine, port)
+        if own is not None:  # a standalone container publishing the port (docker run -p)
+            from swarmsim.shell.app import NO_REDIS, app_page
+
+            return Reply(app_page(own.id[:12], NO_REDIS) + "\n")
         node = control_api(self.sim).node_of(machine)
         out, err, code = self.mesh.curl(node, host, port)
         return Reply(out, err, code)

@@ -73,10 +73,7 @@ class VmShell:
     @property
     def files(self) -> MachineFiles:
         """The VM's files."""
-        hostfs = self.session.sim.hostfs
-        if self.vm not in hostfs.machines:
-            hostfs.model(self.vm, strict=False)
-        return hostfs.machines[self.vm]
+        return self.session.vm_files(self.vm)
 
     def run(self, line: str) -> Reply:
         """One command line on the VM."""

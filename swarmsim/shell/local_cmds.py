@@ -1,0 +1,73 @@
+"""The shell's docker commands for a machine's own engine: ``build``, ``tag``, ``push``,
+``image ls`` / ``images``, ``run`` and ``stop`` (see :mod:`swarmsim.shell.engine_local`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from swarmsim.shell import engine_local as el
+
+if TYPE_CHECKING:
+    from swarmsim.shell.session import Reply, Session
+
+
+def local_command(session: Session, machine: str, words: list[str]) -> Reply:
+    """One such command line (``words`` from ``docker``).
+
+    Raises:
+        EngineError: docker's error text.
+    """
+    from swarmsim.commands.service_create import generated_name
+    from swarmsim.images import registry_of
+    from swarmsim.shell.session import Reply
+
+    engines, now = session.engines, session.sim.now
+    cmd = words[1:3] if words[1] in ("image", "container") else words[1:2]
+    rest = words[len(cmd) + 1:]
+    name = cmd[-1]
+    args = [w for w in rest if not w.startswith("-")]
+    if name == "build":
+        tag, context = "", ""
+        i = 0
+        while i < len(rest):
+            if rest[i] in ("-t", "--tag") and i + 1 < len(rest):
+                tag = rest[i + 1]
+                i += 1
+            elif not rest[i].startswith("-"):
+                context = rest[i]
+            i += 1
+        if not context:
+            raise el.EngineError("ERROR: docker: 'docker buildx build' requires 1 argument")
+        return Reply("", el.build(engines, machine, tag or "<none>", Path(context), now))
+    if name == "tag":
+        if len(args) != 2:
+            raise el.EngineError("docker: 'docker tag' requires 2 arguments")
+        el.tag(engines, machine, args[0], args[1])
+        return Reply()
+    if name == "push":
+        if len(args) != 1:
+            raise el.EngineError("docker: 'docker push' requires 1 argument")
+        images = session.sim.images  # type: ignore[attr-defined]
+        logged_in = images.has_login(machine, registry_of(args[0]))
+        return Reply(el.push(engines, machine, args[0], logged_in))
+    if name in ("ls", "list", "images"):
+        return Reply(el.image_ls(engines, machine))
+    if name == "run":
+        names = [generated_name(session.sim.ids.new_id()) for _ in range(1)]
+        container = el.run(engines, machine, rest, now, names)
+        if "-d" in rest or "--detach" in rest or any(
+                w.startswith("-") and not w.startswith("--") and "d" in w for w in rest
+                if w not in ("-p",)):
+            return Reply(container.id + "\n")
+        from swarmsim.shell.logs import STARTED
+
+        return Reply(STARTED + "\n", "swarmsim: the container keeps running in the background "
+                     f"(docker container stop {container.id[:12]} stops it)\n")
+    if name == "stop":
+        out = []
+        for ref in args:
+            el.find_container(engines, machine, ref).running = False
+            out.append(ref)
+        return Reply("".join(f"{r}\n" for r in out))
+    raise el.EngineError(f"swarmsim: 'docker {' '.join(cmd)}' is not simulated")

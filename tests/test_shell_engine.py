@@ -1,0 +1,59 @@
+"""A machine's own engine in the shell: build, tag, push, image ls, run, stop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from swarmsim.shell import Session
+from swarmsim.shell.engine_local import Engines, LocalImage, human_size, image_ls
+from tests.shell_helpers import pipe
+
+APP = Path(__file__).resolve().parents[1] / "scenarios" / "app"
+
+
+def test_human_size_is_go_units_with_three_digits():
+    # go-units HumanSizeWithPrecision(size, 3): decimal units, %.3g
+    assert [human_size(n) for n in (999, 1000, 58_300_000, 199_000_000, 1_234_567_890)] == [
+        "999B", "1kB", "58.3MB", "199MB", "1.23GB"]
+
+
+def test_image_ls_is_docker_29s_collapsed_tree_without_a_terminal():
+    engines = Engines()
+    store = engines.of("m").images
+    store["b:latest"] = LocalImage("sha256:" + "b" * 64, 0.0, 1_500, 999)
+    store["averyveryverylongname:v1"] = LocalImage("sha256:" + "a" * 64, 0.0)
+    # cli/command/image/tree.go: names sorted, the first column as wide as the widest
+    # name, 3 spaces between columns, sizes right-aligned in 10 and 12, EXTRA 5 wide
+    assert image_ls(engines, "m") == (
+        "IMAGE                      ID             DISK USAGE   CONTENT SIZE   EXTRA\n"
+        "averyveryverylongname:v1   aaaaaaaaaaaa        199MB         58.3MB        \n"
+        "b:latest                   bbbbbbbbbbbb        1.5kB           999B        \n")
+
+
+def test_build_needs_a_dockerfile(tmp_path):
+    s = Session.start()
+    out, err = pipe(s, f"docker build -t x {tmp_path}\n")
+    assert out == ""
+    assert err == ("ERROR: failed to build: failed to solve: failed to read dockerfile: open "
+                   "Dockerfile: no such file or directory\n")
+    _, err = pipe(s, f"docker build -t friendlyhello {APP}\n")
+    # one step per instruction that changes the filesystem: FROM WORKDIR ADD RUN
+    assert [ln for ln in err.splitlines() if " [" in ln and "/4] " in ln] == [
+        "#4 [1/4] FROM docker.io/library/python:2.7-slim", "#5 [2/4] WORKDIR /app",
+        "#6 [3/4] ADD . /app",
+        "#7 [4/4] RUN pip install --trusted-host pypi.python.org -r requirements.txt"]
+
+
+def test_images_are_per_machine_and_errors_are_dockers():
+    s = Session.start()
+    pipe(s, f"docker build -t friendlyhello {APP}\ndocker-machine create myvm1\n")
+    out, _ = pipe(s, 'docker-machine ssh myvm1 "docker image ls"\n')
+    assert out.count("\n") == 1  # the header alone: myvm1 has its own store
+    _, err = pipe(s, "docker tag nothing x\n")
+    assert err == "Error response from daemon: No such image: nothing:latest\n"
+    _, err = pipe(s, "docker push friendlyhello\n")
+    assert err.startswith("push access denied for friendlyhello")
+    _, err = pipe(s, "docker run -d nothing\n")
+    assert err.startswith("Unable to find image 'nothing:latest' locally\n")
+    _, err = pipe(s, "docker container stop abc\n")
+    assert err == "Error response from daemon: No such container: abc\n"
