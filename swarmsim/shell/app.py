@@ -28,6 +28,18 @@ NO_REDIS = "<i>cannot connect to Redis, counter disabled</i>"
 _APP_IMAGES = ("get-started", "friendlyhello", "username/repo")
 
 
+#: how long curl (7.76 and later) reports trying before it failed, in ms: a refused
+#: connection answers at once (1 ms across virtualbox's host-only network), an
+#: unreachable host after ARP's 3 s, a silent one after Linux's SYN retries (~130 s)
+CONNECT_MS = {"local": 0, "refused": 1, "unreachable": 3071, "timeout": 130_252}
+
+
+def curl_failed(code: int, host: str, port: int, ms: int, reason: str) -> str:
+    """curl's message for a connection that failed: ``curl: (7) Failed to connect to
+    HOST port PORT after N ms: REASON``."""
+    return f"curl: ({code}) Failed to connect to {host} port {port} after {ms} ms: {reason}\n"
+
+
 def container_id(task: Task) -> str:
     """The 64-hex id of a task's container (derived from the task id)."""
     return hashlib.sha256(f"container:{task.id}".encode()).hexdigest()
@@ -71,7 +83,8 @@ class Mesh:
         Returns:
             (stdout, stderr, exit status) as curl prints them.
         """
-        refused = (f"curl: (7) Failed to connect to {host} port {port}: Connection refused\n")
+        ms = CONNECT_MS["local"] if host in ("localhost", "127.0.0.1") else CONNECT_MS["refused"]
+        refused = curl_failed(7, host, port, ms, "Connection refused")
         state = self.sim.state
         found = self._service_on(port)
         if node is None or not node.alive or found is None:
@@ -86,8 +99,8 @@ class Mesh:
         if task is None:
             return "", refused, 7
         if not task.actual:  # its machine crashed and the manager has not noticed yet
-            return "", (f"curl: (28) Failed to connect to {host} port {port}: "
-                        "Operation timed out\n"), 28
+            return "", curl_failed(28, host, port, CONNECT_MS["timeout"],
+                                   "Operation timed out"), 28
         if not is_get_started(task.spec.image):
             return "", (f"swarmsim: the reply of {task.spec.image} is not simulated "
                         f"(it served the connection as {task.name})\n"), 0

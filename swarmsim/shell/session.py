@@ -352,8 +352,10 @@ class Session:
         elif target is None:
             return Reply("", f"curl: (6) Could not resolve host: {host}\n", 6)
         elif not target.running:
-            return Reply("", f"curl: (7) Failed to connect to {host} port {port}: "
-                         "No route to host\n", 7)
+            from swarmsim.shell.app import CONNECT_MS, curl_failed
+
+            return Reply("", curl_failed(7, host, port, CONNECT_MS["unreachable"],
+                                         "No route to host"), 7)
         else:
             machine = target.name
         assert self.mesh is not None
