@@ -158,6 +158,7 @@ class Images:
         self.private: frozenset[str] = frozenset(h for h, private in registries if private)
         self._ready: dict[str, dict[str, float]] = {}  # node id -> image -> on disk at
         self.logins: dict[str, dict[str, str]] = {}  # machine -> registry -> user
+        self.unpublished: set[str] = set()  # built locally, never pushed: no registry has it
 
     def start(self) -> None:
         """Subscribe to node changes (a crash loses the downloads under way)."""
@@ -199,6 +200,7 @@ class Images:
         allowed = not self.is_private(spec.image) or spec.registry_auth or self.has_login(
             node.spec.name, registry_of(spec.image)
         )
+        allowed = allowed and spec.image not in self.unpublished
         images = self._ready.setdefault(node.id, {})
         plan, ready_at = plan_pull(
             now=self.sim.now,
@@ -213,6 +215,10 @@ class Images:
         if ready_at is not None:
             images[spec.image] = ready_at
         return plan
+
+    def load(self, node_id: str, image: str) -> None:
+        """The node's engine has ``image`` on disk now (it built or tagged it itself)."""
+        self._ready.setdefault(node_id, {})[image] = self.sim.now
 
     def on_disk(self, node_id: str) -> list[str]:
         """The images on a node's disk now, sorted."""

@@ -149,6 +149,10 @@ def test_node_inspect_pretty(swarm):
     assert lines[7:11] == ["Manager Status:", " Address:\t\t192.168.99.100:2377",
                            " Raft Status:\t\tReachable", " Leader:\t\tYes"]
     assert lines[-1] == "Engine Version:\t\t29.7.2"
+    doc = json.loads(pipe(swarm, "docker node inspect self\n")[0])[0]
+    assert doc["ManagerStatus"] == {"Leader": True, "Reachability": "reachable",
+                                    "Addr": "192.168.99.100:2377"}
+    assert doc["Description"]["Hostname"] == "myvm1"
     out, _ = pipe(swarm, "docker node inspect --pretty myvm2\n")
     assert "Manager Status:" not in out and "Joined at:             \t2026-01-01 00:00:04" in out
 

@@ -57,3 +57,30 @@ def test_images_are_per_machine_and_errors_are_dockers():
     assert err.startswith("Unable to find image 'nothing:latest' locally\n")
     _, err = pipe(s, "docker container stop abc\n")
     assert err == "Error response from daemon: No such container: abc\n"
+
+
+def test_an_image_nobody_pushed_cannot_be_pulled_until_it_is():
+    from swarmsim.shell.clock import clock_for
+
+    s = Session.start(clock=clock_for(tty=False))
+    pipe(s, f"docker build -t friendlyhello {APP}\n"
+            "docker-machine create myvm1\n"
+            'docker-machine ssh myvm1 "docker swarm init --advertise-addr 192.168.99.100"\n'
+            "eval $(docker-machine env myvm1)\n"
+            "docker service create -d --name app friendlyhello\nsleep 10s\n")
+    tasks = list(s.sim.state.tasks_of("app"))
+    # the laptop built it; myvm1 must pull it, and no registry has it (docker's executor
+    # rejects the task: "No such image", then swarm retries)
+    assert tasks and all(t.state.name == "REJECTED" for t in tasks if t.state.name != "NEW")
+    assert {t.error for t in tasks if t.state.name == "REJECTED"} == {
+        "No such image: friendlyhello:latest"}
+    pipe(s, "eval $(docker-machine env -u)\ndocker login -u john -p x\n"
+            "docker tag friendlyhello john/get-started:part2\ndocker push john/get-started:part2\n"
+            "eval $(docker-machine env myvm1)\n"
+            "docker service update -d --image john/get-started:part2 app\nsleep 20s\n")
+    assert any(t.state.name == "RUNNING" and t.spec.image == "john/get-started:part2"
+               for t in s.sim.state.tasks_of("app"))
+    # an image built by the node's own engine is on its disk already
+    pipe(s, f"docker build -t local-only {APP}\n"
+            "docker service create -d --name own local-only\nsleep 10s\n")
+    assert any(t.state.name == "RUNNING" for t in s.sim.state.tasks_of("own"))

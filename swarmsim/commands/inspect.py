@@ -213,6 +213,32 @@ def service_json(svc: ServiceRecord, now: float) -> dict[str, Any]:
     }
 
 
+def node_json(node: NodeRecord, created: float, leader: bool) -> dict[str, Any]:
+    """The main fields of ``docker node inspect`` (the Engine API's Node)."""
+    spec = node.spec
+    doc: dict[str, Any] = {
+        "ID": node.id,
+        "CreatedAt": wall(created).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "Spec": {"Labels": dict(spec.labels), "Role": spec.role,
+                 "Availability": spec.availability},
+        "Description": {
+            "Hostname": spec.name,
+            "Platform": {"Architecture": spec.platform.arch, "OS": spec.platform.os},
+            "Resources": {"NanoCPUs": spec.nano_cpus, "MemoryBytes": spec.memory_bytes},
+            "Engine": {"EngineVersion": defaults.ENGINE_VERSION,
+                       "Labels": dict(spec.engine_labels)},
+        },
+        "Status": {"State": spec.status, "Addr": spec.addr},
+    }
+    if spec.role == "manager":
+        doc["ManagerStatus"] = {
+            "Leader": leader,
+            "Reachability": "unreachable" if node.manager_status == "Unreachable"
+            else "reachable",
+            "Addr": f"{spec.addr}:2377"}
+    return doc
+
+
 def _res(r: Any) -> dict[str, int]:
     out = {}
     if r.nano_cpus:
@@ -257,14 +283,14 @@ def node_inspect(ctx: Context, p: Parsed) -> None:
     ctx.api.check_manager(ctx.machine)
     pretty = _format(p) == "pretty"
     texts: list[str] = []
+    docs: list[dict[str, Any]] = []
     for ref in p.args:
         node = ctx.api.node_of(ctx.machine) if ref == "self" else ctx.api.find_node(ref)
         assert node is not None
         leader = node.manager_status == "Leader"
-        if not pretty:
-            raise CommandError("swarmsim: `docker node inspect` prints only --pretty")
         texts.append(node_pretty(node, _joined(ctx, node), leader))
-    ctx.out.append("\n".join(texts))
+        docs.append(node_json(node, _joined(ctx, node), leader))
+    ctx.out.append("\n".join(texts) if pretty else _json(docs))
 
 
 def _joined(ctx: Context, node: NodeRecord) -> float:

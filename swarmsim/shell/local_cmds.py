@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from swarmsim.manager.controlapi import tagged_image
 from swarmsim.shell import engine_local as el
 
 if TYPE_CHECKING:
@@ -39,18 +40,23 @@ def local_command(session: Session, machine: str, words: list[str]) -> Reply:
             i += 1
         if not context:
             raise el.EngineError("ERROR: docker: 'docker buildx build' requires 1 argument")
-        return Reply("", el.build(engines, machine, tag or "<none>", Path(context), now))
+        progress = el.build(engines, machine, tag or "<none>", Path(context), now)
+        _unpublished(session, machine, tag)
+        return Reply("", progress)
     if name == "tag":
         if len(args) != 2:
             raise el.EngineError("docker: 'docker tag' requires 2 arguments")
         el.tag(engines, machine, args[0], args[1])
+        _unpublished(session, machine, args[1])
         return Reply()
     if name == "push":
         if len(args) != 1:
             raise el.EngineError("docker: 'docker push' requires 1 argument")
         images = session.sim.images  # type: ignore[attr-defined]
         logged_in = images.has_login(machine, registry_of(args[0]))
-        return Reply(el.push(engines, machine, args[0], logged_in))
+        out = el.push(engines, machine, args[0], logged_in)
+        images.unpublished.discard(tagged_image(args[0]))  # now the registry has it
+        return Reply(out)
     if name in ("ls", "list", "images"):
         return Reply(el.image_ls(engines, machine))
     if name == "run":
@@ -71,3 +77,17 @@ def local_command(session: Session, machine: str, words: list[str]) -> Reply:
             out.append(ref)
         return Reply("".join(f"{r}\n" for r in out))
     raise el.EngineError(f"swarmsim: 'docker {' '.join(cmd)}' is not simulated")
+
+
+def _unpublished(session: Session, machine: str, ref: str) -> None:
+    """A name the machine's engine just made: no registry has it (until it is pushed),
+    and the machine's own swarm node has it on disk."""
+    from swarmsim.commands import control_api
+
+    image = tagged_image(ref)
+    images = session.sim.images  # type: ignore[attr-defined]
+    if session.engines.pushed.get(el.full_name(ref)) is None:
+        images.unpublished.add(image)
+    node = control_api(session.sim).node_of(machine)
+    if node is not None:
+        images.load(node.id, image)
