@@ -45,3 +45,34 @@ def test_redis_loses_its_data_when_it_moves():
     assert len(lost) == 1
     assert lost[0].endswith("getstartedlab_redis.1 found an empty /home/docker/data on myvm2: "
                             "data lost (its 26 items stay on myvm3)")
+
+
+def test_the_visit_count_shows_redis_keeping_or_losing_its_data():
+    # part 5: redis pinned to myvm1 with /home/docker/data: killed at 50 s, restarted on
+    # myvm1, it finds the counter again (app.py's INCR on the same redis data)
+    lines = _run("tutorial-part5.yaml")
+    visits = [ln.rsplit("<b>Visits:</b> ", 1)[1] for ln in lines if "<b>Visits:</b>" in ln]
+    assert visits == ["1", "2", "3"]
+    # unpinned: redis on myvm2, which dies at 40 s; redis restarts on myvm1, whose
+    # /home/docker/data is another directory: the count starts again
+    lines = _run("tutorial-mistakes-redis-unpinned.yaml")
+    visits = [ln.rsplit("<b>Visits:</b> ", 1)[1] for ln in lines if "<b>Visits:</b>" in ln]
+    assert visits == ["1", "2", "1"]
+    at = lines.index("[0:01:31.000] myvm1$ curl http://192.168.99.100/")
+    assert lines[at + 1].startswith("<h3>Hello World!</h3>")
+
+
+def test_a_timeline_curl_needs_one_url(tmp_path):
+    from swarmsim.commands import check_command
+
+    assert check_command("curl http://192.168.99.100:4000/") is None
+    assert check_command("curl 192.168.99.100") is None
+    for bad in ("curl", "curl http://a/ http://b/", "curl -s http://a/"):
+        assert check_command(bad).startswith("curl: (3) URL using bad/illegal format")
+    scen = tmp_path / "s.yaml"
+    scen.write_text("name: s\nnodes: [{name: m1, role: manager}]\n"
+                    "timeline:\n  - {at: 1s, run: \"curl\"}\n")
+    proc = subprocess.run([sys.executable, "-m", "swarmsim", "run", str(scen)],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and "timeline" in proc.stderr

@@ -173,3 +173,23 @@ def test_scp_active_restart(two_vms, tmp_path):
     out, _ = pipe(s, "docker-machine restart myvm1\n")
     assert out.splitlines()[0] == 'Restarting "myvm1"...'
     assert out.splitlines()[-1].startswith("Restarted machines may have new IP addresses.")
+
+
+def test_a_deploy_over_ssh_reads_the_vms_compose_file(two_vms):
+    s = two_vms
+    compose = COMPOSE / "getstarted-part3.yml"
+    pipe(s, 'docker-machine ssh myvm1 "docker swarm init --advertise-addr 192.168.99.100"\n')
+    # the docker CLI runs on myvm1: the file must be there (part 4: docker-machine scp)
+    out, err = pipe(s, 'docker-machine ssh myvm1 "docker stack deploy -c getstarted-part3.yml '
+                       'lab"\n')
+    assert (out, err) == ("", "open /home/docker/getstarted-part3.yml: no such file or "
+                              "directory\n")
+    old = os.getcwd()
+    os.chdir(COMPOSE)
+    try:
+        out, _ = pipe(s, f"docker-machine scp {compose.name} myvm1:~\n"
+                         'docker-machine ssh myvm1 "docker stack deploy -c '
+                         'getstarted-part3.yml lab"\n')
+    finally:
+        os.chdir(old)
+    assert out.endswith("Creating service lab_web\n")

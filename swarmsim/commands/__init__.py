@@ -8,8 +8,13 @@ and exit status are docker's, byte for byte where swarmsim models the behaviour.
 
 from __future__ import annotations
 
+import re
+
 from swarmsim.commands.errors import CommandError
 from swarmsim.commands.run import CommandResult, control_api, default_machine, run_command
+
+#: ``curl http://HOST[:PORT][/PATH]``, the request a timeline step may send
+CURL_URL = re.compile(r"^curl\s+(?:https?://)?([^/:\s]+)(?::(\d+))?(/\S*)?\s*$")
 
 __all__ = [
     "CommandError",
@@ -27,6 +32,9 @@ def check_command(line: str) -> str | None:
     one line, or None when the line is a valid command."""
     from swarmsim.commands.parse import parse, split, substitute_tokens  # noqa: PLC0415
 
+    if line.split(None, 1)[:1] == ["curl"]:  # a request through the routing mesh
+        return None if CURL_URL.match(line) else "curl: (3) URL using bad/illegal format or " \
+            "missing URL (a timeline's curl takes one http://ADDRESS[:PORT]/ URL)"
     try:
         parsed = parse(split(substitute_tokens(line, ("SWMTKN-1-x-y", "SWMTKN-1-x-z"))))
     except CommandError as err:

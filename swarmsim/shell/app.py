@@ -11,6 +11,7 @@ characters) and the visit count it keeps in the ``redis`` service of its stack.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -150,3 +151,32 @@ class Mesh:
         node = state.nodes.get(redis.node_id or "")
         key = data_key(redis, node.name if node is not None else "")
         return str(self.counter.incr(key))
+
+
+_MESHES: weakref.WeakKeyDictionary[Simulation, Mesh] = weakref.WeakKeyDictionary()
+
+
+def mesh_of(sim: Simulation) -> Mesh:
+    """The routing mesh and redis counters of a run (one per simulation)."""
+    mesh = _MESHES.get(sim)
+    if mesh is None:
+        mesh = _MESHES[sim] = Mesh(sim)
+    return mesh
+
+
+def timeline_curl(sim: Simulation, line: str, machine: str) -> tuple[str, str, int]:
+    """A timeline's ``curl http://ADDRESS[:PORT]/`` sent from ``machine``: the address
+    is a machine's (its ``addr`` or name); (stdout, stderr, exit status) as curl prints."""
+    from swarmsim.commands import CURL_URL, control_api
+
+    m = CURL_URL.match(line)
+    if m is None:
+        return "", "curl: (3) URL using bad/illegal format or missing URL\n", 3
+    host, port = m.group(1), int(m.group(2) or 80)
+    target = next((spec.name for spec in sim.machines.values()
+                   if host in (spec.addr, spec.name)), None)
+    if host in ("localhost", "127.0.0.1"):
+        target = machine
+    if target is None:
+        return "", f"curl: (6) Could not resolve host: {host}\n", 6
+    return mesh_of(sim).curl(control_api(sim).node_of(target), host, port)

@@ -13,7 +13,7 @@ from swarmsim.engine import Simulation
 from swarmsim.run import RunResult, _do_step
 from swarmsim.scenario import Scenario
 from swarmsim.shell import machines as dm
-from swarmsim.shell.app import Mesh
+from swarmsim.shell.app import mesh_of
 from swarmsim.shell.changes import ChangeLog
 from swarmsim.shell.clock import Clock
 from swarmsim.shell.containers import container_table
@@ -89,7 +89,7 @@ class Session:
                                     nodes=(), stacks=())
         sim = Simulation(scen, seed=seed)
         result = RunResult(sim)
-        session = cls(result, mesh=Mesh(sim), changes=ChangeLog(sim), clock=clock or Clock())
+        session = cls(result, mesh=mesh_of(sim), changes=ChangeLog(sim), clock=clock or Clock())
         sim.machines[LOCAL] = NodeSpec(name=LOCAL, id=sim.ids.new_id(), addr=LAPTOP_ADDR)
         for spec in scen.nodes:
             session.vms[spec.name] = dm.Machine(spec.name, spec.addr)

@@ -125,7 +125,9 @@ class VmShell:
             return Reply()
         head, args = words[0], words[1:]
         if head == "docker":
-            reply = self.session.docker(shlex.join(words), self.vm)
+            missing = self._missing_compose(words)
+            reply = (Reply("", f"open {missing}: no such file or directory\n", 1) if missing
+                     else self.session.docker(shlex.join(words), self.vm))
         elif head in ("exit", "logout"):
             return Reply(done=True)
         else:
@@ -144,6 +146,23 @@ class VmShell:
             self.files.files[path] = old + reply.output
             return Reply("", reply.error, reply.exit_code)
         return reply
+
+    def _missing_compose(self, words: list[str]) -> str:
+        """A compose file ``docker stack deploy -c FILE`` names that is not on this VM
+        (the CLI runs here, so it reads the VM's files: ``docker-machine scp`` them
+        first); "" when all are there, or when the VM's disk is not modelled strictly."""
+        if words[1:3] not in (["stack", "deploy"], ["stack", "up"]) or not self.files.strict:
+            return ""
+        for at, word in enumerate(words):
+            name = ""
+            if word in ("-c", "--compose-file") and at + 1 < len(words):
+                name = words[at + 1]
+            elif word.startswith(("-c=", "--compose-file=")):
+                name = word.split("=", 1)[1]
+            path = normalize(name, self.cwd) if name and name != "-" else ""
+            if path and path not in self.files.files:
+                return path
+        return ""
 
     def _cmd_pwd(self, args: list[str]) -> Reply:
         from swarmsim.shell.session import Reply
@@ -222,8 +241,8 @@ class VmShell:
             entries = sorted({p[len(prefix):].split("/", 1)[0]
                               for p in (*files.dirs, *files.files)
                               if p.startswith(prefix) and p != path})
-            if not show_all:
-                entries = [e for e in entries if not e.startswith(".")]
+            entries = [".", "..", *entries] if show_all else [
+                e for e in entries if not e.startswith(".")]
             if len(names) > 1:
                 outs.append(f"{name}:\n")
             outs += [f"{e}\n" for e in entries]
