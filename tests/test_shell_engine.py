@@ -84,3 +84,45 @@ def test_an_image_nobody_pushed_cannot_be_pulled_until_it_is():
     pipe(s, f"docker build -t local-only {APP}\n"
             "docker service create -d --name own local-only\nsleep 10s\n")
     assert any(t.state.name == "RUNNING" for t in s.sim.state.tasks_of("own"))
+
+
+def test_part_2_cheat_sheet_container_and_image_commands():
+    s = Session.start()
+    pipe(s, f"docker build -t friendlyhello {APP}\ndocker run -d -p 4000:80 friendlyhello\n")
+    cid = s.engines.of("localhost").containers[0].id
+    out, _ = pipe(s, "docker container ls -q\n")
+    assert out == f"{cid[:12]}\n"
+    # the app runs as PID 1 and ignores SIGTERM: stop ends it with SIGKILL (137)
+    out, _ = pipe(s, "docker container stop $(docker container ls -q)\ndocker container ls -a\n")
+    assert out.splitlines()[0] == cid[:12]
+    assert " Exited (137) " in out.splitlines()[2]
+    assert pipe(s, "docker container ls -q\n")[0] == ""
+    _, err = pipe(s, "docker image rm friendlyhello\n")
+    assert err.startswith("Error response from daemon: conflict: unable to delete "
+                          "friendlyhello (must be forced) - container " + cid[:12])
+    out, err = pipe(s, "docker container rm $(docker container ls -a -q)\n"
+                       "docker tag friendlyhello john/get-started:part2\n"
+                       "docker image rm friendlyhello\n")
+    image = s.engines.of("localhost").images["john/get-started:part2"].id
+    assert (out, err) == (f"{cid[:12]}\nUntagged: friendlyhello:latest\n", "")
+    out, _ = pipe(s, "docker image ls -q\n")
+    assert out == f"{image[7:19]}\n"
+    out, _ = pipe(s, "docker image rm john/get-started:part2\n")
+    assert out == f"Untagged: john/get-started:part2\nDeleted: {image}\n"
+
+
+def test_run_pulls_what_was_pushed_and_machine_ls_q():
+    s = Session.start()
+    pipe(s, f"docker build -t john/get-started:part2 {APP}\ndocker login -u john -p x\n"
+            "docker push john/get-started:part2\n"
+            "docker-machine create myvm1\ndocker-machine create myvm2\n")
+    out, err = pipe(s, "eval $(docker-machine env myvm1)\n"
+                       "docker run -d -p 4000:80 john/get-started:part2\n")
+    assert err.splitlines()[:2] == ["Unable to find image 'john/get-started:part2' locally",
+                                    "part2: Pulling from john/get-started"]
+    assert err.splitlines()[-1] == "Status: Downloaded newer image for john/get-started:part2"
+    page, _ = pipe(s, "curl http://192.168.99.100:4000/\n")
+    assert out.strip()[:12] in page
+    out, _ = pipe(s, "docker-machine ls -q\ndocker-machine stop $(docker-machine ls -q)\n")
+    assert out.splitlines()[:2] == ["myvm1", "myvm2"]
+    assert out.splitlines()[-1] == 'Machine "myvm2" was stopped.'

@@ -25,10 +25,11 @@ def _known(image: str) -> tuple[str, str]:
 
 
 def container_table(tasks: Iterable[Task], now: float, *, quiet: bool = False,
-                    standalone: Iterable[Container] = ()) -> str:
-    """The table of ``docker container ls``: one row per live container, newest first:
-    task containers named ``<service>.<slot>.<task id>``, and the machine's standalone
-    ones (``docker run``) with their published ports."""
+                    standalone: Iterable[Container] = (), everything: bool = False) -> str:
+    """The table of ``docker container ls [-a]``: one row per live container, newest
+    first: task containers named ``<service>.<slot>.<task id>``, and the machine's
+    standalone ones (``docker run``) with their published ports; with ``-a`` the stopped
+    standalone ones too (``Exited (137) ... ago``)."""
     from swarmsim.shell.app import container_id
 
     live: list[tuple[float, str, list[str]]] = []
@@ -40,13 +41,16 @@ def container_table(tasks: Iterable[Task], now: float, *, quiet: bool = False,
             t.spec.image.split("@", 1)[0], command, *_since(now, t.updated), ports,
             f"{t.name}.{t.id}"]))
     for c in standalone:
-        if not c.running:
+        if not c.running and not everything:
             continue
         command, exposed = _known(c.image)
         published = ", ".join(f"0.0.0.0:{h}->{p}/tcp, [::]:{h}->{p}/tcp" for h, p in c.ports)
+        created, status = _since(now, c.created)
+        if not c.running:
+            status = f"Exited ({c.exit_code}) {human_duration(max(now - c.stopped, 0))} ago"
         live.append((c.created, c.id[:12], [
-            c.image.removesuffix(":latest"), command, *_since(now, c.created),
-            published or exposed, c.name]))
+            c.image.removesuffix(":latest"), command, created, status,
+            published if c.running else "", c.name]))
     live.sort(key=lambda row: (-row[0], row[1]))
     if quiet:
         return "".join(f"{cid}\n" for _t, cid, _row in live)

@@ -82,6 +82,13 @@ class Container:
     ports: tuple[tuple[int, int], ...]  # (host, container)
     created: float
     running: bool = True
+    exit_code: int = 0
+    stopped: float = 0.0
+
+    def stop(self, now: float, exit_code: int = 137) -> None:
+        """The container ends: the app runs as PID 1 and ignores SIGTERM, so both
+        ``docker stop`` (after its 10 s grace) and ``docker kill`` end it with SIGKILL."""
+        self.running, self.exit_code, self.stopped = False, exit_code, now
 
 
 @dataclass
@@ -90,6 +97,7 @@ class LocalEngine:
 
     images: dict[str, LocalImage] = field(default_factory=dict)
     containers: list[Container] = field(default_factory=list)
+    pulled: list[str] = field(default_factory=list)  # pulled by `docker run`, in order
 
 
 @dataclass
@@ -180,9 +188,11 @@ def push(engines: Engines, machine: str, ref: str, logged_in: bool) -> str:
                     f"{tag_}: digest: {digest} size: 856\n"])
 
 
-def image_ls(engines: Engines, machine: str) -> str:
-    """``docker image ls`` without a terminal (docker 29's tree view, collapsed)."""
+def image_ls(engines: Engines, machine: str, quiet: bool = False) -> str:
+    """``docker image ls [-q]`` without a terminal (docker 29's tree view, collapsed)."""
     engine = engines.of(machine)
+    if quiet:
+        return "".join(f"{img.id[7:19]}\n" for _name, img in sorted(engine.images.items()))
     in_use = {c.image for c in engine.containers if c.running}
     rows = sorted((name, img) for name, img in engine.images.items())
     width = max([len("IMAGE"), *(len(n) for n, _ in rows)])
@@ -233,8 +243,12 @@ def run(engines: Engines, machine: str, words: list[str], now: float, names: lis
     engine = engines.of(machine)
     ref = familiar(image)
     if ref not in engine.images:
-        raise EngineError(f"Unable to find image '{ref}' locally\nswarmsim: pulling images "
-                          "for `docker run` is not simulated (build it first)")
+        pushed = engines.pushed.get(full_name(ref))
+        if pushed is None:
+            raise EngineError(f"Unable to find image '{ref}' locally\nswarmsim: pulling "
+                              "images nobody pushed here is not simulated (build it first)")
+        engine.images[ref] = LocalImage(pushed, now)
+        engine.pulled.append(ref)
     for host, _ in ports:
         if engines.serving(machine, host) is not None:
             raise EngineError("docker: Error response from daemon: failed to set up container "
@@ -253,3 +267,55 @@ def find_container(engines: Engines, machine: str, ref: str) -> Container:
         if c.running and (c.id.startswith(ref) or c.name == ref):
             return c
     raise EngineError(f"Error response from daemon: No such container: {ref}")
+
+
+def pull_lines(engines: Engines, ref: str) -> str:
+    """What ``docker run`` prints (stderr) when it pulls ``ref`` first."""
+    name = familiar(ref)
+    repo, tag_ = name.rsplit(":", 1)
+    image_id = engines.pushed[full_name(name)]
+    layers = [_digest("layer", image_id, i)[:12] for i in range(4)]
+    return "".join([f"Unable to find image '{name}' locally\n", f"{tag_}: Pulling from {repo}\n",
+                    *(f"{layer}: Pull complete\n" for layer in layers),
+                    f"Digest: sha256:{_digest('manifest', image_id)}\n",
+                    f"Status: Downloaded newer image for {name}\n"])
+
+
+def remove_container(engines: Engines, machine: str, ref: str, force: bool) -> None:
+    """``docker container rm [-f] ID``."""
+    engine = engines.of(machine)
+    for c in engine.containers:
+        if c.id.startswith(ref) or c.name == ref:
+            if c.running and not force:
+                raise EngineError(f'Error response from daemon: cannot remove container '
+                                  f'"/{c.name}": container is running: stop the container '
+                                  "before removing or force remove")
+            engine.containers.remove(c)
+            return
+    raise EngineError(f"Error response from daemon: No such container: {ref}")
+
+
+def remove_image(engines: Engines, machine: str, ref: str) -> str:
+    """``docker image rm NAME|ID``: docker's ``Untagged:``/``Deleted:`` lines."""
+    engine = engines.of(machine)
+    names = [n for n, img in engine.images.items()
+             if n == familiar(ref) or img.id[7:].startswith(ref)] if ref else []
+    if not names:
+        raise EngineError(f"Error response from daemon: No such image: {ref}")
+    image = engine.images[names[0]]
+    by_id = familiar(ref) not in names
+    if by_id and len(names) > 1:
+        raise EngineError(f"Error response from daemon: conflict: unable to delete {ref} "
+                          "(must be forced) - image is referenced in multiple repositories")
+    users = [c for c in engine.containers if engine.images.get(c.image) is image]
+    if users:
+        raise EngineError(f'Error response from daemon: conflict: unable to delete '
+                          f'{familiar(ref).rsplit(":", 1)[0]} (must be forced) - container '
+                          f"{users[0].id[:12]} is using its referenced image {image.id[7:19]}")
+    out = []
+    for name in names if by_id else [familiar(ref)]:
+        del engine.images[name]
+        out.append(f"Untagged: {name}")
+    if image not in engine.images.values():
+        out.append(f"Deleted: {image.id}")
+    return "".join(f"{ln}\n" for ln in out)

@@ -57,25 +57,37 @@ def local_command(session: Session, machine: str, words: list[str]) -> Reply:
         out = el.push(engines, machine, args[0], logged_in)
         images.unpublished.discard(tagged_image(args[0]))  # now the registry has it
         return Reply(out)
+    shorts = "".join(w[1:] for w in rest if w.startswith("-") and not w.startswith("--"))
     if name in ("ls", "list", "images"):
-        return Reply(el.image_ls(engines, machine))
+        return Reply(el.image_ls(engines, machine, quiet="q" in shorts or "--quiet" in rest))
     if name == "run":
         names = [generated_name(session.sim.ids.new_id()) for _ in range(1)]
+        before = len(engines.of(machine).pulled)
         container = el.run(engines, machine, rest, now, names)
-        if "-d" in rest or "--detach" in rest or any(
-                w.startswith("-") and not w.startswith("--") and "d" in w for w in rest
-                if w not in ("-p",)):
-            return Reply(container.id + "\n")
+        pulled = engines.of(machine).pulled[before:]
+        pull = el.pull_lines(engines, pulled[0]) if pulled else ""
+        if "d" in shorts.replace("p", "") or "--detach" in rest:
+            return Reply(container.id + "\n", pull)
         from swarmsim.shell.logs import STARTED
 
-        return Reply(STARTED + "\n", "swarmsim: the container keeps running in the background "
-                     f"(docker container stop {container.id[:12]} stops it)\n")
-    if name == "stop":
-        out = []
-        for ref in args:
-            el.find_container(engines, machine, ref).running = False
-            out.append(ref)
-        return Reply("".join(f"{r}\n" for r in out))
+        return Reply(STARTED + "\n", pull + "swarmsim: the container keeps running in the "
+                     f"background (docker container stop {container.id[:12]} stops it)\n")
+    force = "f" in shorts or "--force" in rest
+    if name in ("stop", "kill", "rm", "rmi"):
+        outs, errs = [], []
+        for ref in args:  # docker goes on with the others after an error
+            try:
+                if name in ("stop", "kill"):
+                    el.find_container(engines, machine, ref).stop(now)
+                    outs.append(f"{ref}\n")
+                elif name == "rm" and cmd[0] == "container":
+                    el.remove_container(engines, machine, ref, force)
+                    outs.append(f"{ref}\n")
+                else:
+                    outs.append(el.remove_image(engines, machine, ref))
+            except el.EngineError as err:
+                errs.append(f"{err}\n")
+        return Reply("".join(outs), "".join(errs), 1 if errs else 0)
     raise el.EngineError(f"swarmsim: 'docker {' '.join(cmd)}' is not simulated")
 
 

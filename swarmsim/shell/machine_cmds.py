@@ -33,6 +33,8 @@ def machine_command(session: Session, args: list[str]) -> Reply:
         session.add_vm(name, cpus, memory)
         return Reply(_text(dm.create_lines(name)))
     if cmd == "ls":
+        if "-q" in rest or "--quiet" in rest:
+            return Reply(_text(session.names()))
         return Reply(dm.ls_table(list(session.vms.values()), session.active))
     if cmd == "env":
         if "-u" in rest or "--unset" in rest:

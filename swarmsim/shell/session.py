@@ -25,9 +25,10 @@ from swarmsim.specs import NodeSpec
 #: the laptop the shell runs on: a docker engine in no swarm, not a docker-machine VM
 LOCAL = "localhost"
 #: docker commands a machine's own engine answers (shell/local_cmds.py)
-_LOCAL_COMMANDS = ("build", "tag", "push", "images", "run", "stop")
+_LOCAL_COMMANDS = ("build", "tag", "push", "images", "run", "stop", "kill", "rmi")
 _LOCAL_PAIRS = (["image", "ls"], ["image", "build"], ["image", "tag"], ["image", "push"],
-                ["container", "run"], ["container", "stop"], ["image", "list"])
+                ["container", "run"], ["container", "stop"], ["image", "list"],
+                ["container", "kill"], ["container", "rm"], ["image", "rm"])
 #: the laptop's one network interface (``eth0``): what ``docker swarm init`` advertises
 LAPTOP_ADDR = "192.168.1.10"
 _EVAL = re.compile(r'^eval\s+"?\$\(\s*docker-machine\s+env\s+(.*?)\s*\)"?\s*$')
@@ -261,10 +262,12 @@ class Session:
     def _containers(self, machine: str, words: list[str]) -> Reply:
         flags = [w for w in words[2:] if w.startswith("-")] if words[1] != "ps" else [
             w for w in words[1:] if w.startswith("-")]
-        quiet = any(f in ("-q", "--quiet") for f in flags)
+        shorts = "".join(f[1:] for f in flags if not f.startswith("--"))
+        quiet = "q" in shorts or "--quiet" in flags
+        everything = "a" in shorts or "--all" in flags
         node = control_api(self.sim).node_of(machine)
         tasks = [] if node is None else list(self.sim.state.tasks_on(node.id))
-        return Reply(container_table(tasks, self.sim.now, quiet=quiet,
+        return Reply(container_table(tasks, self.sim.now, quiet=quiet, everything=everything,
                                      standalone=self.engines.of(machine).containers))
 
     def _eval(self, arg: str) -> Reply:
