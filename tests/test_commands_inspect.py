@@ -13,15 +13,16 @@ import pytest
 
 from swarmsim.commands.system import _tabbed
 from swarmsim.shell import Session
-from tests.shell_helpers import pipe
 from swarmsim.shell.clock import clock_for
+from tests.shell_helpers import pipe
 
 COMPOSE = Path(__file__).resolve().parents[1] / "scenarios" / "compose"
 SWARM = """\
 docker-machine create myvm1
 docker-machine create myvm2
 docker-machine ssh myvm1 "docker swarm init --advertise-addr 192.168.99.100"
-docker-machine ssh myvm2 "docker swarm join --token $(docker-machine ssh myvm1 "docker swarm join-token -q worker") 192.168.99.100:2377"
+docker-machine ssh myvm2 "docker swarm join --token $(docker-machine ssh myvm1 \
+"docker swarm join-token -q worker") 192.168.99.100:2377"
 eval $(docker-machine env myvm1)
 """
 

@@ -10,10 +10,10 @@ import pytest
 
 from swarmsim.scenario import load_scenario
 from swarmsim.shell import Session
-from tests.shell_helpers import pipe
 from swarmsim.shell.app import container_id
 from swarmsim.shell.counter import VisitCounter, data_key
 from swarmsim.shell.repl import completions
+from tests.shell_helpers import pipe
 
 SCEN = Path(__file__).resolve().parents[1] / "scenarios"
 PAGE = re.compile(r"^<h3>Hello World!</h3><b>Hostname:</b> ([0-9a-f]{12})<br/><b>Visits:</b> "

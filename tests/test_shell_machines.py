@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from swarmsim.shell import Session
-from tests.shell_helpers import pipe
 from swarmsim.shell.subst import SubstError, substitute
+from tests.shell_helpers import pipe
 
 COMPOSE = Path(__file__).resolve().parents[1] / "scenarios" / "compose"
 # moby daemon/volume/mounts/validate.go + linux_parser.go (errMountConfig)
@@ -123,7 +123,7 @@ def test_bind_mount_rejected_until_the_directory_exists(two_vms):
     old = os.getcwd()
     os.chdir(COMPOSE)
     try:
-        out, err = pipe(s, 'docker-machine ssh myvm1 "docker swarm init --advertise-addr '
+        out, _ = pipe(s, 'docker-machine ssh myvm1 "docker swarm init --advertise-addr '
                            '192.168.99.100"\n'
                            "eval $(docker-machine env myvm1)\n"
                            "docker stack deploy -c getstarted-part5.yml getstartedlab\n"

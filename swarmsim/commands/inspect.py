@@ -140,7 +140,8 @@ def node_pretty(node: NodeRecord, created: float, leader: bool) -> str:
     if spec.labels:
         lines.append("Labels:")
         lines += [f" - {k}={v}" if v else f" - {k}" for k, v in sorted(spec.labels)]
-    lines += [f"Hostname:              \t{spec.name}", f"Joined at:             \t{go_time(created)}",
+    lines += [f"Hostname:              \t{spec.name}",
+              f"Joined at:             \t{go_time(created)}",
               "Status:", f" State:\t\t\t{spec.status.capitalize()}"]
     if node.status_message:
         lines.append(f" Message:              \t{node.status_message.capitalize()}")

@@ -107,8 +107,8 @@ class Mesh:
                         f"(it served the connection as {task.name})\n"), 0
         name = next((e.split("=", 1)[1] for e in task.spec.env if e.startswith("NAME=")),
                     "World")
-        members = sorted(n.spec.name for n in state.nodes.values())
-        at = members.index(node.spec.name) if node.spec.name in members else 0
+        names = sorted(n.spec.name for n in state.nodes.values())
+        at = names.index(node.spec.name) if node.spec.name in names else 0
         self.logs.request(self.sim.now, task, f"10.0.0.{2 + at}")  # its ingress address
         return app_page(container_id(task)[:12], self._visits(task), name) + "\n", "", 0
 

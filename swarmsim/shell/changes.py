@@ -38,11 +38,11 @@ def event_line(event: Any, last: dict[str, tuple[Any, ...]]) -> str | None:
         why = f": {event.error}" if event.error else ""
         return f"{at} task {event.task} ({event.id[:12]}){where} {event.state}{why}"
     if isinstance(event, NodeEvent):
-        shown = (event.status, event.availability, event.role)
-        if last.get(event.node) == shown:
+        state: tuple[Any, ...] = (event.status, event.availability, event.role)
+        if last.get(event.node) == state:
             return None
         before = last.get(event.node)
-        last[event.node] = shown
+        last[event.node] = state
         if before is None and event.status == "ready":
             return f"{at} node {event.node} joined as a {event.role}"
         return f"{at} node {event.node} {event.status}, {event.availability}, {event.role}"

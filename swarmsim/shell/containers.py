@@ -43,7 +43,7 @@ def container_table(tasks: Iterable[Task], now: float, *, quiet: bool = False,
     for c in standalone:
         if not c.running and not everything:
             continue
-        command, exposed = _known(c.image)
+        command, _exposed = _known(c.image)
         published = ", ".join(f"0.0.0.0:{h}->{p}/tcp, [::]:{h}->{p}/tcp" for h, p in c.ports)
         created, status = _since(now, c.created)
         if not c.running:

@@ -78,10 +78,10 @@ def machine_command(session: Session, args: list[str]) -> Reply:
                     "`docker-machine env` command."]
         return Reply(_text(out))
     if cmd == "active":
-        vm = session.vms.get(session.active or "")
-        if vm is None or not vm.running:
+        active = session.vms.get(session.active or "")
+        if active is None or not active.running:
             raise dm.MachineError("No active host found")
-        return Reply(vm.name + "\n")
+        return Reply(active.name + "\n")
     if cmd == "scp":
         return _scp(session, [a for a in rest if a not in ("-r", "--recursive", "-q")])
     raise dm.MachineError(f"docker-machine: '{cmd}' is not a docker-machine command.\n"

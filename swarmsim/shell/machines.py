@@ -7,15 +7,15 @@ virtualbox driver, as Docker's get-started tutorial uses it).
 
 from __future__ import annotations
 
-#: the simulated laptop user's home directory, in docker-machine's paths
-HOME = "/home/student"
-
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 
 from swarmsim import defaults
 from swarmsim.commands.tables import tabwrite
 from swarmsim.specs import NodeSpec
+
+#: the simulated laptop user's home directory, in docker-machine's paths
+HOME = "/home/student"
 
 #: the Docker version in ``docker-machine ls``: the VM's engine, the one ``docker node ls``
 #: and ``docker version`` show (docker-machine prints the server version with a ``v``)

@@ -13,11 +13,11 @@ from swarmsim.engine import Simulation
 from swarmsim.run import RunResult, _do_step
 from swarmsim.scenario import Scenario
 from swarmsim.shell import machines as dm
-from swarmsim.shell.app import mesh_of
+from swarmsim.shell.app import Mesh, mesh_of
 from swarmsim.shell.changes import ChangeLog
 from swarmsim.shell.clock import Clock
 from swarmsim.shell.containers import container_table
-from swarmsim.shell.engine_local import Engines, EngineError
+from swarmsim.shell.engine_local import EngineError, Engines
 from swarmsim.shell.subst import SubstError, strip_comment, substitute
 from swarmsim.shell.vmshell import VmShell, interfaces
 from swarmsim.specs import NodeSpec
@@ -101,7 +101,7 @@ class Session:
             for ref in scen.stacks:
                 files = " ".join(f"-c {shlex.quote(f)}" for f in ref.given)
                 _run(result, f"docker stack deploy {files} {ref.name}", None)
-            session.changes.skip()  # what the scenario's start did; its timeline shows
+            session.changes.skip()  # type: ignore[union-attr]  # the start's; timeline shows
             for step in scen.timeline:
                 sim.later(step.at, _do_step, result, step)
             managers = [n.name for n in scen.nodes if n.role == "manager"]
@@ -227,7 +227,7 @@ class Session:
         words = shlex.split(line)
         if words[1:3] in (["container", "ls"], ["container", "ps"]) or words[1:2] == ["ps"]:
             return self._containers(machine, words)
-        if words[1:2] and words[1] in _LOCAL_COMMANDS or words[1:3] in _LOCAL_PAIRS:
+        if (words[1:2] and words[1] in _LOCAL_COMMANDS) or words[1:3] in _LOCAL_PAIRS:
             from swarmsim.shell.local_cmds import local_command
 
             try:
@@ -255,8 +255,8 @@ class Session:
             self.sim.env.step()
         assert self.changes is not None
         self.changes.skip()
-        out, err, code = done[0] if done else ("", "", 0)
-        return Reply(res.output + out, res.error + err, code or res.exit_code)
+        out, error, code = done[0] if done else ("", "", 0)
+        return Reply(res.output + out, res.error + error, code or res.exit_code)
 
     # --- the pieces ----------------------------------------------------------------------
     def _containers(self, machine: str, words: list[str]) -> Reply:
