@@ -187,3 +187,18 @@ def test_service_logs_of_the_tutorial_app(swarm):
     _, err = pipe(swarm, "docker service create -d --name cache redis\n"
                          "docker service logs cache\n")
     assert err == "swarmsim: the logs of redis:latest are not simulated\n"
+
+
+def test_service_logs_follow_prints_new_lines_as_time_moves(swarm):
+    old = os.getcwd()
+    os.chdir(COMPOSE)
+    try:
+        pipe(swarm, "docker stack deploy -c getstarted-part3.yml lab\nsleep 20s\n")
+    finally:
+        os.chdir(old)
+    reply = swarm.execute("docker service logs -f lab_web")
+    assert reply.follow is not None and reply.output.count("\n") == 5
+    assert reply.follow() == ""  # nothing new yet
+    swarm.mesh.curl(swarm.sim.state.nodes[next(iter(swarm.sim.state.nodes))], "x", 4000)
+    new = reply.follow()
+    assert new.count("\n") == 1 and '"GET / HTTP/1.1" 200 -' in new

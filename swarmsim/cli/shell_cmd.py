@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from swarmsim.cli import args as checked
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from swarmsim.shell import Session
 
 
@@ -85,4 +87,19 @@ def interactive(session: Session) -> int:  # pragma: no cover - needs a terminal
         if reply.done:
             return code
         emit(reply, sys.stdout, sys.stderr)
+        if reply.follow is not None:  # docker service logs -f: until Ctrl-C
+            follow(reply.follow)
         code = reply.exit_code
+
+
+def follow(more: Callable[[], str]) -> None:  # pragma: no cover - needs a terminal
+    """Print what a following command prints next, every wall second, until Ctrl-C."""
+    import time
+
+    try:
+        while True:
+            time.sleep(1.0)
+            sys.stdout.write(more())
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        print()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from swarmsim.shell import machines as dm
@@ -61,7 +62,7 @@ def machine_command(session: Session, args: list[str]) -> Reply:
             session.ssh = shell
             return Reply()
         reply = shell.run(line)
-        return Reply(reply.output, reply.error, reply.exit_code)
+        return replace(reply, done=False)
     if cmd in ("stop", "start", "rm"):
         return _lifecycle(session, cmd, rest, names)
     if cmd == "restart":

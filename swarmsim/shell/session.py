@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from swarmsim.cluster.hostfs import MachineFiles
 from swarmsim.commands import control_api, run_command
@@ -53,12 +54,15 @@ Commands:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What a line printed: stdout, stderr, exit status; ``done`` after ``exit``."""
+    """What a line printed: stdout, stderr, exit status; ``done`` after ``exit``;
+    ``follow``: for a command that goes on printing (``docker service logs -f``), what
+    it prints next each time it is called (a terminal calls it until Ctrl-C)."""
 
     output: str = ""
     error: str = ""
     exit_code: int = 0
     done: bool = False
+    follow: Callable[[], str] | None = None
 
 
 @dataclass
@@ -154,7 +158,7 @@ class Session:
         self.settle()
         self.clock.resync(self.sim.now)
         if before:
-            reply = Reply(before + reply.output, reply.error, reply.exit_code, reply.done)
+            reply = replace(reply, output=before + reply.output)
         return reply
 
     def advance(self, until: float) -> str:
@@ -184,7 +188,7 @@ class Session:
             except SubstError as err:
                 return Reply("", f"bash: {err}\n", 2)
         reply = self._words(text)
-        return Reply(reply.output, sub_err + reply.error, reply.exit_code, reply.done)
+        return replace(reply, error=sub_err + reply.error)
 
     def _capture(self, inner: str) -> tuple[str, str]:
         reply = self._line(inner.strip())
@@ -238,7 +242,10 @@ class Session:
             assert self.mesh is not None
             from swarmsim.shell.logs import service_logs
 
-            return Reply(*service_logs(self.sim, self.mesh.logs, words, machine))
+            out, error, code = service_logs(self.sim, self.mesh.logs, words, machine)
+            if code or not ({"-f", "--follow"} & set(words)):
+                return Reply(out, error, code)
+            return Reply(out, error, code, follow=self._follower(words, machine, out))
         if words[1:3] == ["swarm", "init"] and vm is not None:
             refused = _advertise_error(vm, words)
             if refused:
@@ -257,6 +264,24 @@ class Session:
         self.changes.skip()
         out, error, code = done[0] if done else ("", "", 0)
         return Reply(res.output + out, res.error + error, code or res.exit_code)
+
+    def _follower(self, words: list[str], machine: str, shown: str) -> Callable[[], str]:
+        """``service logs -f``: each call lets the clock move, then prints the new lines."""
+        from swarmsim.shell.logs import service_logs
+
+        printed = [shown.count("\n")]
+        plain = [w for w in words if w not in ("-f", "--follow")]
+
+        def more() -> str:
+            assert self.mesh is not None
+            self.advance(self.clock.due(self.sim.now))
+            self.settle()
+            self.clock.resync(self.sim.now)
+            lines = service_logs(self.sim, self.mesh.logs, plain, machine)[0].splitlines()
+            new, printed[0] = lines[printed[0]:], len(lines)
+            return "".join(f"{ln}\n" for ln in new)
+
+        return more
 
     # --- the pieces ----------------------------------------------------------------------
     def _containers(self, machine: str, words: list[str]) -> Reply:
