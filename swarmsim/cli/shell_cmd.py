@@ -36,12 +36,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from swarmsim.scenario import load_scenario
+    from swarmsim.foundation.errors import InputError
+    from swarmsim.input.scenario import load_scenario
     from swarmsim.shell import Session
-    from swarmsim.shell.repl import run_lines
-
-    from swarmsim.errors import InputError
     from swarmsim.shell.clock import clock_for
+    from swarmsim.shell.repl import run_lines
 
     tty = sys.stdin.isatty()
     if args.speed is not None and not args.speed > 0:
