@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from swarmsim.experiments.measures import DEFAULT_MEASURES, measure  # noqa: E402
-from swarmsim.experiments.runner import replication_seeds  # noqa: E402
-from swarmsim.metrics import collect  # noqa: E402
-from swarmsim.run import run_scenario  # noqa: E402
-from swarmsim.scenario import load_scenario  # noqa: E402
-from swarmsim.units import parse_duration  # noqa: E402
+from swarmsim.app.run import run_scenario
+from swarmsim.experiments.measures import DEFAULT_MEASURES, measure
+from swarmsim.experiments.runner import replication_seeds
+from swarmsim.foundation.units import parse_duration
+from swarmsim.input.scenario import load_scenario
+from swarmsim.metrics import collect
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "policy-compare.yaml"
 TARGET = 1.3

@@ -23,14 +23,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from swarmsim.scheduler import PendingTask, Scheduler
-from swarmsim.specs import (
+from swarmsim.input.specs import (
     NodeSpec,
     Placement,
     ResourceRequirements,
     Resources,
     ServiceSpec,
 )
+from swarmsim.scheduler import PendingTask, Scheduler
 
 MIB = 1 << 20
 GIB = 1 << 30

@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from swarmsim.run import run_scenario  # noqa: E402
-from swarmsim.scenario import load_scenario  # noqa: E402
+from swarmsim.app.run import run_scenario
+from swarmsim.input.scenario import load_scenario
 
 
 def compose(services: int, replicas: int, tag: str) -> str:

@@ -34,8 +34,8 @@ from swarmsim.experiments.runner import (  # noqa: E402
     replication_seeds,
     run_jobs,
 )
-from swarmsim.scenario import load_scenario  # noqa: E402
-from swarmsim.units import parse_duration  # noqa: E402
+from swarmsim.foundation.units import parse_duration  # noqa: E402
+from swarmsim.input.scenario import load_scenario  # noqa: E402
 
 SCENARIO = ROOT / "scenarios" / "policy-compare.yaml"
 POLICIES = ("spread", "binpack", "random")

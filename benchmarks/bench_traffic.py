@@ -31,10 +31,10 @@ import simpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from swarmsim.run import run_scenario  # noqa: E402
-from swarmsim.scenario import load_scenario  # noqa: E402
-from swarmsim.workload.queueing import ekm1_sojourn, mmc_sojourn  # noqa: E402
-from swarmsim.workload.summary import traffic_document  # noqa: E402
+from swarmsim.app.run import run_scenario
+from swarmsim.input.scenario import load_scenario
+from swarmsim.workload.queueing import ekm1_sojourn, mmc_sojourn
+from swarmsim.workload.summary import traffic_document
 
 MEAN_SERVICE_S = 0.02
 WARMUP_S = 10.0  # the task is running after 3 s (pull 2 s + startup 1 s)

@@ -21,11 +21,11 @@ __all__ = [
 def __getattr__(name: str) -> object:
     # Lazy imports keep `import swarmsim` cheap and free of import cycles.
     if name == "InputError":
-        from swarmsim.errors import InputError
+        from swarmsim.foundation.errors import InputError
 
         return InputError
     if name == "load_scenario":
-        from swarmsim.scenario import load_scenario
+        from swarmsim.input.scenario import load_scenario
 
         return load_scenario
     if name == "load_stack":
@@ -33,7 +33,7 @@ def __getattr__(name: str) -> object:
 
         return load_stack
     if name == "plan":
-        from swarmsim.plan import plan
+        from swarmsim.app.plan import plan
 
         return plan
     if name in ("compare", "sweep"):

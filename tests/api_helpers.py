@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from swarmsim.api.server import Server
-from swarmsim.scenario import load_scenario
+from swarmsim.input.scenario import load_scenario
 from swarmsim.shell import Session
 
 DATA = Path(__file__).parent / "data" / "api"

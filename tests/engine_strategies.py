@@ -1,6 +1,6 @@
 """Hypothesis strategies for whole-engine property tests: small clusters, services and
 fault sequences, plus the code that turns one generated world into a running
-:class:`~swarmsim.engine.Simulation` or into scenario and compose files.
+:class:`~swarmsim.simulation.engine.Simulation` or into scenario and compose files.
 
 A world is plain frozen data (:class:`World`), so that hypothesis can shrink it and the
 same world can be run several times (determinism) or written out as files.
@@ -15,9 +15,8 @@ from hypothesis import strategies as st
 
 from swarmsim.cluster.tasks import TaskState
 from swarmsim.commands import run_command
-from swarmsim.engine import Simulation
-from swarmsim.scenario import Scenario
-from swarmsim.specs import (
+from swarmsim.input.scenario import Scenario
+from swarmsim.input.specs import (
     NodeSpec,
     Placement,
     Platform,
@@ -27,6 +26,7 @@ from swarmsim.specs import (
     ServiceSpec,
     SimParams,
 )
+from swarmsim.simulation.engine import Simulation
 
 GIB = 1 << 30
 MIB = 1 << 20

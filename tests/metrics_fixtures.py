@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from swarmsim.run import RunResult, run_scenario
-from swarmsim.scenario import load_scenario
+from swarmsim.app.run import RunResult, run_scenario
+from swarmsim.input.scenario import load_scenario
 
 # web: 3 replicas, one per node; pull 2 s, startup 1 s (defaults); myvm2 crashes at 60 s
 CRASH_COMPOSE = """\

@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from swarmsim.scheduler import Decision, PendingTask, Scheduler
-from swarmsim.specs import (
+from swarmsim.input.specs import (
     NodeSpec,
     Placement,
     Platform,
@@ -23,6 +22,7 @@ from swarmsim.specs import (
     Resources,
     ServiceSpec,
 )
+from swarmsim.scheduler import Decision, PendingTask, Scheduler
 
 ASSIGNED = "scheduler assigned task to node"
 CONFIRMED = "scheduler confirmed task can run on preassigned node"

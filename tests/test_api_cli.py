@@ -175,8 +175,8 @@ def _resolved(spec):
     content to pin, so it skips both."""
     from dataclasses import replace
 
+    from swarmsim.input.specs import Platform
     from swarmsim.manager.controlapi import tagged_image
-    from swarmsim.specs import Platform
 
     return replace(spec, image=tagged_image(spec.image),
                    placement=replace(spec.placement, platforms=(Platform("linux", "amd64"),)))
@@ -193,7 +193,7 @@ def test_stack_deploy_posts_swarmsims_specs_and_places_the_same(compose):
 
     from swarmsim.commands import control_api
     from swarmsim.compose import load_stack
-    from swarmsim.scenario import load_scenario
+    from swarmsim.input.scenario import load_scenario
     from swarmsim.shell import Session
 
     with served("three.yaml", speed=20) as srv:
@@ -237,8 +237,8 @@ def test_placements_of_a_served_scenario_equal_swarmsim_run():
     shows are those `swarmsim run` computes for the same scenario and seed."""
     from api_helpers import DATA
 
-    from swarmsim.run import run_scenario
-    from swarmsim.scenario import load_scenario
+    from swarmsim.app.run import run_scenario
+    from swarmsim.input.scenario import load_scenario
 
     with served("part3.yaml", speed=20) as srv:
         time.sleep(0.6)

@@ -1,9 +1,9 @@
 """``docker node ls | ps | update | promote | demote | rm`` (swarm-semantics §4, §8)."""
 
 from swarmsim.commands import run_command
-from swarmsim.engine import Simulation
-from swarmsim.scenario import Scenario
-from swarmsim.specs import NodeSpec
+from swarmsim.input.scenario import Scenario
+from swarmsim.input.specs import NodeSpec
+from swarmsim.simulation.engine import Simulation
 
 MANAGER1 = "e216jshn25ckzbvmwlnh5jr3g"
 WORKER2 = "1bcef6utixb0l0ca7gxuivsj0"

@@ -6,8 +6,8 @@ template), ``cli/required.go``, ``cmd/docker/docker.go`` and pflag's ``errors.go
 
 import pytest
 
-from swarmsim.commands.errors import CommandError
-from swarmsim.commands.parse import parse, split, substitute_tokens
+from swarmsim.foundation.errors import CommandError
+from swarmsim.input.cmdline.parse import parse, split, substitute_tokens
 
 TOKENS = ("SWMTKN-1-" + "a" * 50 + "-" + "w" * 25, "SWMTKN-1-" + "a" * 50 + "-" + "m" * 25)
 

@@ -1,9 +1,9 @@
 """``docker service ls | ps | scale | update | rollback | rm`` (swarm-semantics §6, §8)."""
 
 from swarmsim.commands import run_command
-from swarmsim.engine import Simulation
-from swarmsim.scenario import Scenario
-from swarmsim.specs import NodeSpec
+from swarmsim.input.scenario import Scenario
+from swarmsim.input.specs import NodeSpec
+from swarmsim.simulation.engine import Simulation
 
 COMPOSE = """\
 version: "3.8"

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from swarmsim.commands import run_command
-from swarmsim.engine import Simulation
-from swarmsim.scenario import Scenario
-from swarmsim.specs import NodeSpec
+from swarmsim.input.scenario import Scenario
+from swarmsim.input.specs import NodeSpec
+from swarmsim.simulation.engine import Simulation
 
 CASES = Path(__file__).resolve().parent / "data" / "compose-cases.json"
 DETACH = (

@@ -5,9 +5,9 @@ import re
 import pytest
 
 from swarmsim.commands import run_command
-from swarmsim.engine import Simulation
-from swarmsim.scenario import Scenario
-from swarmsim.specs import NodeSpec
+from swarmsim.input.scenario import Scenario
+from swarmsim.input.specs import NodeSpec
+from swarmsim.simulation.engine import Simulation
 
 M1, M2, M3 = "e216jshn25ckzbvmwlnh5jr3g", "4nmqtgwbhd6cdk0p0bmn6ffq3", "9ifojw8of78kkusuc4a6c23fx"
 W1 = "1bcef6utixb0l0ca7gxuivsj0"

@@ -12,8 +12,8 @@ from swarmsim.commands.tables import (
     tabwrite,
     task_table,
 )
+from swarmsim.input.specs import NodeSpec, Placement, PortConfig, ServiceSpec
 from swarmsim.manager.controlapi import tagged_image
-from swarmsim.specs import NodeSpec, Placement, PortConfig, ServiceSpec
 
 
 class Clock:

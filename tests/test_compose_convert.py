@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from swarmsim.compose.container import shell_split
 from swarmsim.compose.convert import convert_stack, decode_check
-from swarmsim.errors import InputError
-from swarmsim.specs import (
+from swarmsim.foundation.errors import InputError
+from swarmsim.input.specs import (
     Healthcheck,
     Mount,
     NetworkSpec,

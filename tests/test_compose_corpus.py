@@ -18,7 +18,7 @@ import pytest
 
 from swarmsim.cli import main
 from swarmsim.compose import load_stack, load_stack_text
-from swarmsim.errors import InputError
+from swarmsim.foundation.errors import InputError
 
 CASES_PATH = Path(__file__).resolve().parent / "data" / "compose-cases.json"
 

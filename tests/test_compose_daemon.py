@@ -13,8 +13,8 @@ import pytest
 
 from swarmsim.compose.convert import convert_stack
 from swarmsim.compose.daemon import daemon_error, validate_for_daemon
-from swarmsim.errors import InputError
-from swarmsim.specs import Healthcheck, Mount, PortConfig, ServiceSpec, Stack
+from swarmsim.foundation.errors import InputError
+from swarmsim.input.specs import Healthcheck, Mount, PortConfig, ServiceSpec, Stack
 
 INVALID = "rpc error: code = InvalidArgument desc = "
 

@@ -13,7 +13,7 @@ from swarmsim.compose.interpolate import (
     substitute,
 )
 from swarmsim.compose.yamlv3 import GeneralMap
-from swarmsim.errors import InputError
+from swarmsim.foundation.errors import InputError
 
 ENV = {"EMPTY_VAR": "", "HOME": "/home/user", "TAG": "1.2", "N": "3"}
 

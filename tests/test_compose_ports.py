@@ -17,7 +17,7 @@ from swarmsim.compose.ports import (
     parse_port_spec,
     port_decode_errors,
 )
-from swarmsim.specs import PortConfig
+from swarmsim.input.specs import PortConfig
 
 
 def test_host_to_container():

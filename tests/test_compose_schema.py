@@ -9,7 +9,7 @@ import pytest
 from swarmsim.compose import schema
 from swarmsim.compose.schema_data import schema_for, supported
 from swarmsim.compose.yamlv3 import GeneralMap, parse
-from swarmsim.errors import InputError
+from swarmsim.foundation.errors import InputError
 
 
 def schema_error(text: str) -> InputError:

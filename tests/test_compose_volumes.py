@@ -16,8 +16,8 @@ from swarmsim.compose.volumes import (
     volume_from_mapping,
     volume_spec,
 )
-from swarmsim.errors import InputError
-from swarmsim.specs import Mount, VolumeSpec
+from swarmsim.foundation.errors import InputError
+from swarmsim.input.specs import Mount, VolumeSpec
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from swarmsim.compose.xswarmsim import KEYS, markdown_table, parse_sim_params
-from swarmsim.errors import InputError
-from swarmsim.specs import SimParams
+from swarmsim.foundation.errors import InputError
+from swarmsim.input.specs import SimParams
 
 
 def test_defaults_when_empty():

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from swarmsim.compose import yamlv3
 from swarmsim.compose.gostr import format_value, parse_float, parse_int, quote
 from swarmsim.compose.yamlv3 import GeneralMap, LineMap, load_yaml_text, parse
-from swarmsim.errors import InputError
+from swarmsim.foundation.errors import InputError
 
 
 def value_of(scalar: str) -> object:

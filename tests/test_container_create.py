@@ -4,9 +4,9 @@ import textwrap
 
 import pytest
 
-from swarmsim.agent import cpu_limit_error
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
+from swarmsim.app.run import run_scenario
+from swarmsim.input.scenario import load_scenario
+from swarmsim.simulation.agent import cpu_limit_error
 
 
 @pytest.mark.parametrize(

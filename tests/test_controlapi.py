@@ -4,12 +4,12 @@ import pytest
 
 from swarmsim.cluster.tasks import TaskState
 from swarmsim.commands import CommandError, control_api
-from swarmsim.commands.errors import NO_LEADER_ERROR
 from swarmsim.compose import load_stack_text
-from swarmsim.engine import Simulation
+from swarmsim.input.scenario import Scenario
+from swarmsim.input.specs import NodeSpec
 from swarmsim.manager.controlapi import can_remove_member, leave_refusal, parse_join_token
-from swarmsim.scenario import Scenario
-from swarmsim.specs import NodeSpec
+from swarmsim.manager.controlapi.errors import NO_LEADER_ERROR
+from swarmsim.simulation.engine import Simulation
 
 APP = """\
 version: "3.8"

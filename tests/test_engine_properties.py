@@ -27,14 +27,14 @@ from collections import defaultdict
 
 from hypothesis import HealthCheck, event, example, given, settings
 
+from swarmsim.app.run import run_scenario
 from swarmsim.cluster.state import NodeEvent, NodeRecord, ServiceRecord, TaskEvent
 from swarmsim.cluster.tasks import Task, TaskState
-from swarmsim import defaults
-from swarmsim.engine import Simulation
-from swarmsim.images import manifest_platforms
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
-from swarmsim.specs import NodeSpec, ServiceSpec
+from swarmsim.foundation import defaults
+from swarmsim.input.scenario import load_scenario
+from swarmsim.input.specs import NodeSpec, ServiceSpec
+from swarmsim.simulation.engine import Simulation
+from swarmsim.simulation.images import manifest_platforms
 from tests import engine_strategies as gen
 from tests.engine_strategies import Fault, World
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from swarmsim.app.run import run_scenario
 from swarmsim.cluster.tasks import TaskState
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
+from swarmsim.input.scenario import load_scenario
 
 COMPOSE = """\
 version: "3.8"

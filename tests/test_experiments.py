@@ -20,7 +20,7 @@ from swarmsim.experiments import (
     sweep,
     t975,
 )
-from swarmsim.scenario import load_scenario
+from swarmsim.input.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPARE = ROOT / "scenarios" / "policy-compare.yaml"
@@ -186,7 +186,7 @@ def test_finished_runs_are_freed_in_a_long_sweep():
     import weakref
     from dataclasses import replace
 
-    from swarmsim.run import run_scenario
+    from swarmsim.app.run import run_scenario
 
     scenario = replace(load_scenario(COMPARE), until=30.0)
     refs = []

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from swarmsim.app.explain import explain_lines
+from swarmsim.app.run import run_scenario
 from swarmsim.cli import main
-from swarmsim.explain import explain_lines
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario, scenario_from_data
+from swarmsim.input.scenario import load_scenario, scenario_from_data
 from swarmsim.scheduler import ALL_TASKS
 
 SCEN = Path(__file__).resolve().parents[1] / "scenarios"
@@ -178,7 +178,7 @@ def test_plan_uses_the_scenarios_policy(tmp_path, capsys):
         text["policy"] = policy
         path = tmp_path / f"{policy}.yaml"
         path.write_text(yaml.safe_dump(text))
-        from swarmsim.plan import plan
+        from swarmsim.app.plan import plan
 
         result = plan(load_scenario(path))
         assert len({t.node for t in result.tasks if t.node}) == used

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from swarmsim.app.plan import plan
+from swarmsim.app.run import run_scenario
 from swarmsim.cli import main
-from swarmsim.images import manifest_platforms, query_registry
-from swarmsim.plan import plan
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
-from swarmsim.specs import Platform
+from swarmsim.input.scenario import load_scenario
+from swarmsim.input.specs import Platform
+from swarmsim.simulation.images import manifest_platforms, query_registry
 
 NODES = (
     "  - {name: m, role: manager}\n"

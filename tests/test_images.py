@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from swarmsim.app.run import run_scenario
 from swarmsim.commands.run import run_command
-from swarmsim.errors import InputError
-from swarmsim.images import PullPlan, plan_pull, registry_of
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
+from swarmsim.foundation.errors import InputError
+from swarmsim.input.scenario import load_scenario
+from swarmsim.simulation.images import PullPlan, plan_pull, registry_of
 
 COMPOSE = """\
 version: "3.8"
@@ -150,7 +150,7 @@ def test_without_it_nodes_lacking_credentials_reject_and_retry(tmp_path):
 
 
 def test_login_and_logout_output(tmp_path):
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
     sim = Simulation(scenario(tmp_path, deploy=False))
     sim.bootstrap()
@@ -183,8 +183,8 @@ def _redeploy_errors(tmp_path, flags):
     import shutil
     from pathlib import Path as _P
 
-    from swarmsim.run import run_scenario as _run
-    from swarmsim.scenario import load_scenario as _load
+    from swarmsim.app.run import run_scenario as _run
+    from swarmsim.input.scenario import load_scenario as _load
 
     root = _P(__file__).resolve().parents[1] / "scenarios"
     (tmp_path / "compose").mkdir()

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from swarmsim.app.run import run_scenario
 from swarmsim.cli import main
 from swarmsim.compose.loader import load_stack, load_stack_text
 from swarmsim.compose.yamlv3 import parse
-from swarmsim.errors import InputError
 from swarmsim.experiments.sweep import load_sweep
-from swarmsim.inputfile import yaml_text
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
-from swarmsim.units import parse_bytes, parse_cpus
+from swarmsim.foundation.errors import InputError
+from swarmsim.foundation.inputfile import yaml_text
+from swarmsim.foundation.units import parse_bytes, parse_cpus
+from swarmsim.input.scenario import load_scenario
 
 NODE = "nodes:\n  - {name: m1, role: manager}\n"
 WEB = "version: '3.8'\nservices:\n  web:\n    image: nginx\n"

@@ -37,8 +37,8 @@ def test_extremes_by_hand():
 
 import textwrap  # noqa: E402
 
-from swarmsim.run import run_scenario  # noqa: E402
-from swarmsim.scenario import load_scenario  # noqa: E402
+from swarmsim.app.run import run_scenario  # noqa: E402
+from swarmsim.input.scenario import load_scenario  # noqa: E402
 
 
 def _run(tmp_path, nodes: str, timeline: str = "", seed: int = 0, replicas: int = 6):

@@ -10,15 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from swarmsim.app.run import run_scenario
 from swarmsim.experiments import compare, sweep
 from swarmsim.experiments.builtin_measures import BUILTIN, COLUMNS, DESCRIPTIONS
 from swarmsim.experiments.builtin_measures import availability as avail_measure
 from swarmsim.experiments.builtin_measures import requests as request_measure
 from swarmsim.experiments.builtin_measures import utilisation as util_measure
 from swarmsim.experiments.measures import Requests, RunView, measure
+from swarmsim.input.scenario import load_scenario
 from swarmsim.metrics.series import SeriesSet
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPARE = ROOT / "scenarios" / "policy-compare.yaml"
@@ -162,8 +162,8 @@ def test_user_measures_in_compare_and_sweep(tmp_path):
 
 def test_bad_measures_are_input_errors(tmp_path, capsys):
     from swarmsim.cli import main
-    from swarmsim.errors import InputError
     from swarmsim.experiments.sweep import load_sweep
+    from swarmsim.foundation.errors import InputError
 
     assert main(["compare", str(COMPARE), "--measure", "nope", "--seeds", "1"]) == 2
     assert "--measure nope" in capsys.readouterr().err

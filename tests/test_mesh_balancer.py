@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from swarmsim.cluster.tasks import TaskState as S
+from swarmsim.input.specs import RequestSpec
 from swarmsim.mesh.balancer import Backend, Balancer, membership_change
-from swarmsim.specs import RequestSpec
 from swarmsim.workload.fifo import QueueState
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from swarmsim.mesh.network import NetworkModel, latency_table, parse_network
+from swarmsim.input.network import NetworkModel, parse_network
+from swarmsim.mesh.network import latency_table
 
 MACHINES = ["a", "b", "c", "d"]
 

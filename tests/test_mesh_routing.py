@@ -6,11 +6,11 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from swarmsim.input.specs import PortConfig, RequestSpec, ServiceSpec
+from swarmsim.input.workload import WorkloadSpec
 from swarmsim.mesh.balancer import Backend, Balancer
 from swarmsim.mesh.routing import REFUSED, resolve_target, route
-from swarmsim.specs import PortConfig, RequestSpec, ServiceSpec
 from swarmsim.workload.fifo import QueueState
-from swarmsim.workload.spec import WorkloadSpec
 
 
 def _services(**specs):

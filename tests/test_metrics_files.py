@@ -11,7 +11,7 @@ from swarmsim.cli.progress import Progress
 from swarmsim.metrics import collect
 from swarmsim.metrics.files import read_metrics, read_nodes, read_tasks, write_metrics
 from swarmsim.metrics.summary import summarize
-from swarmsim.outputs import write_run
+from swarmsim.outputs.files import write_run
 from tests.metrics_fixtures import causes, crash
 
 

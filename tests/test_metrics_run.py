@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from swarmsim.app.run import run_scenario
+from swarmsim.input.scenario import load_scenario
 from swarmsim.metrics import collect
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
 from tests.metrics_fixtures import causes, crash, pack
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,11 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from swarmsim.cluster.tasks import TaskState
+from swarmsim.input.specs import ResourceRequirements, Resources, ServiceSpec, SimParams
 from swarmsim.metrics.recorder import spec_change, task_usage
 from swarmsim.metrics.series import SeriesSet, cv, ratio, time_max, time_mean, value_at
 from swarmsim.metrics.tasklife import TaskView, end_cause, exit_code, stop_cause
 from swarmsim.report.data import binned_means
-from swarmsim.specs import ResourceRequirements, Resources, ServiceSpec, SimParams
 
 
 def test_only_changes_are_kept_and_same_instant_changes_collapse():

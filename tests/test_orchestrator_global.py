@@ -6,10 +6,10 @@ import dataclasses
 
 from swarmsim.cluster.state import NodeRecord
 from swarmsim.cluster.tasks import Task, TaskState
-from swarmsim.engine import Simulation
+from swarmsim.input.scenario import Scenario
+from swarmsim.input.specs import NodeSpec, Placement, RestartPolicy, ServiceSpec
 from swarmsim.manager.global_ import eligible, meets
-from swarmsim.scenario import Scenario
-from swarmsim.specs import NodeSpec, Placement, RestartPolicy, ServiceSpec
+from swarmsim.simulation.engine import Simulation
 
 S = TaskState
 A, B, C, D = "a" * 25, "b" * 25, "c" * 25, "d" * 25

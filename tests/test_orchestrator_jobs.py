@@ -8,10 +8,10 @@ import pytest
 
 from swarmsim.cluster.state import TaskEvent
 from swarmsim.cluster.tasks import Task, TaskState
-from swarmsim.engine import Simulation
+from swarmsim.input.scenario import Scenario
+from swarmsim.input.specs import NodeSpec, RestartPolicy, ServiceSpec, SimParams
 from swarmsim.manager.jobs import job_slots, new_task_count
-from swarmsim.scenario import Scenario
-from swarmsim.specs import NodeSpec, RestartPolicy, ServiceSpec, SimParams
+from swarmsim.simulation.engine import Simulation
 
 S = TaskState
 A, B, C, D = "a" * 25, "b" * 25, "c" * 25, "d" * 25

@@ -2,7 +2,13 @@
 
 import pytest
 
-from swarmsim.output import current_state, human_duration, natural_key, table, truncate_error
+from swarmsim.foundation.text import (
+    current_state,
+    human_duration,
+    natural_key,
+    table,
+    truncate_error,
+)
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from swarmsim.app.plan import plan
 from swarmsim.cli import main
-from swarmsim.plan import plan
-from swarmsim.scenario import load_scenario
+from swarmsim.input.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from swarmsim.errors import InputError
+from swarmsim.foundation.errors import InputError
+from swarmsim.input.specs import NodeSpec, ResourceRequirements, Resources, ServiceSpec
 from swarmsim.policies import Binpack, LeastAllocated, RandomPolicy, make_policy
 from swarmsim.scheduler import PendingTask, Scheduler
-from swarmsim.specs import NodeSpec, ResourceRequirements, Resources, ServiceSpec
 
 GB = 1 << 30
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,7 +112,7 @@ def test_function_policy_and_bad_names(tmp_path):
 
 
 def test_scenario_policy_key(tmp_path):
-    from swarmsim.scenario import load_scenario
+    from swarmsim.input.scenario import load_scenario
 
     s = load_scenario(ROOT / "examples" / "custom-policy.yaml")
     assert s.policy.endswith("my_policy.py:LeastLoaded") and Path(s.policy.split(":")[0]).is_absolute()
@@ -121,3 +121,11 @@ def test_scenario_policy_key(tmp_path):
     with pytest.raises(InputError, match="policy must be one of"):
         load_scenario(bad)
     assert load_scenario(ROOT / "scenarios" / "crash.yaml").policy == "spread"
+
+
+def test_scenario_reader_knows_every_builtin_policy_name():
+    # the input layer checks names without importing the policies themselves
+    from swarmsim.input.policy import BUILTIN_NAMES
+    from swarmsim.policies.builtin import BUILTIN
+
+    assert BUILTIN_NAMES == tuple(BUILTIN)

@@ -7,11 +7,8 @@ import dataclasses
 import pytest
 
 from swarmsim.cluster.tasks import Task, TaskState
-from swarmsim.engine import Simulation
-from swarmsim.manager.enforcer import ERROR, MESSAGE, noncompliant
-from swarmsim.manager.reaper import history_to_delete, removable, retention
-from swarmsim.scenario import Scenario
-from swarmsim.specs import (
+from swarmsim.input.scenario import Scenario
+from swarmsim.input.specs import (
     NodeSpec,
     Placement,
     ResourceRequirements,
@@ -20,6 +17,9 @@ from swarmsim.specs import (
     ServiceSpec,
     SimParams,
 )
+from swarmsim.manager.enforcer import ERROR, MESSAGE, noncompliant
+from swarmsim.manager.reaper import history_to_delete, removable, retention
+from swarmsim.simulation.engine import Simulation
 
 S = TaskState
 A, B, C = "a" * 25, "b" * 25, "c" * 25

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from swarmsim.app.run import run_scenario
 from swarmsim.cluster.tasks import TaskState
-from swarmsim.errors import InputError
 from swarmsim.experiments import compare, summarize
-from swarmsim.manager.rebalance import imbalance, imbalanced_services, parse_rebalance
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
+from swarmsim.foundation.errors import InputError
+from swarmsim.input.rebalance import parse_rebalance
+from swarmsim.input.scenario import load_scenario
+from swarmsim.manager.rebalance import imbalance, imbalanced_services
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,10 +10,12 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
+from swarmsim.app.run import run_scenario
 from swarmsim.cluster.tasks import TaskState
+from swarmsim.input.scenario import load_scenario
 from swarmsim.metrics import collect
 from swarmsim.metrics.files import write_metrics
-from swarmsim.outputs import write_run
+from swarmsim.outputs.files import write_run
 from swarmsim.report import (
     RunData,
     plot_latency,
@@ -23,8 +25,6 @@ from swarmsim.report import (
     plot_task_timeline,
     plot_utilisation,
 )
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
 from tests.metrics_fixtures import crash, pack
 
 ROOT = Path(__file__).resolve().parents[1]

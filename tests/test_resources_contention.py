@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
+from swarmsim.app.run import run_scenario
+from swarmsim.input.scenario import load_scenario
 from swarmsim.workload.queueing import mm1_sojourn
 from swarmsim.workload.records import OK
 

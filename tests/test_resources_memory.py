@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from swarmsim.app.run import run_scenario
 from swarmsim.compose.xswarmsim import parse_sim_params
-from swarmsim.errors import InputError
+from swarmsim.foundation.errors import InputError
+from swarmsim.input.scenario import load_scenario
 from swarmsim.metrics import collect
 from swarmsim.resources.model import background_profiles
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
 
 
 def run(tmp_path, services: str, *, memory="1G", cpus=1, until="2m", nodes=1):

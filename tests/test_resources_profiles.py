@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from swarmsim.input.specs import UsageProfile
 from swarmsim.resources.profiles import Cursor
-from swarmsim.specs import UsageProfile
 
 
 def walk(cursor, until):

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from matplotlib.figure import Figure
 
-from swarmsim.outputs import write_run
+from swarmsim.app.run import run_scenario
+from swarmsim.input.scenario import load_scenario
+from swarmsim.outputs.files import write_run
 from swarmsim.report import RunData, plot_usage
 from swarmsim.report.build import write_results
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from swarmsim.app.run import run_scenario
+from swarmsim.input.scenario import load_scenario
 from swarmsim.metrics import collect
 from swarmsim.metrics.series import value_at
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
 
 services = st.lists(st.fixed_dictionaries({
     "replicas": st.integers(1, 5),

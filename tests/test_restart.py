@@ -8,10 +8,10 @@ import pytest
 
 from swarmsim.cluster.state import TaskEvent
 from swarmsim.cluster.tasks import Task, TaskState
-from swarmsim.engine import Simulation
+from swarmsim.input.scenario import Scenario
+from swarmsim.input.specs import NodeSpec, RestartPolicy, ServiceSpec, SimParams
 from swarmsim.manager.restart import newest, should_restart
-from swarmsim.scenario import Scenario
-from swarmsim.specs import NodeSpec, RestartPolicy, ServiceSpec, SimParams
+from swarmsim.simulation.engine import Simulation
 
 S = TaskState
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from swarmsim.errors import InputError
-from swarmsim.scenario import load_scenario
+from swarmsim.foundation.errors import InputError
+from swarmsim.input.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

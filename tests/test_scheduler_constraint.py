@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from swarmsim.input.specs import NodeSpec, Platform
 from swarmsim.scheduler import Constraint, node_matches, parse_constraints
-from swarmsim.specs import NodeSpec, Platform
 
 
 def node(**kw) -> NodeSpec:
@@ -189,4 +189,4 @@ def test_constraints_are_anded():
     assert node_matches(both, node())
     assert not node_matches(both, node(role="manager"))
     assert node_matches([], node())
-    assert Constraint("node.role", "==", "worker").matches(node())
+    assert node_matches([Constraint("node.role", "==", "worker")], node())

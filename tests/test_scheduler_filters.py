@@ -12,9 +12,7 @@ from dataclasses import replace
 
 import pytest
 
-from swarmsim.scheduler import NodeUsage, NodeVerdict, PendingTask, Scheduler
-from swarmsim.scheduler.filters import explain_counts, explain_filter
-from swarmsim.specs import (
+from swarmsim.input.specs import (
     Mount,
     NodeSpec,
     Placement,
@@ -24,6 +22,8 @@ from swarmsim.specs import (
     Resources,
     ServiceSpec,
 )
+from swarmsim.scheduler import NodeUsage, NodeVerdict, PendingTask, Scheduler
+from swarmsim.scheduler.filters import explain_counts, explain_filter
 
 GB = 1 << 30
 CPU = 1_000_000_000

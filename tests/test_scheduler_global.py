@@ -12,8 +12,7 @@ from dataclasses import replace
 
 import pytest
 
-from swarmsim.scheduler import Decision, NodeUsage, PendingTask, Scheduler
-from swarmsim.specs import (
+from swarmsim.input.specs import (
     NodeSpec,
     Placement,
     PortConfig,
@@ -21,6 +20,7 @@ from swarmsim.specs import (
     Resources,
     ServiceSpec,
 )
+from swarmsim.scheduler import Decision, NodeUsage, PendingTask, Scheduler
 
 GB = 1 << 30
 CONFIRMED = "scheduler confirmed task can run on preassigned node"

@@ -18,8 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from swarmsim.scheduler import Decision, PendingTask, Scheduler, node_matches, parse_constraints
-from swarmsim.specs import (
+from swarmsim.input.specs import (
     NodeSpec,
     Placement,
     Platform,
@@ -28,6 +27,7 @@ from swarmsim.specs import (
     Resources,
     ServiceSpec,
 )
+from swarmsim.scheduler import Decision, PendingTask, Scheduler, node_matches, parse_constraints
 
 WINDOW_S, MAX_FAILURES = 300.0, 5
 TEXTS = [

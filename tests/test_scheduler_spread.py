@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from swarmsim.input.specs import NodeSpec, Placement, ResourceRequirements, Resources, ServiceSpec
 from swarmsim.scheduler import PendingTask, Scheduler
-from swarmsim.specs import NodeSpec, Placement, ResourceRequirements, Resources, ServiceSpec
 
 GB = 1 << 30
 

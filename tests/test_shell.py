@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from swarmsim.scenario import load_scenario
+from swarmsim.input.scenario import load_scenario
 from swarmsim.shell import Session
 from swarmsim.shell.app import container_id
 from swarmsim.shell.counter import VisitCounter, data_key
@@ -194,7 +194,7 @@ def test_cli_reads_a_pipe(tmp_path):
 
 def test_counter_follows_the_data():
     from swarmsim.cluster.tasks import Task
-    from swarmsim.specs import Mount, ServiceSpec
+    from swarmsim.input.specs import Mount, ServiceSpec
 
     bound = ServiceSpec(name="r", image="redis", mounts=(Mount("bind", "/data", "/home/d"),))
     bare = ServiceSpec(name="r", image="redis")

@@ -147,7 +147,7 @@ def test_bind_mount_rejected_until_the_directory_exists(two_vms):
 
 
 def test_scenario_machines_are_prepared():
-    from swarmsim.scenario import load_scenario
+    from swarmsim.input.scenario import load_scenario
 
     s = Session.start(load_scenario(COMPOSE.parent / "tutorial-part5.yaml"))
     out, _ = pipe(s, "sleep 20s\n")

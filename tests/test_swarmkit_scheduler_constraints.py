@@ -11,8 +11,8 @@ import re
 import pytest
 from swarmkit_fixtures import NO_NODE, Swarm, node, service, task
 
+from swarmsim.input.specs import Platform
 from swarmsim.scheduler import parse_constraints
-from swarmsim.specs import Platform
 
 NO_OPERATOR = "constraint expected one operator from ==, !="
 

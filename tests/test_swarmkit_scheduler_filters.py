@@ -5,7 +5,7 @@ scheduler."""
 import pytest
 from swarmkit_fixtures import NO_NODE, Swarm, host_port, node, service, task
 
-from swarmsim.specs import Platform
+from swarmsim.input.specs import Platform
 
 
 def test_compatible_platform():

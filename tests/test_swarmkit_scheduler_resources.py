@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from swarmkit_fixtures import NO_NODE, Swarm, node, service, task
 
-from swarmsim.specs import ResourceRequirements, Resources
+from swarmsim.input.specs import ResourceRequirements, Resources
 
 GB = 10**9
 

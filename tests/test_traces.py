@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from swarmsim.app.run import run_scenario
 from swarmsim.cluster.tasks import TaskState
-from swarmsim.errors import InputError
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
-from swarmsim.workload.traces import TraceRow, generate_trace, read_trace
+from swarmsim.foundation.errors import InputError
+from swarmsim.input.scenario import load_scenario
+from swarmsim.input.traces import TraceRow, generate_trace, read_trace
 
 GIB = 1024**3
 

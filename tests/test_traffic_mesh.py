@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
+from swarmsim.app.run import run_scenario
+from swarmsim.input.scenario import load_scenario
 from swarmsim.workload.records import OK, REFUSED, TIMEOUT
 from swarmsim.workload.summary import traffic_document
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from swarmsim.app.run import run_scenario
 from swarmsim.cli import main
-from swarmsim.outputs import write_run
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
+from swarmsim.input.scenario import load_scenario
+from swarmsim.outputs.files import write_run
 from swarmsim.workload import report
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "traffic-crash.yaml"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
+from swarmsim.app.run import run_scenario
+from swarmsim.input.scenario import load_scenario
 
 SCEN = Path(__file__).resolve().parents[1] / "scenarios"
 

@@ -3,7 +3,7 @@ go-units RAMInBytes, docker's ParseCPUs)."""
 
 import pytest
 
-from swarmsim.units import (
+from swarmsim.foundation.units import (
     format_duration,
     is_duration,
     parse_bytes,

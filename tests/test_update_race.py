@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from swarmsim.app.run import run_scenario
 from swarmsim.cluster.tasks import TaskState
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
+from swarmsim.input.scenario import load_scenario
 
 RUNNING = TaskState.RUNNING
 

@@ -8,10 +8,8 @@ import pytest
 
 from swarmsim.cluster.state import ServiceRecord, TaskEvent
 from swarmsim.cluster.tasks import Task, TaskState
-from swarmsim.engine import Simulation
-from swarmsim.manager.updater import failure_threshold_exceeded, is_task_dirty, monitor_period
-from swarmsim.scenario import Scenario
-from swarmsim.specs import (
+from swarmsim.input.scenario import Scenario
+from swarmsim.input.specs import (
     NodeSpec,
     Placement,
     PortConfig,
@@ -21,6 +19,8 @@ from swarmsim.specs import (
     SimParams,
     UpdateConfig,
 )
+from swarmsim.manager.updater import failure_threshold_exceeded, is_task_dirty, monitor_period
+from swarmsim.simulation.engine import Simulation
 
 S = TaskState
 A, B, C = "a" * 25, "b" * 25, "c" * 25
@@ -331,8 +331,8 @@ def test_new_registry_credentials_alone_do_not_replace_running_tasks():
     from dataclasses import replace as _replace
 
     from swarmsim.cluster.tasks import Task as _Task
+    from swarmsim.input.specs import ServiceSpec as _Spec
     from swarmsim.manager.updater import is_task_dirty
-    from swarmsim.specs import ServiceSpec as _Spec
 
     old = _Spec(name="app_web", image="registry.example.com/web:1")
     new = _replace(old, registry_auth=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from swarmsim.app.run import CommandEvent, run_scenario
 from swarmsim.cluster.state import TaskEvent
 from swarmsim.commands.progress import Screen, bar, overall, trunc_error
-from swarmsim.run import CommandEvent, run_scenario
-from swarmsim.scenario import load_scenario
+from swarmsim.input.scenario import load_scenario
 
 RUNNING_BAR = "[" + "=" * 50 + ">]"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from swarmsim.app.run import run_scenario
 from swarmsim.cli import main
 from swarmsim.cluster.tasks import TaskState
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
+from swarmsim.input.scenario import load_scenario
 from tests.metrics_fixtures import CAUSES_COMPOSE, CAUSES_SCENARIO, crash, make
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -4,11 +4,11 @@ the model's rules, with exact timings."""
 import math
 from pathlib import Path
 
-from swarmsim.run import run_scenario
-from swarmsim.scenario import load_scenario
-from swarmsim.snapshot import snapshot
-from swarmsim.specs import Mount, ServiceSpec, SimParams
-from swarmsim.storage import items_after, state_mount
+from swarmsim.app.run import run_scenario
+from swarmsim.input.scenario import load_scenario
+from swarmsim.input.specs import Mount, ServiceSpec, SimParams
+from swarmsim.outputs.snapshot import snapshot
+from swarmsim.simulation.storage import items_after, state_mount
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,7 +66,7 @@ def test_named_volumes_are_per_node_and_anonymous_ones_are_ignored():
 
 
 def test_state_events_are_written_with_time_and_kind_first():
-    from swarmsim.outputs import event_dict
+    from swarmsim.outputs.files import event_dict
 
     result = run_scenario(load_scenario(ROOT / "scenarios" / "redis-keeps-data.yaml"), until=10)
     event = next(e for e in result.sim.events if getattr(e, "kind", None) == "state")

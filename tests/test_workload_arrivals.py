@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
+from swarmsim.input.workload import ArrivalSpec, WorkloadSpec
 from swarmsim.workload.arrivals import RequestSource
 from swarmsim.workload.costs import cost_factors
-from swarmsim.workload.spec import ArrivalSpec, WorkloadSpec
 
 
 def _source(arrivals, start=0.0, stop=None, seed=7):

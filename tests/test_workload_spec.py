@@ -8,10 +8,10 @@ import textwrap
 import pytest
 
 from swarmsim.compose.xswarmsim import parse_sim_params
-from swarmsim.errors import InputError
-from swarmsim.scenario import load_scenario
-from swarmsim.specs import RequestSpec
-from swarmsim.workload.spec import ArrivalSpec, WorkloadSpec
+from swarmsim.foundation.errors import InputError
+from swarmsim.input.scenario import load_scenario
+from swarmsim.input.specs import RequestSpec
+from swarmsim.input.workload import ArrivalSpec, WorkloadSpec
 
 HEAD = """\
 name: t

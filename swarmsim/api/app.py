@@ -19,7 +19,7 @@ from aiohttp import web
 
 from swarmsim.api.errors import ApiError, bad_request, from_command
 from swarmsim.api.view import View
-from swarmsim.commands.errors import CommandError
+from swarmsim.foundation.errors import CommandError
 
 #: the Engine API versions served (the docker CLI negotiates down to MAX_VERSION)
 MIN_VERSION = "1.24"

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from swarmsim.commands.errors import DAEMON, NOT_IN_SWARM, NOT_PART, WORKER, CommandError
+from swarmsim.foundation.errors import CommandError
+from swarmsim.manager.controlapi.errors import DAEMON, NOT_IN_SWARM, NOT_PART, WORKER
 
 _GRPC = re.compile(r"^rpc error: code = (\w+) desc = ")
 _GRPC_STATUS = {

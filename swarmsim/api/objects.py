@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from swarmsim import defaults
 from swarmsim.api import spec_out
 from swarmsim.cluster.state import NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import LABELS, Task, TaskState
 from swarmsim.commands.tables import replica_counts
+from swarmsim.foundation import defaults
 from swarmsim.manager.controlapi.membership import SWARM_PORT
 
 if TYPE_CHECKING:

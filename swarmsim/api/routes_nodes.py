@@ -14,7 +14,7 @@ from swarmsim.api import objects
 from swarmsim.api.errors import ApiError, bad_request
 from swarmsim.api.filters import labels_ok, parse, prefix_ok
 from swarmsim.cluster.state import NodeRecord
-from swarmsim.commands.errors import grpc
+from swarmsim.manager.controlapi.errors import grpc
 
 _FILTERS = ("name", "id", "label", "role", "membership", "node.label")
 OUT_OF_SEQUENCE = grpc("Unknown", "update out of sequence")

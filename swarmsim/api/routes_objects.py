@@ -18,10 +18,10 @@ from swarmsim.api.filters import labels_ok, parse, prefix_ok
 from swarmsim.api.routes_services import registry_user
 from swarmsim.api.view import LOCAL_NETWORKS, Item, object_id
 from swarmsim.cluster.tasks import TaskState
-from swarmsim.commands.errors import grpc
 from swarmsim.compose import imageref
-from swarmsim.images import registry_of
-from swarmsim.output import human_duration
+from swarmsim.foundation.text import human_duration
+from swarmsim.manager.controlapi.errors import grpc
+from swarmsim.simulation.images import registry_of
 
 _NET_FILTERS = ("dangling", "driver", "id", "label", "name", "scope", "type")
 _OBJ_FILTERS = {"secret": ("names", "name", "id", "label"), "config": ("name", "id", "label")}

@@ -24,11 +24,11 @@ from swarmsim.api.routes_nodes import OUT_OF_SEQUENCE
 from swarmsim.api.spec_in import read_service_spec
 from swarmsim.api.view import object_id
 from swarmsim.cluster.tasks import TaskState
-from swarmsim.commands.errors import grpc
-from swarmsim.images import registry_of
+from swarmsim.input.specs import ServiceSpec
 from swarmsim.manager.controlapi import tagged_image
+from swarmsim.manager.controlapi.errors import grpc
 from swarmsim.manager.updater import is_task_dirty
-from swarmsim.specs import ServiceSpec
+from swarmsim.simulation.images import registry_of
 
 _SERVICE_FILTERS = ("id", "label", "mode", "name")
 _TASK_FILTERS = ("name", "id", "label", "service", "node", "desired-state", "_up-to-date",

@@ -13,13 +13,14 @@ from typing import Any
 
 from aiohttp import web
 
-from swarmsim import __version__, defaults
+from swarmsim import __version__
 from swarmsim.api import app as http
 from swarmsim.api.errors import ApiError, bad_request
 from swarmsim.api.filters import parse
-from swarmsim.commands.errors import NOT_IN_SWARM
+from swarmsim.foundation import defaults
+from swarmsim.foundation.units import parse_duration
+from swarmsim.manager.controlapi.errors import NOT_IN_SWARM
 from swarmsim.manager.controlapi.membership import SWARM_PORT
-from swarmsim.units import parse_duration
 
 _EVENT_FILTERS = ("type", "event", "scope", "node", "service", "network", "secret",
                   "config", "label", "container", "image", "daemon", "volume", "plugin")

@@ -1,5 +1,5 @@
 """Engine API service specs (``swarm.ServiceSpec`` JSON) read into swarmsim's
-:class:`~swarmsim.specs.ServiceSpec`.
+:class:`~swarmsim.input.specs.ServiceSpec`.
 
 The docker CLI and SDK send what moby's ``api/types/swarm`` types marshal to; fields
 swarmsim does not model are accepted and dropped.  A value of the wrong JSON type is
@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from swarmsim import defaults
 from swarmsim.api.errors import ApiError, bad_request
-from swarmsim.commands.errors import grpc
 from swarmsim.compose import imageref
 from swarmsim.compose.gostr import quote
-from swarmsim.specs import (
+from swarmsim.foundation import defaults
+from swarmsim.input.specs import (
     Healthcheck,
     Mount,
     Placement,
@@ -30,6 +29,7 @@ from swarmsim.specs import (
     ServiceSpec,
     UpdateConfig,
 )
+from swarmsim.manager.controlapi.errors import grpc
 
 NAMESPACE = "com.docker.stack.namespace"
 _GO = {dict: "object", list: "array", str: "string", bool: "bool", int: "number",

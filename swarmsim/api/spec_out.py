@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from swarmsim.specs import (
+from swarmsim.input.specs import (
     Healthcheck,
     Mount,
     PortConfig,

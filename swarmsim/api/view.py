@@ -17,10 +17,10 @@ from swarmsim.api.clock import LiveClock
 from swarmsim.cluster.state import NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.commands import control_api
-from swarmsim.specs import NodeSpec
+from swarmsim.input.specs import NodeSpec
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 #: networks every engine has (local scope), and the swarm's routing mesh
 LOCAL_NETWORKS = (("bridge", "bridge"), ("host", "host"), ("none", "null"))

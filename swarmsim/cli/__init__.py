@@ -8,7 +8,6 @@ import sys
 from collections.abc import Sequence
 
 from swarmsim import __version__
-from swarmsim.errors import InputError
 from swarmsim.cli import args as checked
 from swarmsim.cli import (
     compare_cmd,
@@ -20,6 +19,7 @@ from swarmsim.cli import (
     shell_cmd,
     sweep_cmd,
 )
+from swarmsim.foundation.errors import InputError
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -65,7 +65,7 @@ def speed(text: str) -> float:
 
 def _seconds(text: str) -> tuple[str, float]:
     """``text`` shortened for messages, and the seconds of the Go duration it holds."""
-    from swarmsim.units import parse_duration  # noqa: PLC0415
+    from swarmsim.foundation.units import parse_duration
 
     shown = text if len(text) <= 40 else text[:40] + "..."
     try:

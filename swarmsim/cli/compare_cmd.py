@@ -8,8 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from swarmsim.cli import args as checked
-from swarmsim.units import parse_duration
-
+from swarmsim.foundation.units import parse_duration
 
 #: the files by which an earlier ``compare --out`` directory is recognised
 COMPARE_MARKERS = ("runs.csv", "summary.csv")
@@ -67,8 +66,8 @@ def measure_options(args: argparse.Namespace) -> dict[str, Any]:
     Raises:
         InputError: naming the option at fault.
     """
-    from swarmsim.errors import InputError
     from swarmsim.experiments.measures import resolve
+    from swarmsim.foundation.errors import InputError
 
     out: dict[str, Any] = {}
     if args.measure:
@@ -92,8 +91,7 @@ def measure_options(args: argparse.Namespace) -> dict[str, Any]:
 def with_engine(args: argparse.Namespace, fn: Callable[..., Any], desc: str) -> Any:
     """Call ``fn(workers=, client=, progress=)`` on the engine the arguments select."""
     from swarmsim.experiments.runner import connect_dask
-
-    from swarmsim.errors import InputError
+    from swarmsim.foundation.errors import InputError
 
     client = None
     if args.dask:
@@ -118,7 +116,7 @@ def checked_policy(name: str) -> str:
     Raises:
         InputError: naming the option and what is wrong.
     """
-    from swarmsim.errors import InputError
+    from swarmsim.foundation.errors import InputError
     from swarmsim.policies.loader import check_policy_name, make_policy
 
     problem = check_policy_name(name)
@@ -148,12 +146,10 @@ def with_policy(scenario: Any, name: str | None) -> Any:
 def run(args: argparse.Namespace) -> int:
     """Run the comparison and print one table per metric."""
     from swarmsim.experiments import compare, format_table, summarize, write_comparison
-    from swarmsim.scenario import load_scenario
-
-    from swarmsim.errors import InputError
     from swarmsim.experiments.compare import policy_labels
-
-    from swarmsim.outputs import check_out_dir, write_staged
+    from swarmsim.foundation.errors import InputError
+    from swarmsim.input.scenario import load_scenario
+    from swarmsim.outputs.files import check_out_dir, write_staged
 
     out = None if args.out is None else check_out_dir(args.out, force=args.force,
                                                        markers=COMPARE_MARKERS)

@@ -32,12 +32,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from swarmsim.explain import current_tasks, explain_lines
-    from swarmsim.run import run_scenario
-    from swarmsim.scenario import load_scenario
-    from swarmsim.units import parse_duration
-
-    from swarmsim.errors import InputError
+    from swarmsim.app.explain import current_tasks, explain_lines
+    from swarmsim.app.run import run_scenario
+    from swarmsim.foundation.errors import InputError
+    from swarmsim.foundation.units import parse_duration
+    from swarmsim.input.scenario import load_scenario
     from swarmsim.scheduler import ALL_TASKS
 
     scenario = with_policy(load_scenario(args.scenario, seed=args.seed), args.policy)

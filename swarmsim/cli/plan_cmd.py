@@ -6,15 +6,14 @@ import argparse
 import json
 import sys
 
-from swarmsim.output import current_state, natural_key, table, truncate_error
-from swarmsim.units import format_bytes, format_cpus
+from swarmsim.foundation.text import current_state, natural_key, table, truncate_error
+from swarmsim.foundation.units import format_bytes, format_cpus
 
 
 def run(args: argparse.Namespace) -> int:
-    from swarmsim.plan import deploy_lines, plan  # noqa: PLC0415
-    from swarmsim.scenario import load_scenario  # noqa: PLC0415
-
-    from swarmsim.cli.compare_cmd import with_policy  # noqa: PLC0415
+    from swarmsim.app.plan import deploy_lines, plan
+    from swarmsim.cli.compare_cmd import with_policy
+    from swarmsim.input.scenario import load_scenario
 
     scenario = with_policy(load_scenario(args.scenario, seed=args.seed), args.policy)
     result = plan(scenario)

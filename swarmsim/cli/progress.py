@@ -34,7 +34,7 @@ class Progress:
         if self.bar is None:
             if time.monotonic() - self._started < self.delay:
                 return
-            from tqdm import tqdm  # noqa: PLC0415
+            from tqdm import tqdm
 
             self.bar = tqdm(total=round(until, 3), desc=self.desc, unit="sim s",
                             file=self.stream, leave=False,

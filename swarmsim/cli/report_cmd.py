@@ -3,7 +3,7 @@
 The directory's files are checked before anything is drawn (each must be UTF-8 text of
 the form ``swarmsim run --out`` writes), so a directory of something else gives one
 line naming the file. The new files are written beside the old ones through a staging
-directory (see :func:`swarmsim.outputs.write_staged`): never through a symbolic link.
+directory (see :func:`swarmsim.outputs.files.write_staged`): never through a symbolic link.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from swarmsim.errors import InputError
+from swarmsim.foundation.errors import InputError
 
 #: files ``swarmsim run --out`` writes that the report is built from
 NEEDED = ("metrics.csv", "tasks.csv", "nodes.csv", "summary.json", "events.jsonl",
@@ -33,8 +33,8 @@ _DATA_ERRORS = (ValueError, KeyError, TypeError, IndexError, AttributeError, csv
 
 
 def run(args: argparse.Namespace) -> int:
-    from swarmsim.outputs import write_staged  # noqa: PLC0415
-    from swarmsim.units import parse_duration  # noqa: PLC0415
+    from swarmsim.foundation.units import parse_duration
+    from swarmsim.outputs.files import write_staged
 
     directory = Path(args.directory)
     if not directory.is_dir():
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         except ValueError:
             raise InputError(f"--at: invalid duration {args.at!r}") from None
     events = check_run_files(directory)
-    from swarmsim.report import build_report  # noqa: PLC0415 (matplotlib: only here)
+    from swarmsim.report import build_report
 
     def build(staging: Path) -> list[Path]:
         for name in (*NEEDED, *OPTIONAL):
@@ -74,7 +74,7 @@ def check_run_files(directory: Path) -> list[dict[str, Any]]:
     Raises:
         InputError: naming the file, and the line where there is one.
     """
-    from swarmsim.metrics import NodeRow, TaskRow  # noqa: PLC0415
+    from swarmsim.metrics import NodeRow, TaskRow
 
     for name in NEEDED:
         _check_utf8(directory / name)

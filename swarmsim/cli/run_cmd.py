@@ -7,20 +7,20 @@ import json
 
 from swarmsim.cli.clock import clock as _clock
 from swarmsim.cli.progress import Progress
-from swarmsim.output import natural_key
+from swarmsim.foundation.text import natural_key
 
 
 def run(args: argparse.Namespace) -> int:
-    from swarmsim.commands import run_command  # noqa: PLC0415
-    from swarmsim.outputs import (  # noqa: PLC0415
+    from swarmsim.app.run import run_scenario
+    from swarmsim.commands import run_command
+    from swarmsim.foundation.units import parse_duration
+    from swarmsim.input.scenario import load_scenario
+    from swarmsim.outputs.files import (
         check_out_dir,
         final_document,
         write_run,
         write_staged,
     )
-    from swarmsim.run import run_scenario  # noqa: PLC0415
-    from swarmsim.scenario import load_scenario  # noqa: PLC0415
-    from swarmsim.units import parse_duration  # noqa: PLC0415
 
     until = None if args.until is None else parse_duration(args.until)  # checked: > 0
     out = None if args.out is None else check_out_dir(args.out, force=args.force)
@@ -29,17 +29,17 @@ def run(args: argparse.Namespace) -> int:
         result = run_scenario(scenario, until=until,
                               progress=progress if progress.enabled else None)
     if out is not None:
-        from swarmsim.report import write_results  # noqa: PLC0415 (matplotlib: only here)
+        from swarmsim.report import write_results
 
         # events, final state, metrics, plots, report.html, visualizer.html
         write_staged(out, lambda d: [*write_run(result, d), *write_results(result, d)])
     if args.json:
-        from swarmsim.metrics import collect  # noqa: PLC0415
+        from swarmsim.metrics import collect
 
         print(json.dumps({**final_document(result), "summary": collect(result).summary},
                          indent=2))
         return 0
-    from swarmsim.cli.run_log import log_lines  # noqa: PLC0415
+    from swarmsim.cli.run_log import log_lines
 
     for line in log_lines(result.log, result.sim.events):
         print(line)
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         res = run_command(sim, line)
         print(f"\n$ {line}")
         print((res.output or res.error).rstrip("\n"))
-    from swarmsim.workload.report import traffic_text  # noqa: PLC0415
+    from swarmsim.workload.report import traffic_text
 
     traffic = traffic_text(sim)
     if traffic:

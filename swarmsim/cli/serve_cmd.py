@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     from swarmsim.api.server import Server, is_loopback
-    from swarmsim.scenario import load_scenario
+    from swarmsim.input.scenario import load_scenario
     from swarmsim.shell import Session
 
     if not args.speed > 0:

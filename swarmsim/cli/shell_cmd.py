@@ -38,8 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from swarmsim.errors import InputError
-    from swarmsim.scenario import load_scenario
+    from swarmsim.foundation.errors import InputError
+    from swarmsim.input.scenario import load_scenario
     from swarmsim.shell import Session
     from swarmsim.shell.clock import clock_for
     from swarmsim.shell.repl import run_lines

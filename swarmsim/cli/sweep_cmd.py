@@ -11,12 +11,12 @@ from swarmsim.cli.compare_cmd import add_engine_args, add_measure_args, measure_
 
 def run(args: argparse.Namespace) -> int:
     """Run the sweep; print a summary per grid point, write ``sweep.csv`` and plots."""
-    from swarmsim.experiments import format_table, load_sweep, summarize, sweep
-    from swarmsim.experiments.compare import write_csv
     from dataclasses import replace
 
+    from swarmsim.experiments import format_table, load_sweep, summarize, sweep
+    from swarmsim.experiments.compare import write_csv
     from swarmsim.experiments.plots import save_interval_plots
-    from swarmsim.outputs import check_out_dir, write_staged
+    from swarmsim.outputs.files import check_out_dir, write_staged
 
     out = check_out_dir(args.out or "sweep-out", force=args.force, markers=("sweep.csv",))
     spec = load_sweep(args.sweep)

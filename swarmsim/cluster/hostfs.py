@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from swarmsim.specs import ServiceSpec
+    from swarmsim.input.specs import ServiceSpec
 
 #: the home directory of the ``docker`` user on a boot2docker VM
 VM_HOME = "/home/docker"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from swarmsim.cluster.tasks import ASSIGNED, LABELS, NEW, RUNNING, STATE_MESSAGES, Task, TaskState
-from swarmsim.specs import NodeSpec, ServiceSpec
+from swarmsim.input.specs import NodeSpec, ServiceSpec
 
 TaskListener = Callable[[Task, TaskState, TaskState], None]  # task, old state, old desired
 NodeListener = Callable[["NodeRecord", NodeSpec], None]  # node, previous spec

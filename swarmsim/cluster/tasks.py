@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from swarmsim.specs import ServiceSpec
+from swarmsim.input.specs import ServiceSpec
 
 
 class TaskState(IntEnum):

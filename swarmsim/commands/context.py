@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from swarmsim.commands.parse import Parsed
 from swarmsim.commands.progress import Wait
+from swarmsim.input.cmdline.parse import Parsed
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
     from swarmsim.manager.controlapi import ControlAPI
+    from swarmsim.simulation.engine import Simulation
 
 
 @dataclass

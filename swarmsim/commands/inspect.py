@@ -14,16 +14,16 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from swarmsim import defaults
+from swarmsim.foundation import defaults
 from swarmsim.commands.context import Context
-from swarmsim.commands.errors import CommandError
-from swarmsim.commands.parse import Parsed
-from swarmsim.output import human_duration
-from swarmsim.units import format_bytes, format_cpus, format_duration
+from swarmsim.foundation.errors import CommandError
+from swarmsim.input.cmdline.parse import Parsed
+from swarmsim.foundation.text import human_duration
+from swarmsim.foundation.units import format_bytes, format_cpus, format_duration
 
 if TYPE_CHECKING:
     from swarmsim.cluster.state import NodeRecord, ServiceRecord
-    from swarmsim.specs import UpdateConfig
+    from swarmsim.input.specs import UpdateConfig
 
 #: the plugins a docker 29 engine lists (``docker info``/``node inspect``)
 PLUGINS = (

@@ -2,7 +2,7 @@
 
 Credentials live in the machine's docker client configuration; the daemon of that
 machine uses them to pull, and ``docker stack deploy --with-registry-auth`` sends them
-along with the services (see :mod:`swarmsim.images`).  Every registry accepts the
+along with the services (see :mod:`swarmsim.simulation.images`).  Every registry accepts the
 credentials given to it.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from swarmsim.commands.context import Context
-from swarmsim.commands.errors import CommandError
-from swarmsim.commands.parse import Parsed
-from swarmsim.images import DOCKER_HUB, DOCKER_HUB_LOGIN
+from swarmsim.foundation.errors import CommandError
+from swarmsim.input.cmdline.parse import Parsed
+from swarmsim.simulation.images import DOCKER_HUB, DOCKER_HUB_LOGIN
 
 NON_TTY = "error: cannot perform an interactive login from a non-TTY device"
 INSECURE = "WARNING! Using --password via the CLI is insecure. Use --password-stdin."

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from swarmsim.cluster.tasks import Task
 from swarmsim.commands.context import Context
-from swarmsim.commands.errors import CommandError
-from swarmsim.commands.parse import Parsed
 from swarmsim.commands.tables import node_table, task_table
+from swarmsim.foundation.errors import CommandError
+from swarmsim.input.cmdline.parse import Parsed
 
 
 def node_ls(ctx: Context, p: Parsed) -> None:

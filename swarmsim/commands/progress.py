@@ -19,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from swarmsim import defaults
 from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.foundation import defaults
 from swarmsim.manager.dirty import is_task_dirty
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 #: how often the CLI inspects the service (seconds)
 POLL_S = 0.2

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from swarmsim.commands.context import Context
-from swarmsim.commands.errors import CommandError
 from swarmsim.commands.handlers import HANDLERS
-from swarmsim.commands.parse import parse, split, substitute_tokens
 from swarmsim.commands.progress import Wait
+from swarmsim.foundation.errors import CommandError
+from swarmsim.input.cmdline.parse import parse, split, substitute_tokens
 from swarmsim.manager import controlapi
+from swarmsim.manager.controlapi import control_api
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 @dataclass(frozen=True, slots=True)
 class CommandResult:
@@ -31,18 +32,6 @@ class CommandResult:
     error: str
     exit_code: int
     waits: tuple[Wait, ...] = ()
-
-
-def control_api(sim: Simulation) -> controlapi.ControlAPI:
-    """The simulation's control API (one per simulation: it remembers which machines
-    left the swarm and which networks the stacks created). Kept on the simulation
-    itself, so it goes when the simulation goes."""
-    own = getattr(sim, "controlapi", None)
-    if isinstance(own, controlapi.ControlAPI):
-        return own
-    api = controlapi.ControlAPI(sim)
-    sim.controlapi = api  # type: ignore[attr-defined]
-    return api
 
 
 def default_machine(sim: Simulation, api: controlapi.ControlAPI) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from swarmsim.cluster.state import ServiceRecord
 from swarmsim.commands.context import Context
-from swarmsim.commands.errors import CommandError
-from swarmsim.commands.parse import Parsed
 from swarmsim.commands.progress import Wait
 from swarmsim.commands.tables import service_table, task_table
 from swarmsim.compose.gostr import parse_int, quote
+from swarmsim.foundation.errors import CommandError
+from swarmsim.input.cmdline.parse import Parsed
 from swarmsim.manager.restart import service_tasks
 
 

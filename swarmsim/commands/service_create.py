@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from swarmsim.commands.context import Context
-from swarmsim.commands.errors import DAEMON, CommandError
-from swarmsim.commands.parse import Parsed
+from swarmsim.foundation.errors import CommandError
+from swarmsim.manager.controlapi.errors import DAEMON
+from swarmsim.input.cmdline.parse import Parsed
 from swarmsim.commands.progress import Wait
 from swarmsim.compose.convert import convert_stack
 from swarmsim.compose.daemon import daemon_error
-from swarmsim.errors import InputError
+from swarmsim.foundation.errors import InputError
 from swarmsim.manager.controlapi import tagged_image
 
 #: docker's names generator draws "<adjective>_<surname>"; a few of its words
@@ -168,7 +169,7 @@ def service_create(ctx: Context, p: Parsed) -> None:
         raise CommandError(f"{DAEMON}{problem[0]}")
     if p.values["with-registry-auth"]:
         images = ctx.sim.images  # type: ignore[attr-defined]
-        from swarmsim.images import registry_of
+        from swarmsim.simulation.images import registry_of
 
         spec = replace(spec, registry_auth=bool(images.has_login(ctx.machine,
                                                                   registry_of(spec.image))))

@@ -6,16 +6,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from swarmsim.commands.context import Context
-from swarmsim.commands.errors import CLI_NOT_MANAGER, CommandError
-from swarmsim.commands.parse import Parsed
 from swarmsim.commands.progress import Wait
 from swarmsim.commands.tables import service_table, stack_table, task_table
 from swarmsim.compose import load_stack
 from swarmsim.compose.container import IMAGE_LABEL
 from swarmsim.compose.gostr import quote
-from swarmsim.errors import InputError
-from swarmsim.specs import Stack
-from swarmsim.images import query_registry, registry_of, resolve_image
+from swarmsim.foundation.errors import CommandError, InputError
+from swarmsim.input.cmdline.parse import Parsed
+from swarmsim.input.specs import Stack
+from swarmsim.manager.controlapi.errors import CLI_NOT_MANAGER
+from swarmsim.simulation.images import query_registry, registry_of, resolve_image
 
 DETACH_NOTICE = (
     "Since --detach=false was not specified, tasks will be created in the background.\n"
@@ -87,7 +87,7 @@ def stack_deploy(ctx: Context, p: Parsed) -> None:
 
 def resolved_stack(ctx: Context, stack: Stack, resolve: str, auth_from: str | None) -> Stack:
     """The stack's services with the platforms the client copies from each image's
-    manifest when it queries the registry (see :func:`swarmsim.images.resolve_image`);
+    manifest when it queries the registry (see :func:`swarmsim.simulation.images.resolve_image`);
     a private registry answers only a deploy that sends credentials for it."""
     images = getattr(ctx.sim, "images", None)
     services = []

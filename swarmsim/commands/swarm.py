@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from swarmsim.commands.context import Context
-from swarmsim.commands.errors import CommandError
-from swarmsim.commands.parse import Parsed
 from swarmsim.compose.gostr import quote
+from swarmsim.foundation.errors import CommandError
+from swarmsim.input.cmdline.parse import Parsed
 from swarmsim.manager.controlapi.membership import SWARM_PORT
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from swarmsim import defaults
 from swarmsim.cluster.state import ClusterState, NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.compose import imageref
+from swarmsim.foundation import defaults
+from swarmsim.foundation.text import current_state, natural_key, truncate_error
+from swarmsim.input.specs import PortConfig
 from swarmsim.manager.restart import service_tasks
-from swarmsim.output import current_state, natural_key, truncate_error
-from swarmsim.specs import PortConfig
 
 _MODES = {
     "replicated": "replicated",

@@ -1,8 +1,8 @@
 """Compose files read exactly as ``docker stack deploy`` (docker/cli's own loader) reads them.
 
-* :func:`load_stack` / :func:`load_stack_text`: files -> :class:`~swarmsim.specs.Stack`,
+* :func:`load_stack` / :func:`load_stack_text`: files -> :class:`~swarmsim.input.specs.Stack`,
   with docker's messages, plus the file, line and key path of every error;
-* :func:`convert_stack`: a validated mapping -> :class:`~swarmsim.specs.Stack`;
+* :func:`convert_stack`: a validated mapping -> :class:`~swarmsim.input.specs.Stack`;
 * :func:`validate_for_daemon`: the checks the daemon applies when services are created.
 """
 

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from swarmsim.compose.gostr import format_value
-from swarmsim.errors import InputError
-from swarmsim.inputfile import read_limited
+from swarmsim.foundation.errors import InputError
+from swarmsim.foundation.inputfile import read_limited
 
 NAMESPACE_LABEL = "com.docker.stack.namespace"
 IMAGE_LABEL = "com.docker.stack.image"

@@ -3,7 +3,7 @@
 :func:`convert_stack` follows docker/cli's ``convert`` package (``Services``,
 ``Networks``, ``Volumes``) and fills in what the daemon fills when a field is left
 unset (restart delay 5s, update parallelism 1 and monitor 5s, endpoint mode vip, ...),
-so the resulting :class:`~swarmsim.specs.ServiceSpec` is what ``docker service
+so the resulting :class:`~swarmsim.input.specs.ServiceSpec` is what ``docker service
 inspect`` would show.  :func:`decode_check` (from :mod:`swarmsim.compose.decode`) is the
 stage before it.
 """
@@ -15,16 +15,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from swarmsim import defaults, units
 from swarmsim.compose import container, fileobjects
 from swarmsim.compose import decode as decoding
 from swarmsim.compose import ports as port_syntax
 from swarmsim.compose import volumes as vol_syntax
 from swarmsim.compose.decode import section, to_uint
 from swarmsim.compose.xswarmsim import parse_sim_params
-from swarmsim.errors import InputError
-from swarmsim.limits import over
-from swarmsim.specs import (
+from swarmsim.foundation import defaults, units
+from swarmsim.foundation.errors import InputError
+from swarmsim.foundation.limits import over
+from swarmsim.input.specs import (
     Healthcheck,
     NetworkSpec,
     Placement,

@@ -19,9 +19,9 @@ import re
 from collections.abc import Sequence
 
 from swarmsim.compose.gostr import format_float, quote
-from swarmsim.errors import InputError
-from swarmsim.scheduler.constraint import parse_constraints
-from swarmsim.specs import Resources, ServiceSpec, Stack
+from swarmsim.foundation.errors import InputError
+from swarmsim.input.constraint import parse_constraints
+from swarmsim.input.specs import Resources, ServiceSpec, Stack
 
 Keys = tuple[str | int, ...]
 _INVALID = "rpc error: code = InvalidArgument desc = "

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from swarmsim import defaults, units
 from swarmsim.compose import ports as port_syntax
 from swarmsim.compose import volumes as vol_syntax
 from swarmsim.compose.container import shell_split
-from swarmsim.errors import InputError
+from swarmsim.foundation import defaults, units
+from swarmsim.foundation.errors import InputError
 
 Keys = tuple[str | int, ...]
 DECODE_WRAP = "decoding failed due to the following error(s):\n\n"

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from swarmsim.compose.decode import section
-from swarmsim.errors import InputError
+from swarmsim.foundation.errors import InputError
 
 #: the largest data SwarmKit accepts, exclusive (MaxSecretSize, MaxConfigSize)
 MAX_BYTES = {"secret": 500 * 1024, "config": 1000 * 1024}

@@ -17,7 +17,7 @@ from typing import Any
 
 from swarmsim.compose.gostr import parse_float, parse_int, quote
 from swarmsim.compose.yamlv3 import GeneralMap
-from swarmsim.errors import InputError
+from swarmsim.foundation.errors import InputError
 
 _SUBST = r"[_a-z][_a-z0-9]*(?::?[-?][^}]*)?"
 _PATTERN = re.compile(

@@ -5,9 +5,9 @@ The steps run in docker's order and stop at the first failure, with docker's mes
 0. stack name check; 1. read every file; 2. parse each as yaml.v3 does;
 3. per file: version (all files must agree), forbidden keys, interpolation, schema,
    typed decode; 4. merge the files; 5. warnings (``Ignoring unsupported options``);
-6. image references; 7. conversion into a :class:`~swarmsim.specs.Stack`.
+6. image references; 7. conversion into a :class:`~swarmsim.input.specs.Stack`.
 
-Every :class:`~swarmsim.errors.InputError` that leaves this module names the file (as
+Every :class:`~swarmsim.foundation.errors.InputError` that leaves this module names the file (as
 the user gave it) and the line of the offending key.
 """
 
@@ -20,16 +20,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from swarmsim import defaults
 from swarmsim.compose import imageref, schema
 from swarmsim.compose.gostr import format_value, quote
 from swarmsim.compose.interpolate import interpolate
 from swarmsim.compose.merge import merge_configs
 from swarmsim.compose.schema_data import supported
 from swarmsim.compose.yamlv3 import GeneralMap, LineMap, parse
-from swarmsim.errors import InputError
-from swarmsim.inputfile import read_limited, yaml_text
-from swarmsim.specs import Stack
+from swarmsim.foundation import defaults
+from swarmsim.foundation.errors import InputError
+from swarmsim.foundation.inputfile import read_limited, yaml_text
+from swarmsim.input.specs import Stack
 
 UNSUPPORTED = (
     "build",

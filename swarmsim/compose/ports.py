@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from swarmsim.compose.gostr import quote
-from swarmsim.specs import PortConfig
+from swarmsim.input.specs import PortConfig
 
 _PROTOCOLS = ("tcp", "udp", "sctp")
 _MODES = ("ingress", "host")

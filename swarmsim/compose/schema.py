@@ -21,8 +21,8 @@ from typing import Any
 from swarmsim.compose.gostr import format_float
 from swarmsim.compose.schema_data import Schema, schema_for, supported
 from swarmsim.compose.yamlv3 import GeneralMap
-from swarmsim.errors import InputError
-from swarmsim.units import is_duration
+from swarmsim.foundation.errors import InputError
+from swarmsim.foundation.units import is_duration
 
 Keys = tuple[Any, ...]
 

@@ -24,9 +24,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from swarmsim import units
-from swarmsim.errors import InputError
-from swarmsim.specs import UsageProfile, UsageSpec
+from swarmsim.foundation import units
+from swarmsim.foundation.errors import InputError
+from swarmsim.input.specs import UsageProfile, UsageSpec
 
 KINDS = ("constant", "steps", "trace", "diurnal", "random_walk")
 _KEYS: dict[str, tuple[str, ...]] = {
@@ -123,7 +123,7 @@ def _profile(raw: object, keys: tuple[str, ...], amount: Any) -> UsageProfile:
 
 
 def _cores(raw: object, keys: tuple[str, ...]) -> float:
-    from swarmsim.compose.xswarmsim import parse_cpus_value  # noqa: PLC0415
+    from swarmsim.compose.xswarmsim import parse_cpus_value
 
     return parse_cpus_value(raw, _dotted(keys), keys) / 1e9
 

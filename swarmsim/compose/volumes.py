@@ -18,8 +18,8 @@ from pathlib import Path
 
 from swarmsim.compose.container import go_join
 from swarmsim.compose.ports import logrus_warning
-from swarmsim.errors import InputError
-from swarmsim.specs import Mount, VolumeSpec
+from swarmsim.foundation.errors import InputError
+from swarmsim.input.specs import Mount, VolumeSpec
 
 PROPAGATIONS = ("rprivate", "private", "rshared", "shared", "rslave", "slave")
 

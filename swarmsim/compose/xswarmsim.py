@@ -2,7 +2,7 @@
 
 Docker ignores ``x-`` keys inside a service, so a compose file with ``x-swarmsim``
 still deploys unchanged on a real swarm.  swarmsim reads them into
-:class:`~swarmsim.specs.SimParams`, and reports mistakes the way docker's schema
+:class:`~swarmsim.input.specs.SimParams`, and reports mistakes the way docker's schema
 validation reports its own (``services.web.x-swarmsim.pull Does not match format
 'duration'``).
 
@@ -16,9 +16,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from swarmsim import defaults, units
-from swarmsim.errors import InputError
-from swarmsim.specs import SimParams
+from swarmsim.compose.request import parse_request
+from swarmsim.foundation import defaults, units
+from swarmsim.foundation.errors import InputError
+from swarmsim.input.specs import SimParams
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +27,7 @@ class KeyDoc:
     """One accepted ``x-swarmsim`` key.
 
     Attributes:
-        field: the :class:`~swarmsim.specs.SimParams` attribute it sets.
+        field: the :class:`~swarmsim.input.specs.SimParams` attribute it sets.
         kind: ``duration`` (Go duration string -> seconds), ``integer``, ``bytes``
             (go-units size string such as ``60M`` -> bytes), ``cpus`` (a number of cores
             as compose's ``cpus`` takes it -> nano-CPUs) or ``boolean``, ``mapping`` (a nested
@@ -189,12 +190,10 @@ def parse_sim_params(value: object, service: str) -> SimParams:
 def _parse_value(raw: object, doc: KeyDoc, keys: tuple[str, ...]) -> object:
     where = _dotted(keys)
     if doc.kind == "mapping" and doc.field == "usage":  # validated by its own module
-        from swarmsim.compose.usage import parse_usage  # noqa: PLC0415
+        from swarmsim.compose.usage import parse_usage
 
         return parse_usage(raw, keys)
     if doc.kind == "mapping":  # x-swarmsim.request, validated by its own module
-        from swarmsim.workload.costs import parse_request  # noqa: PLC0415
-
         return parse_request(raw, keys)
     if doc.kind == "cpus":
         return parse_cpus_value(raw, where, keys)

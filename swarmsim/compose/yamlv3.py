@@ -21,7 +21,6 @@ from typing import Any
 import yaml
 from yaml import events as ev
 
-from swarmsim import defaults
 from swarmsim.compose.gostr import (
     BINARY,
     MAP,
@@ -33,7 +32,8 @@ from swarmsim.compose.gostr import (
     resolve_plain,
     yaml_resolve,
 )
-from swarmsim.errors import InputError
+from swarmsim.foundation import defaults
+from swarmsim.foundation.errors import InputError
 
 try:  # libyaml: the scanner/parser yaml.v3 was ported from
     from yaml._yaml import CParser as _CParser

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from swarmsim.experiments.measures import DEFAULT_MEASURES, resolve
+from swarmsim.experiments.measures import DEFAULT_MEASURES, point_label, resolve
 from swarmsim.experiments.runner import Job, replication_seeds, run_jobs
 from swarmsim.experiments.stats import estimate, paired_difference
 
@@ -57,7 +57,7 @@ def compare(
     """Run ``scenario`` under every policy on the same ``seeds`` replications.
 
     Args:
-        scenario: a :class:`~swarmsim.scenario.Scenario` or a scenario file path.
+        scenario: a :class:`~swarmsim.input.scenario.Scenario` or a scenario file path.
         policies: policy references; the first is the baseline of the paired differences.
         seeds: replications per policy.
         base_seed: root of the seed streams (default: the scenario's ``seed``), the same
@@ -80,7 +80,7 @@ def compare(
         then mode, then replication; the ``policy`` column holds each policy's ``name``
         (:func:`policy_labels`); ``pandas.DataFrame(records)`` loads them.
     """
-    from swarmsim.scenario import Scenario, load_scenario
+    from swarmsim.input.scenario import Scenario, load_scenario
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -91,7 +91,7 @@ def compare(
         resolve(ref)  # fail here, not in every worker
     root = scenario.seed if base_seed is None else base_seed
     run_seeds = replication_seeds(root, seeds)
-    from swarmsim.manager.rebalance import parse_rebalance
+    from swarmsim.input.rebalance import parse_rebalance
 
     modes: Sequence[str | None] = [parse_rebalance(m) for m in rebalance] if rebalance else [None]
     jobs = [
@@ -149,11 +149,6 @@ def metric_columns(records: Sequence[Mapping[str, Any]],
             if key not in skip and isinstance(value, float):
                 out[key] = None
     return list(out)
-
-
-def point_label(record: Mapping[str, Any], keys: Sequence[str]) -> str:
-    """A record's grid point as ``key=value,key=value``."""
-    return ",".join(f"{k}={record[k]}" for k in keys)
 
 
 def summarize(

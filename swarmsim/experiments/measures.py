@@ -54,7 +54,7 @@ class RunView:
     """A finished run as a measure sees it; each part is computed on first use.
 
     Attributes:
-        result: the :class:`swarmsim.run.RunResult`.
+        result: the :class:`swarmsim.app.run.RunResult`.
         start: the window's start (the warm-up cut; 0 without one).
         end: the run's last simulated second.
         slo: the latency objective in seconds (``--slo``), or None.
@@ -138,13 +138,13 @@ class RunView:
 
 def _load(ref: str) -> Any:
     """The object ``module:attr`` or ``file.py:attr`` names."""
-    from swarmsim.policies.loader import _import
+    from swarmsim.input.policy import import_user_module
 
     module_name, sep, attr = ref.rpartition(":")
     if not sep or not module_name or not attr.isidentifier():
         raise ValueError(f"measure {ref!r}: must be a built-in name or module:function")
     try:
-        module = _import(module_name) if module_name.endswith(".py") else \
+        module = import_user_module(module_name) if module_name.endswith(".py") else \
             importlib.import_module(module_name)
     except ImportError as exc:
         raise ValueError(f"measure {ref!r}: {exc}") from None
@@ -205,3 +205,8 @@ def columns(measures: Sequence[str] = DEFAULT_MEASURES) -> tuple[str, ...]:
     from swarmsim.experiments.builtin_measures import COLUMNS
 
     return tuple(c for ref in measures for c in COLUMNS.get(ref, ()))
+
+
+def point_label(record: Mapping[str, Any], keys: Sequence[str]) -> str:
+    """A record's grid point as ``key=value,key=value``."""
+    return ",".join(f"{k}={record[k]}" for k in keys)

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from swarmsim.experiments.builtin_measures import DESCRIPTIONS
+from swarmsim.experiments.measures import point_label
 
 
 def interval_plot(ax: Any, records: Sequence[Mapping[str, Any]], rows: Sequence[Any],
                   metric: str, by: str = "policy", point: Sequence[str] = ()) -> Any:
     """Draw ``metric`` per group on ``ax``: every run as a dot, the mean as a bar with its
     95% confidence interval. Returns ``ax``."""
-    from swarmsim.experiments.compare import point_label
-
     block = [r for r in rows if r.metric == metric]
     for x, row in enumerate(block):
         ys = [float(rec[metric]) for rec in records

@@ -25,7 +25,7 @@ class Job:
     """One replication.
 
     Attributes:
-        scenario: a loaded :class:`swarmsim.scenario.Scenario`, or ``(data, path)``: the
+        scenario: a loaded :class:`swarmsim.input.scenario.Scenario`, or ``(data, path)``: the
             scenario mapping and the file it stands for (sweeps build variants this way).
         policy: the policy reference (``spread``, ``binpack``, ..., ``module:Name``).
         seed: the run's seed.
@@ -69,8 +69,8 @@ def replication_seeds(base_seed: int, n: int) -> list[int]:
 
 def run_job(job: Job) -> dict[str, Any]:
     """Simulate one job and return its record (a flat dict)."""
-    from swarmsim.run import run_scenario
-    from swarmsim.scenario import scenario_from_data
+    from swarmsim.app.run import run_scenario
+    from swarmsim.input.scenario import scenario_from_data
 
     scenario = job.scenario
     if isinstance(scenario, tuple):

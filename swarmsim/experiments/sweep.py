@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from swarmsim.errors import InputError
 from swarmsim.experiments.measures import DEFAULT_MEASURES, resolve
 from swarmsim.experiments.runner import Job, replication_seeds, run_jobs
+from swarmsim.foundation.errors import InputError
 
 _KEYS = ("scenario", "policies", "seeds", "seed", "until", "grid", "measures", "warmup", "slo")
 
@@ -57,7 +57,7 @@ class Sweep:
 def _read_yaml(path: Path) -> tuple[Any, Any]:
     """A YAML file's data and the line of each key (within the size limit)."""
     from swarmsim.compose.yamlv3 import load_yaml_text
-    from swarmsim.inputfile import read_limited, yaml_text
+    from swarmsim.foundation.inputfile import read_limited, yaml_text
 
     text = yaml_text(read_limited(path, str(path)), str(path))
     try:
@@ -82,7 +82,7 @@ def load_sweep(path: str | Path) -> Sweep:
 
 
 def _check_sweep(data: Any, p: Path) -> Sweep:
-    from swarmsim.checks import duration, key_error
+    from swarmsim.input.checks import duration, key_error
     from swarmsim.policies.loader import check_policy_name
 
     if not isinstance(data, Mapping):

@@ -8,10 +8,10 @@ from dataclasses import fields
 
 import numpy as np
 
-from swarmsim import defaults
 from swarmsim.cluster.tasks import Task
+from swarmsim.foundation import defaults
+from swarmsim.input.specs import NodeSpec, ServiceSpec, UpdateConfig
 from swarmsim.scheduler.constraint import node_matches, parse_constraints
-from swarmsim.specs import NodeSpec, ServiceSpec, UpdateConfig
 
 #: ServiceSpec fields outside the task template and endpoint: changing them alone
 #: never makes a task dirty (``x-swarmsim`` is not part of what docker sends).

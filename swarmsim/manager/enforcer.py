@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 
 from swarmsim.cluster.state import NodeRecord
 from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.input.specs import NodeSpec, ServiceSpec
 from swarmsim.scheduler.constraint import node_matches, parse_constraints
-from swarmsim.specs import NodeSpec, ServiceSpec
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 MESSAGE = "task rejected by constraint enforcer"
 ERROR = "assigned node no longer meets constraints"

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING
 
 from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import Task, TaskState
-from swarmsim.manager.restart import invalid_node, owner, service_tasks
+from swarmsim.input.specs import NodeSpec, ServiceSpec
 from swarmsim.manager.dirty import is_task_dirty
+from swarmsim.manager.restart import invalid_node, owner, service_tasks
 from swarmsim.scheduler.constraint import Constraint, node_matches, parse_constraints
-from swarmsim.specs import NodeSpec, ServiceSpec
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 RUNNING = TaskState.RUNNING
 MODE = "global"

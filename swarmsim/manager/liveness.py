@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from swarmsim import defaults
 from swarmsim.cluster.state import NodeRecord
 from swarmsim.cluster.tasks import TaskState
-from swarmsim.specs import NodeSpec
+from swarmsim.foundation import defaults
+from swarmsim.input.specs import NodeSpec
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 
 def choose_period(u: float) -> float:

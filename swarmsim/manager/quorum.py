@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from swarmsim import defaults
 from swarmsim.cluster.state import NodeRecord
-from swarmsim.specs import NodeSpec
+from swarmsim.foundation import defaults
+from swarmsim.input.specs import NodeSpec
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 NO_LEADER = (
     "The swarm does not have a leader. It's possible that too few managers are online. "

@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from swarmsim import defaults
 from swarmsim.cluster.state import TERMINAL, ServiceRecord
 from swarmsim.cluster.tasks import ASSIGNED, COMPLETE, NEW, REMOVE, RUNNING, Task, TaskState
-from swarmsim.specs import ServiceSpec
+from swarmsim.foundation import defaults
+from swarmsim.input.specs import ServiceSpec
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 BATCHING_INTERVAL_S = 0.25  # reaperBatchingInterval
 MAX_DIRTY = 1000  # maxDirty

@@ -16,31 +16,17 @@ and swarm's scheduler places the replacements.  Each such update is logged as a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from swarmsim.errors import InputError
+from swarmsim.cluster.tasks import TaskState
+from swarmsim.foundation.errors import CommandError
+from swarmsim.manager.controlapi import control_api
 
-MODES = ("off", "on-recovery", "on-join", "on-recovery-or-join")
+if TYPE_CHECKING:
+    from swarmsim.simulation.engine import Simulation
+
 LABEL = "swarmsim rebalance (NOT swarm behaviour)"
-
-
-def parse_rebalance(value: Any) -> str:
-    """Validate the scenario's ``rebalance`` key (None: ``off``).
-
-    Raises:
-        InputError: at ``rebalance``, saying it is not swarm behaviour.
-    """
-    if value is None or value is False:
-        return "off"
-    if value not in MODES:
-        choices = ", ".join(f'"{m}"' for m in MODES)
-        raise InputError(
-            f"rebalance must be one of the following: {choices} (a what-if, NOT Docker "
-            "Swarm behaviour: swarm never moves running tasks)",
-            keys=("rebalance",),
-        )
-    return str(value)
 
 
 def imbalance(per_node: Mapping[str, int], nodes: Iterable[str]) -> int:
@@ -67,14 +53,17 @@ class Rebalancer:
     """Forces updates of imbalanced services when a node recovers or joins.
 
     Args:
-        result: the :class:`swarmsim.run.RunResult` being simulated (for its log).
-        mode: one of :data:`MODES` other than ``off``.
+        sim: the simulation.
+        mode: one of :data:`swarmsim.input.rebalance.MODES` other than ``off``.
+        log: records each forced update as a command: ``log(line, output, error,
+            exit_code)``.
     """
 
-    def __init__(self, result: Any, mode: str) -> None:
-        self.result = result
-        self.sim = result.sim
+    def __init__(self, sim: Simulation, mode: str,
+                 log: Callable[[str, str, str, int], None]) -> None:
+        self.sim = sim
         self.mode = mode
+        self.log = log
         self._status: dict[str, str] = {}
 
     def start(self) -> None:
@@ -98,10 +87,6 @@ class Rebalancer:
 
     def rebalance(self) -> list[str]:
         """Force-update every imbalanced replicated service; returns their names."""
-        from swarmsim.cluster.tasks import TaskState  # noqa: PLC0415
-        from swarmsim.commands import CommandError, control_api  # noqa: PLC0415
-        from swarmsim.run import CommandEvent, _log  # noqa: PLC0415
-
         state = self.sim.state
         nodes = [
             nid for nid, n in sorted(state.nodes.items())
@@ -123,8 +108,8 @@ class Rebalancer:
             try:
                 api.update_service(name, force=True)
             except CommandError as err:
-                _log(self.result, CommandEvent(self.sim.now, line, "", err.message, 1, ""))
+                self.log(line, "", err.message, 1)
                 continue
-            _log(self.result, CommandEvent(self.sim.now, line, name, "", 0, ""))
+            self.log(line, name, "", 0)
             done.append(name)
         return done

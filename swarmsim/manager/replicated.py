@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 
 from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import ASSIGNED, REMOVE, RUNNING, Task, TaskState
+from swarmsim.input.specs import NodeSpec
 from swarmsim.manager.restart import invalid_node, owner, service_tasks
-from swarmsim.specs import NodeSpec
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 MODE = "replicated"
 

@@ -19,14 +19,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from swarmsim import defaults
 from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import COMPLETE, READY, REMOVE, RUNNING, SHUTDOWN, Task, TaskState
-from swarmsim.specs import NodeSpec, RestartPolicy
+from swarmsim.foundation import defaults
+from swarmsim.input.specs import NodeSpec, RestartPolicy
 
 if TYPE_CHECKING:
     from swarmsim.cluster.state import ClusterState
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from swarmsim import defaults
 from swarmsim.cluster.state import TERMINAL, NodeRecord
 from swarmsim.cluster.tasks import (
     ASSIGNED,
@@ -30,11 +29,12 @@ from swarmsim.cluster.tasks import (
     Task,
     TaskState,
 )
+from swarmsim.foundation import defaults
+from swarmsim.input.specs import NodeSpec
 from swarmsim.scheduler import PendingTask
-from swarmsim.specs import NodeSpec
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 
 class SchedulingComponent:

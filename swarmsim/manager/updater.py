@@ -24,9 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from swarmsim import defaults
 from swarmsim.cluster.state import TERMINAL, ServiceRecord
 from swarmsim.cluster.tasks import READY, RUNNING, SHUTDOWN, Task, TaskState
+from swarmsim.foundation import defaults
+from swarmsim.input.specs import ServiceSpec, UpdateConfig
 from swarmsim.manager.dirty import (
     ENDPOINT,
     NOT_IN_TASK,
@@ -36,10 +37,9 @@ from swarmsim.manager.dirty import (
     slot_key,
 )
 from swarmsim.manager.restart import DelayedStart, RestartSupervisor
-from swarmsim.specs import ServiceSpec, UpdateConfig
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 __all__ = [
     "ENDPOINT",

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from swarmsim.cluster.tasks import TaskState
-from swarmsim.specs import RequestSpec
+from swarmsim.input.specs import RequestSpec
 from swarmsim.workload.fifo import QueueState
 
 #: moby daemon/cluster/executor/container: time between deactivating a task's service

@@ -23,7 +23,7 @@ from swarmsim.mesh.balancer import Backend, Balancer
 
 if TYPE_CHECKING:
     from swarmsim.cluster.state import ServiceRecord
-    from swarmsim.workload.spec import WorkloadSpec
+    from swarmsim.input.workload import WorkloadSpec
 
 REFUSED = -1
 

@@ -31,7 +31,7 @@ from swarmsim.metrics.usage import add_usage_series, resource_figures
 from swarmsim.metrics.views import machines_of
 
 if TYPE_CHECKING:
-    from swarmsim.run import RunResult
+    from swarmsim.app.run import RunResult
 
 __all__ = [
     "Disturbance",
@@ -82,12 +82,12 @@ def collect(result: RunResult) -> RunMetrics:
     """Measure a finished run (computed once per result, then cached on its recorder).
 
     Raises:
-        ValueError: if the run was not made by :func:`swarmsim.run.run_scenario` (it
+        ValueError: if the run was not made by :func:`swarmsim.app.run.run_scenario` (it
             has no recorder).
     """
     rec = result.recorder
     if rec is None:
-        raise ValueError("this run has no recorder: use swarmsim.run.run_scenario")
+        raise ValueError("this run has no recorder: use swarmsim.app.run.run_scenario")
     cached = rec.cache.get("metrics")
     if cached is not None and cached[0] == len(result.sim.events):
         return cached[1]  # type: ignore[no-any-return]
@@ -104,7 +104,7 @@ def collect(result: RunResult) -> RunMetrics:
     modes = {name: s.mode for name, s in r.services.items()}
     summary = summarize(r.series, rows, r.disturbances, capacity, start, end, still, modes)
     if resources is not None:
-        from swarmsim.resources.model import MODEL_NAME  # noqa: PLC0415
+        from swarmsim.resources.model import MODEL_NAME
 
         summary["resources"] = resource_figures(r.series, rows, start, end, MODEL_NAME)
     table = find_requests(sim)

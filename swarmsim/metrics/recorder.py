@@ -11,13 +11,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.input.specs import ServiceSpec
 from swarmsim.metrics.records import NodeRemoved, ServiceChange, TaskCreated, TaskDeleted
-from swarmsim.specs import ServiceSpec
 
 if TYPE_CHECKING:
     from swarmsim.cluster.state import NodeRecord, ServiceRecord
-    from swarmsim.engine import Simulation
-    from swarmsim.specs import NodeSpec
+    from swarmsim.input.specs import NodeSpec
+    from swarmsim.simulation.engine import Simulation
 
 
 def task_usage(spec: ServiceSpec) -> tuple[int, int, int, int, bool]:

@@ -56,7 +56,7 @@ def empty() -> RequestTable:
 
 
 def _request_cost(sim: Any, name: str) -> float:
-    from swarmsim.specs import RequestSpec  # noqa: PLC0415
+    from swarmsim.input.specs import RequestSpec
 
     svc = sim.state.services.get(name) if name else None
     spec = getattr(svc.spec.sim, "request", None) if svc is not None else None

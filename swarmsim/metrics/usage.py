@@ -45,7 +45,7 @@ def add_usage_series(series: SeriesSet, samples: Sequence[Any], nodes: Sequence[
 
 def integral(series: SeriesSet, entity: str, metric: str, start: float, end: float) -> float:
     """The area under a level series over ``[start, end]`` (e.g. core-seconds)."""
-    from swarmsim.metrics.series import segments  # noqa: PLC0415
+    from swarmsim.metrics.series import segments
 
     return float(sum((b - a) * v for a, b, v in segments(*series.get(entity, metric),
                                                             start, end)))

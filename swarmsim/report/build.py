@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from swarmsim.metrics import collect
 from swarmsim.metrics.files import write_metrics
-from swarmsim.outputs import event_records
+from swarmsim.outputs.files import event_records, stack_ps_text
 from swarmsim.report.data import STACK_PS, RunData
 from swarmsim.report.page import render_report
 from swarmsim.report.plots import (
@@ -38,7 +38,7 @@ from swarmsim.report.usageplot import has_usage, plot_usage
 from swarmsim.report.visualizer import render_page
 
 if TYPE_CHECKING:
-    from swarmsim.run import RunResult
+    from swarmsim.app.run import RunResult
 
 DPI = 100
 
@@ -65,19 +65,6 @@ def save_panels(draws: list[Callable[[Axes], Any]], path: Path,
     fig.tight_layout()
     fig.savefig(path, format="png", metadata={"Software": None})
     return path
-
-
-def stack_ps_text(result: RunResult) -> str:
-    """The final ``docker stack ps`` of every stack, as the CLI prints it."""
-    from swarmsim.commands import run_command  # noqa: PLC0415
-
-    sim = result.sim
-    names = sorted({svc.spec.stack for svc in sim.state.services.values() if svc.spec.stack})
-    parts = []
-    for name in names:
-        res = run_command(sim, f"docker stack ps {name}")
-        parts.append(f"$ docker stack ps {name}\n{(res.output or res.error).rstrip()}\n")
-    return "\n".join(parts)
 
 
 def write_results(result: RunResult, out_dir: str | Path, *, at: float | None = None) -> list[Path]:

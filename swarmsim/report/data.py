@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from swarmsim.metrics import collect
 from swarmsim.metrics.files import (
     METRICS_CSV,
     NODES_CSV,
@@ -26,10 +27,11 @@ from swarmsim.metrics.files import (
 )
 from swarmsim.metrics.records import NodeRow, TaskRow
 from swarmsim.metrics.series import SeriesSet
+from swarmsim.outputs.files import event_records, stack_ps_text
 from swarmsim.report.style import natural_key, service_colors
 
 if TYPE_CHECKING:
-    from swarmsim.run import RunResult
+    from swarmsim.app.run import RunResult
 
 STACK_PS = "stack-ps.txt"
 
@@ -90,7 +92,7 @@ class RunData:
         Args:
             directory: written by ``swarmsim run --out``.
             events: the records of its ``events.jsonl`` when the caller has them already
-                (:func:`swarmsim.outputs.event_records` of the run that wrote it).
+                (:func:`swarmsim.outputs.files.event_records` of the run that wrote it).
 
         Raises:
             FileNotFoundError: if one of the files the report needs is missing.
@@ -118,11 +120,7 @@ class RunData:
     @classmethod
     def from_result(cls, result: RunResult) -> RunData:
         """The same data as :meth:`load` would read back from ``swarmsim run --out``,
-        built in memory from a :func:`swarmsim.run.run_scenario` result (no files)."""
-        from swarmsim.metrics import collect  # noqa: PLC0415
-        from swarmsim.outputs import event_records  # noqa: PLC0415
-        from swarmsim.report.build import stack_ps_text  # noqa: PLC0415
-
+        built in memory from a :func:`swarmsim.app.run.run_scenario` result (no files)."""
         m = collect(result)
         return cls(
             series=m.series,

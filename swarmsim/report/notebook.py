@@ -64,8 +64,8 @@ class ClusterView:
     """The swarm at one moment, shown as HTML in a notebook.
 
     Args:
-        sim_or_result: a :func:`swarmsim.run.run_scenario` result, a
-            :class:`~swarmsim.engine.Simulation`, or a :class:`RunData`.
+        sim_or_result: a :func:`swarmsim.app.run.run_scenario` result, a
+            :class:`~swarmsim.simulation.engine.Simulation`, or a :class:`RunData`.
         at: simulated time (seconds) of the view; default: the end of the run (the
             simulation's current time). A bare simulation has no recorded history, so
             it can only be shown at its current time.
@@ -83,7 +83,7 @@ class ClusterView:
             sim = getattr(sim_or_result, "sim", sim_or_result)
             if at is not None and float(at) != float(sim.now):
                 raise ValueError("a simulation without a recorder can only be shown at its "
-                                 "current time: use swarmsim.run.run_scenario")
+                                 "current time: use swarmsim.app.run.run_scenario")
             self._from_sim(sim)
 
     # --- building -----------------------------------------------------------------------
@@ -107,7 +107,7 @@ class ClusterView:
         self.nodes = nodes
 
     def _from_sim(self, sim: Any) -> None:
-        from swarmsim.snapshot import snapshot  # noqa: PLC0415
+        from swarmsim.outputs.snapshot import snapshot
 
         doc = snapshot(sim)
         stacks = sorted({s.spec.stack for s in sim.state.services.values() if s.spec.stack})

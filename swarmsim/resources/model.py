@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from swarmsim.cluster.tasks import Task
+from swarmsim.input.specs import RequestSpec, UsageProfile
 from swarmsim.resources.profiles import Cursor
 from swarmsim.resources.share import allocate, oom_victim, worker_speed
-from swarmsim.specs import RequestSpec, UsageProfile
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 #: seconds between re-evaluations of the traffic-driven CPU demand
 TRAFFIC_STEP_S = 1.0

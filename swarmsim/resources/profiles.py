@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from swarmsim.specs import UsageProfile
+from swarmsim.input.specs import UsageProfile
 
 
 class Cursor:

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+from swarmsim.input.specs import Platform, ServiceSpec
 from swarmsim.scheduler.constraint import NodeFacts, compile_constraints, parse_constraints
 from swarmsim.scheduler.nodeinfo import NodeInfo
-from swarmsim.specs import Platform, ServiceSpec
 
 READY, RESOURCES, PLUGIN, CONSTRAINTS, PLATFORM, HOST_PORT, MAX_REPLICAS = range(7)
 FILTER_NAMES = (

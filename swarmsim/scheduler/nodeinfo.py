@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from swarmsim import defaults
+from swarmsim.foundation import defaults
+from swarmsim.input.specs import NodeSpec, ServiceSpec
 from swarmsim.scheduler.constraint import NodeFacts
-from swarmsim.specs import NodeSpec, ServiceSpec
 
 FailureKey = tuple[str, int]
 KEY_STRIDE = 1 << 32  # rank < KEY_STRIDE, so total * KEY_STRIDE + rank orders by (total, rank)

@@ -26,9 +26,9 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Sequence
 
+from swarmsim.input.specs import NodeSpec
 from swarmsim.scheduler.constraint import ENGINE_LABEL_PREFIX, NODE_LABEL_PREFIX
 from swarmsim.scheduler.nodeinfo import FailureKey, NodeInfo, TaskRecord
-from swarmsim.specs import NodeSpec
 
 Level = tuple[str, str]  # ("node" | "engine", label name)
 Path = tuple[str, ...]

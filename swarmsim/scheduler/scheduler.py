@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from swarmsim.input.specs import NodeSpec, ServiceSpec
 from swarmsim.scheduler.filters import Pipeline, explain_filter
 from swarmsim.scheduler.nodeinfo import NodeInfo, NodeUsage, TaskRecord
 from swarmsim.scheduler.nodeset import NodeSet
 from swarmsim.scheduler.ranked import place_ranked
 from swarmsim.scheduler.spread import GroupPlacer, GroupResult
 from swarmsim.scheduler.verdicts import Explanation, NodeVerdict, node_verdicts
-from swarmsim.specs import NodeSpec, ServiceSpec
 
 if TYPE_CHECKING:
     from swarmsim.policies.base import Policy

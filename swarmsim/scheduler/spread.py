@@ -24,7 +24,7 @@ import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from swarmsim import defaults
+from swarmsim.foundation import defaults
 from swarmsim.scheduler.filters import READY, Pipeline, explain_counts
 from swarmsim.scheduler.nodeinfo import KEY_STRIDE, NodeInfo, TaskRecord
 from swarmsim.scheduler.nodeset import NodeSet, Partition, Path, spread_levels

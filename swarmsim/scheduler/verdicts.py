@@ -14,6 +14,8 @@ from collections.abc import Container
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from swarmsim.foundation.units import format_bytes, format_cpus
+from swarmsim.input.specs import ServiceSpec
 from swarmsim.policies.base import TaskView
 from swarmsim.scheduler.constraint import (
     ENGINE_LABEL_PREFIX,
@@ -36,8 +38,6 @@ from swarmsim.scheduler.nodeinfo import NodeInfo, TaskRecord
 from swarmsim.scheduler.nodeset import NodeSet
 from swarmsim.scheduler.ranked import node_view
 from swarmsim.scheduler.spread import GroupPlacer
-from swarmsim.specs import ServiceSpec
-from swarmsim.units import format_bytes, format_cpus
 
 if TYPE_CHECKING:
     from swarmsim.scheduler.scheduler import PendingTask

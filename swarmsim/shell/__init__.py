@@ -7,6 +7,7 @@ tab completion) or a pipe.
 
 from __future__ import annotations
 
-from swarmsim.shell.session import Reply, Session
+from swarmsim.shell.reply import Reply
+from swarmsim.shell.session import Session
 
 __all__ = ["Reply", "Session"]

@@ -23,7 +23,7 @@ from swarmsim.shell.logs import AppLogs
 
 if TYPE_CHECKING:
     from swarmsim.cluster.state import NodeRecord, ServiceRecord
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 NO_REDIS = "<i>cannot connect to Redis, counter disabled</i>"
 _APP_IMAGES = ("get-started", "friendlyhello", "username/repo")

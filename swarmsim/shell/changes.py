@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from swarmsim.cluster.state import NodeEvent, TaskEvent
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 #: task states worth a line: where a task ends up, not every step on the way
 _STEPS = ("command", "progress", "fault")

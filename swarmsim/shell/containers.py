@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.commands.tables import shown_image, tabwrite
-from swarmsim.output import human_duration
+from swarmsim.foundation.text import human_duration
 from swarmsim.shell.engine_local import Container
 
 #: images of the tutorial: (command docker prints, exposed ports)

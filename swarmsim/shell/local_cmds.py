@@ -20,7 +20,7 @@ def local_command(session: Session, machine: str, words: list[str]) -> Reply:
         EngineError: docker's error text.
     """
     from swarmsim.commands.service_create import generated_name
-    from swarmsim.images import registry_of
+    from swarmsim.simulation.images import registry_of
     from swarmsim.shell.session import Reply
 
     engines, now = session.engines, session.sim.now

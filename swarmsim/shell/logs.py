@@ -18,7 +18,7 @@ from swarmsim.commands.inspect import wall
 
 if TYPE_CHECKING:
     from swarmsim.cluster.tasks import Task
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 STARTED = " * Running on http://0.0.0.0:80/ (Press CTRL+C to quit)"
 
@@ -51,8 +51,8 @@ def service_logs(sim: Simulation, logs: AppLogs, words: list[str], machine: str
     """``docker service logs`` (the whole line's words) on ``machine``: stdout, stderr,
     exit status."""
     from swarmsim.commands import control_api
-    from swarmsim.commands.errors import CommandError
-    from swarmsim.commands.parse import parse
+    from swarmsim.foundation.errors import CommandError
+    from swarmsim.input.cmdline.parse import parse
     from swarmsim.shell.app import is_get_started
 
     api = control_api(sim)

@@ -6,9 +6,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from swarmsim.shell import machines as dm
+from swarmsim.shell.reply import Reply
+from swarmsim.shell.vmshell import VmShell
 
 if TYPE_CHECKING:
-    from swarmsim.shell.session import Reply, Session
+    from swarmsim.shell.session import Session
 
 _USAGE = "Usage: docker-machine [OPTIONS] COMMAND [arg...]"
 
@@ -23,8 +25,6 @@ def machine_command(session: Session, args: list[str]) -> Reply:
     Raises:
         MachineError: docker-machine's error text.
     """
-    from swarmsim.shell.session import Reply
-
     if not args:
         return Reply("", _USAGE + "\n", 1)
     cmd, rest = args[0], args[1:]
@@ -54,8 +54,6 @@ def machine_command(session: Session, args: list[str]) -> Reply:
         if not vm.running:
             raise dm.MachineError(f'Error: Cannot run SSH command: Host "{vm.name}" is not '
                                   "running")
-        from swarmsim.shell.vmshell import VmShell
-
         shell = VmShell(session, vm.name)
         line = " ".join(rest[1:]).strip()
         if not line:  # an interactive login: the lines that follow run on the VM
@@ -133,8 +131,6 @@ def _one(names: list[str]) -> str:
 
 
 def _lifecycle(session: Session, cmd: str, rest: list[str], names: list[str]) -> Reply:
-    from swarmsim.shell.session import Reply
-
     if not names:
         raise dm.MachineError('Error: No machine name(s) specified and no "default" machine '
                               "exists.")

@@ -1,6 +1,6 @@
 """docker-machine's side of the shell: the VMs a student creates, starts and stops.
 
-A machine is a :class:`~swarmsim.specs.NodeSpec` in ``sim.machines`` (so docker
+A machine is a :class:`~swarmsim.input.specs.NodeSpec` in ``sim.machines`` (so docker
 commands can run on it) plus its VM state here.  Texts are docker-machine's (the
 virtualbox driver, as Docker's get-started tutorial uses it).
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 
-from swarmsim import defaults
 from swarmsim.commands.tables import tabwrite
-from swarmsim.specs import NodeSpec
+from swarmsim.foundation import defaults
+from swarmsim.input.specs import NodeSpec
 
 #: the simulated laptop user's home directory, in docker-machine's paths
 HOME = "/home/student"

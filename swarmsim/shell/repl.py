@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TextIO
 
-from swarmsim.shell.session import Reply, Session
+from swarmsim.shell.reply import Reply
+from swarmsim.shell.session import Session
 
 _WORDS = {
     "": ["docker", "docker-machine", "eval", "sleep", "curl", "why", "help", "exit"],

@@ -8,20 +8,22 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from swarmsim.app.run import RunResult, _do_step
 from swarmsim.cluster.hostfs import MachineFiles
 from swarmsim.commands import control_api, run_command
-from swarmsim.engine import Simulation
-from swarmsim.run import RunResult, _do_step
-from swarmsim.scenario import Scenario
+from swarmsim.input.scenario import Scenario
+from swarmsim.input.specs import NodeSpec
 from swarmsim.shell import machines as dm
 from swarmsim.shell.app import Mesh, mesh_of
 from swarmsim.shell.changes import ChangeLog
 from swarmsim.shell.clock import Clock
 from swarmsim.shell.containers import container_table
 from swarmsim.shell.engine_local import EngineError, Engines
+from swarmsim.shell.machine_cmds import machine_command
+from swarmsim.shell.reply import Reply
 from swarmsim.shell.subst import SubstError, strip_comment, substitute
 from swarmsim.shell.vmshell import VmShell, interfaces
-from swarmsim.specs import NodeSpec
+from swarmsim.simulation.engine import Simulation
 
 #: the laptop the shell runs on: a docker engine in no swarm, not a docker-machine VM
 LOCAL = "localhost"
@@ -50,19 +52,6 @@ Commands:
   why TASK                            where the scheduler put TASK, or why it is pending
   exit
 """
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """What a line printed: stdout, stderr, exit status; ``done`` after ``exit``;
-    ``follow``: for a command that goes on printing (``docker service logs -f``), what
-    it prints next each time it is called (a terminal calls it until Ctrl-C)."""
-
-    output: str = ""
-    error: str = ""
-    exit_code: int = 0
-    done: bool = False
-    follow: Callable[[], str] | None = None
 
 
 @dataclass
@@ -99,7 +88,7 @@ class Session:
         for spec in scen.nodes:
             session.vms[spec.name] = dm.Machine(spec.name, spec.addr)
         if scenario is not None:
-            from swarmsim.run import _run
+            from swarmsim.app.run import _run
 
             sim.bootstrap()
             for ref in scen.stacks:
@@ -211,7 +200,7 @@ class Session:
         if head == "curl":
             return self._curl(words[1:])
         if head == "why":
-            from swarmsim.explain import explain_lines
+            from swarmsim.app.explain import explain_lines
 
             if len(words) != 2:
                 return Reply("", "usage: why TASK\n", 2)
@@ -321,8 +310,6 @@ class Session:
         return vm
 
     def _machine(self, args: list[str]) -> Reply:
-        from swarmsim.shell.machine_cmds import machine_command
-
         try:
             return machine_command(self, args)
         except dm.MachineError as err:
@@ -347,7 +334,7 @@ class Session:
         return vm
 
     def _sleep(self, args: list[str]) -> Reply:
-        from swarmsim.units import parse_duration
+        from swarmsim.foundation.units import parse_duration
 
         if len(args) != 1:
             return Reply("", "sleep: missing operand\n", 1)

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from swarmsim.cluster.hostfs import VM_HOME, MachineFiles, normalize
+from swarmsim.shell.reply import Reply
 from swarmsim.shell.subst import SubstError, substitute
 
 if TYPE_CHECKING:
     from swarmsim.shell.machines import Machine
-    from swarmsim.shell.session import Reply, Session
+    from swarmsim.shell.session import Session
 
 #: the NAT interface every virtualbox VM has besides its host-only one
 NAT_ADDR = "10.0.2.15"
@@ -77,8 +78,6 @@ class VmShell:
 
     def run(self, line: str) -> Reply:
         """One command line on the VM."""
-        from swarmsim.shell.session import Reply
-
         try:
             text, sub_err = substitute(line, lambda inner: self._capture(inner))
             lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|<>")
@@ -110,8 +109,6 @@ class VmShell:
 
     # --- one simple command ------------------------------------------------------------
     def _simple(self, words: list[str]) -> Reply:
-        from swarmsim.shell.session import Reply
-
         redirect = None
         for op in (">>", ">"):
             if op in words:
@@ -165,32 +162,22 @@ class VmShell:
         return ""
 
     def _cmd_pwd(self, args: list[str]) -> Reply:
-        from swarmsim.shell.session import Reply
-
         return Reply(self.cwd + "\n")
 
     def _cmd_hostname(self, args: list[str]) -> Reply:
-        from swarmsim.shell.session import Reply
-
         return Reply(self.vm + "\n")
 
     def _cmd_echo(self, args: list[str]) -> Reply:
-        from swarmsim.shell.session import Reply
-
         if args[:1] == ["-n"]:
             return Reply(" ".join(args[1:]))
         return Reply(" ".join(args) + "\n")
 
     def _cmd_ip(self, args: list[str]) -> Reply:
-        from swarmsim.shell.session import Reply
-
         if args[:1] in (["a"], ["addr"], ["address"]) and args[1:] in ([], ["show"]):
             return Reply(ip_addr(self.session.vms[self.vm]))
         return Reply("", "swarmsim: only `ip addr` is simulated on the VMs\n", 1)
 
     def _cmd_cd(self, args: list[str]) -> Reply:
-        from swarmsim.shell.session import Reply
-
         path = normalize(args[0] if args else VM_HOME, self.cwd)
         if path not in self.files.dirs:
             return Reply("", f"-sh: cd: can't cd to {args[0]}: No such file or directory\n", 2)
@@ -198,8 +185,6 @@ class VmShell:
         return Reply()
 
     def _cmd_mkdir(self, args: list[str]) -> Reply:
-        from swarmsim.shell.session import Reply
-
         parents = any(a in ("-p", "--parents") for a in args)
         errs, code = [], 0
         files = self.files
@@ -222,8 +207,6 @@ class VmShell:
         return Reply("", "".join(errs), code)
 
     def _cmd_ls(self, args: list[str]) -> Reply:
-        from swarmsim.shell.session import Reply
-
         show_all = any(a.startswith("-") and "a" in a for a in args)
         names = [a for a in args if not a.startswith("-")] or ["."]
         files = self.files
@@ -249,8 +232,6 @@ class VmShell:
         return Reply("".join(outs), "".join(errs), code)
 
     def _cmd_cat(self, args: list[str]) -> Reply:
-        from swarmsim.shell.session import Reply
-
         outs, errs, code = [], [], 0
         for name in args:
             path = normalize(name, self.cwd)
@@ -265,8 +246,6 @@ class VmShell:
         return Reply("".join(outs), "".join(errs), code)
 
     def _cmd_rm(self, args: list[str]) -> Reply:
-        from swarmsim.shell.session import Reply
-
         flags = "".join(a[1:] for a in args if a.startswith("-"))
         recursive, force = "r" in flags.lower(), "f" in flags
         errs, code = [], 0

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from swarmsim.workload.spec import ArrivalSpec, WorkloadSpec
+from swarmsim.input.workload import ArrivalSpec, WorkloadSpec
 
 #: requests drawn at a time
 BLOCK = 1 << 16

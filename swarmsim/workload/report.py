@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from swarmsim.output import table
+from swarmsim.foundation.text import table
 from swarmsim.workload.records import OK, OUTCOMES
 from swarmsim.workload.summary import latency_stats, traffic_document
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 #: above this many requests, ``--out`` writes time-bucketed aggregates, not requests
 CSV_REQUEST_LIMIT = 200_000

@@ -22,8 +22,8 @@ import numpy as np
 from swarmsim.workload.records import OK, OUTCOMES, Columns
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
-    from swarmsim.workload.spec import WorkloadSpec
+    from swarmsim.input.workload import WorkloadSpec
+    from swarmsim.simulation.engine import Simulation
 
 PERCENTILES = (50, 95, 99)
 

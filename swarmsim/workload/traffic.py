@@ -17,10 +17,10 @@ import numpy as np
 
 from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.input.specs import NodeSpec, RequestSpec
 from swarmsim.mesh.balancer import GOSSIP_DELAY_S, Backend, Balancer, membership_change
 from swarmsim.mesh.network import LatencyTable, latency_table
 from swarmsim.mesh.routing import REFUSED, resolve_target, route
-from swarmsim.specs import NodeSpec, RequestSpec
 from swarmsim.workload.arrivals import RequestSource, Sent
 from swarmsim.workload.fifo import QueueState
 from swarmsim.workload.records import REFUSED as REFUSED_OUTCOME
@@ -28,7 +28,7 @@ from swarmsim.workload.records import TIMEOUT, Columns, RequestLog
 from swarmsim.workload.serving import serve_batch
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 
 class Traffic:

@@ -2,7 +2,7 @@
 
 SwarmKit's ``manager/controlapi`` and the engine's ``daemon/cluster`` checks: every
 change a docker command makes goes through here, is refused with docker's own message
-(a :class:`~swarmsim.commands.errors.CommandError`) or is applied through
+(a :class:`~swarmsim.foundation.errors.CommandError`) or is applied through
 :class:`~swarmsim.cluster.state.ClusterState`, where the orchestrators, the updater and
 the scheduler take over.  Membership (init, join, leave) is in :mod:`.membership`,
 node requests in :mod:`.nodes`; this module adds services and stacks.
@@ -14,19 +14,19 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from swarmsim import defaults
 from swarmsim.cluster.state import ServiceRecord
-from swarmsim.commands.errors import DAEMON, CommandError, grpc
 from swarmsim.compose import imageref, validate_for_daemon
 from swarmsim.compose.gostr import quote
-from swarmsim.errors import InputError
-from swarmsim.limits import over
+from swarmsim.foundation import defaults
+from swarmsim.foundation.errors import CommandError, InputError
+from swarmsim.foundation.limits import over
+from swarmsim.input.specs import PortConfig, ServiceSpec, Stack
+from swarmsim.manager.controlapi.errors import DAEMON, grpc
 from swarmsim.manager.controlapi.membership import Membership, leave_refusal, parse_join_token
 from swarmsim.manager.controlapi.nodes import NodeAPI, can_remove_member
-from swarmsim.specs import PortConfig, ServiceSpec, Stack
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 __all__ = [
     "ControlAPI",
@@ -163,7 +163,7 @@ class ControlAPI(NodeAPI):
         images = getattr(self.sim, "images", None)
         if auth_from is None or images is None:
             return old.spec.registry_auth if old is not None else False
-        from swarmsim.images import registry_of  # noqa: PLC0415
+        from swarmsim.simulation.images import registry_of
 
         return bool(images.has_login(auth_from, registry_of(spec.image)))
 
@@ -252,7 +252,7 @@ class ControlAPI(NodeAPI):
         return self.state.update_service(svc.name, spec)
 
     def _check(self, spec: ServiceSpec, old: ServiceRecord | None) -> None:
-        from swarmsim.compose.daemon import daemon_error  # noqa: PLC0415
+        from swarmsim.compose.daemon import daemon_error
 
         others = [s.spec for s in self.state.services.values() if s.name != spec.name]
         problem = daemon_error(spec, others, old.spec if old is not None else None)
@@ -421,3 +421,15 @@ def tagged_image(image: str) -> str:
     if not ref.tag and not ref.digest:
         ref = replace(ref, tag="latest")
     return ref.familiar()
+
+
+def control_api(sim: Simulation) -> ControlAPI:
+    """The simulation's control API (one per simulation: it remembers which machines
+    left the swarm and which networks the stacks created). Kept on the simulation
+    itself, so it goes when the simulation goes."""
+    own = getattr(sim, "controlapi", None)
+    if isinstance(own, ControlAPI):
+        return own
+    api = ControlAPI(sim)
+    sim.controlapi = api  # type: ignore[attr-defined]
+    return api

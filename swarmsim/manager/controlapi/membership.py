@@ -11,7 +11,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from swarmsim.cluster.state import NodeRecord
-from swarmsim.commands.errors import (
+from swarmsim.foundation.errors import CommandError
+from swarmsim.manager.controlapi.errors import (
     ALREADY_PART,
     DAEMON,
     NO_DAEMON,
@@ -19,12 +20,11 @@ from swarmsim.commands.errors import (
     NOT_IN_SWARM,
     NOT_PART,
     WORKER,
-    CommandError,
     grpc,
 )
 
 if TYPE_CHECKING:
-    from swarmsim.engine import Simulation
+    from swarmsim.simulation.engine import Simulation
 
 JOIN_TIMEOUT = (
     "Timeout was reached before node joined. The attempt to join the swarm will continue "

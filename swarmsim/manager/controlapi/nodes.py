@@ -6,8 +6,9 @@ from typing import Any
 
 from swarmsim.cluster.state import NodeRecord
 from swarmsim.cluster.tasks import TaskState
-from swarmsim.commands.errors import DAEMON, CommandError, grpc
 from swarmsim.compose.gostr import quote
+from swarmsim.foundation.errors import CommandError
+from swarmsim.manager.controlapi.errors import DAEMON, grpc
 from swarmsim.manager.controlapi.membership import Membership
 
 _ORPHANED = "Task belonged to a node that has been deleted"

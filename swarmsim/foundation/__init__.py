@@ -1,0 +1,10 @@
+"""Foundation: what every layer of swarmsim uses.
+
+Owns the value formats (:mod:`.units`), the errors raised on purpose (:mod:`.errors`),
+every default with its source (:mod:`.defaults`) and the input limits an environment
+variable raises (:mod:`.limits`), the bounded reading of input files (:mod:`.inputfile`),
+the per-simulation random streams and docker-style identifiers (:mod:`.rng`) and the text
+forms docker prints (:mod:`.text`).
+
+May import: nothing of swarmsim.
+"""

@@ -1,0 +1,203 @@
+"""The simulation: a simpy environment, the cluster state and the components around it.
+
+A :class:`Simulation` owns its clock (float seconds from 0), its random streams (one per
+name, from the scenario's seed), the cluster state and the event records.  Components
+(scheduler, orchestrators, restart supervisor, agents, liveness, constraint enforcer,
+task reaper) each subscribe to state changes and act through the state, as SwarmKit's
+manager components do through its store.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import simpy
+
+from swarmsim.cluster.hostfs import HostFiles
+from swarmsim.cluster.state import ClusterState
+from swarmsim.foundation.rng import IdFactory, make_streams
+from swarmsim.input.scenario import Scenario
+from swarmsim.input.specs import NodeSpec
+from swarmsim.scheduler import Scheduler
+
+
+class Simulation:
+    """One run of a scenario.
+
+    Args:
+        scenario: the validated scenario.
+        seed: overrides the scenario's seed.
+        env_vars: environment compose files are interpolated from (default: the
+            process environment).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        seed: int | None = None,
+        env_vars: dict[str, str] | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        self.env_vars = env_vars
+        self.env = simpy.Environment()
+        self.streams = make_streams(self.seed)
+        self.ids = IdFactory(self.streams["ids"])
+        for _ in scenario.nodes:  # the scenario drew the node ids from the same stream
+            self.ids.new_id()
+        self.events: list[Any] = []
+        self.state = ClusterState(self.env, self.ids.new_id, self.events.append)
+        from swarmsim.policies import make_policy
+
+        self.scheduler = Scheduler(make_policy(scenario.policy), self.streams["policy"])
+        self._leader_ok = True
+        self._leader_listeners: list[Callable[[bool], None]] = []
+        self.machines: dict[str, NodeSpec] = {n.name: n for n in scenario.nodes}
+        self.join_tokens: tuple[str, str] | None = None  # (worker, manager) once initialised
+        self.hostfs = HostFiles()  # the disks of machines whose files are modelled
+        self.components: dict[str, Any] = {}
+        for name, cls in _components():
+            comp = cls(self)
+            self.components[name] = comp
+            setattr(self, name, comp)
+        for comp in self.components.values():
+            comp.start()
+
+    def bootstrap(self) -> None:
+        """t=0: the first manager runs ``docker swarm init``, the other machines with
+        ``joined`` (the default) join."""
+        joined = [n for n in self.scenario.nodes if n.joined]
+        managers = [n for n in joined if n.role == "manager"]
+        if not managers:
+            return
+        self.init_swarm(managers[0])
+        for node in joined:
+            if node.id != managers[0].id:
+                # ``status: down``: a member whose machine is off at t=0 (it comes back
+                # with ``recover``)
+                self.state.add_node(node, alive=node.status != "down")
+
+    def init_swarm(self, node: NodeSpec) -> None:
+        """``docker swarm init`` on ``node``: a one-manager swarm led by it."""
+        from dataclasses import replace
+
+        self.join_tokens = self.ids.join_token_pair()
+        self.state.add_node(replace(node, role="manager"))
+        self.quorum.init_leader(node.id)  # type: ignore[attr-defined]
+
+    # --- timers ------------------------------------------------------------------------
+    def later(self, delay: float, fn: Callable[..., Any], *args: Any) -> simpy.events.Timeout:
+        """Call ``fn(*args)`` after ``delay`` simulated seconds (a bare timer, no process)."""
+        ev = self.env.timeout(max(0.0, delay))
+        ev.callbacks.append(lambda _ev: fn(*args))
+        return ev
+
+    def soon(self, fn: Callable[..., Any], *args: Any) -> simpy.events.Timeout:
+        """Call ``fn(*args)`` at the current time, after the event being processed."""
+        return self.later(0.0, fn, *args)
+
+    def coalesced(self, fn: Callable[[], Any]) -> Coalesced:
+        """A trigger that runs ``fn`` once at the current instant, however many events
+        pull it before then (the components' batch of work per store commit)."""
+        return Coalesced(self, fn)
+
+    @property
+    def now(self) -> float:
+        """The simulated time in seconds."""
+        return self.env.now
+
+    # --- quorum ------------------------------------------------------------------------
+    @property
+    def has_leader(self) -> bool:
+        """True while a majority of the managers is up (raft has a leader)."""
+        return self._leader_ok
+
+    def set_leader(self, ok: bool) -> None:
+        """Quorum lost or regained; manager components pause or resume."""
+        if ok == self._leader_ok:
+            return
+        self._leader_ok = ok
+        for fn in self._leader_listeners:
+            fn(ok)
+
+    def on_leader(self, fn: Callable[[bool], None]) -> None:
+        """Call ``fn(has_leader)`` when quorum is lost or regained."""
+        self._leader_listeners.append(fn)
+
+
+class Coalesced:
+    """Calling it schedules ``fn`` for the current instant unless already scheduled."""
+
+    __slots__ = ("_armed", "_fn", "_sim")
+
+    def __init__(self, sim: Simulation, fn: Callable[[], Any]) -> None:
+        self._sim = sim
+        self._fn = fn
+        self._armed = False
+
+    def __call__(self) -> None:
+        if not self._armed:
+            self._armed = True
+            self._sim.soon(self._run)
+
+    def _run(self) -> None:
+        self._armed = False
+        self._fn()
+
+
+@contextmanager
+def tuned_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while simulating.
+
+    A run keeps millions of small live objects (events, tasks, records); the cyclic
+    collector would re-scan them again and again and cost a sixth to a third of the run
+    time, while the engine makes little cyclic garbage. Reference counting still frees
+    everything else at once; the collector is re-enabled afterwards (if it was on) and
+    then reclaims the few cycles at its next pass.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _components() -> list[tuple[str, Any]]:
+    """The components of a simulation, in start order, as (attribute name, class)."""
+    from swarmsim.manager.enforcer import ConstraintEnforcer
+    from swarmsim.manager.global_ import GlobalOrchestrator
+    from swarmsim.manager.jobs import JobsOrchestrator
+    from swarmsim.manager.liveness import Liveness
+    from swarmsim.manager.quorum import Quorum
+    from swarmsim.manager.reaper import TaskReaper
+    from swarmsim.manager.replicated import ReplicatedOrchestrator
+    from swarmsim.manager.restart import RestartSupervisor
+    from swarmsim.manager.scheduling import SchedulingComponent
+    from swarmsim.manager.updater import Updater
+    from swarmsim.resources.model import Resources
+    from swarmsim.simulation.agent import Agent
+    from swarmsim.workload.traffic import Traffic
+
+    return [
+        ("scheduling", SchedulingComponent),
+        ("images", __import__("swarmsim.simulation.images", fromlist=["Images"]).Images),
+        ("agent", Agent),
+        ("storage", __import__("swarmsim.simulation.storage", fromlist=["Storage"]).Storage),
+        ("liveness", Liveness),
+        ("quorum", Quorum),
+        ("restart", RestartSupervisor),
+        ("updater", Updater),
+        ("replicated", ReplicatedOrchestrator),
+        ("global_", GlobalOrchestrator),
+        ("jobs", JobsOrchestrator),
+        ("enforcer", ConstraintEnforcer),
+        ("reaper", TaskReaper),
+        ("traffic", Traffic),
+        ("resources", Resources),
+    ]
