@@ -323,6 +323,21 @@ def test_yaml_file_size_limit(tmp_path, capsys, monkeypatch):
                     "than swarmsim's limit of 100 bytes (SWARMSIM_MAX_YAML_FILE_BYTES raises it)")
 
 
+def test_yaml_values_limit(tmp_path, capsys, monkeypatch):
+    # 2 MiB of "[[...]]" is a million nodes: refused once the count passes the limit
+    monkeypatch.setenv("SWARMSIM_MAX_YAML_NODES", "8")
+    # 12 nodes: the root, nodes, its list, the item, 2 keys + 2 values, x, its list, 1, 2
+    text = NODE + "x: [1, 2]\n"
+    line = refused(tmp_path, capsys, {"s.yaml": text}, "plan", "s.yaml")
+    assert line == (f"{tmp_path / 's.yaml'}:3: yaml: line 3: the file has more than 8 keys and "
+                    "values, swarmsim's limit (SWARMSIM_MAX_YAML_NODES raises it)")
+    monkeypatch.setenv("SWARMSIM_MAX_YAML_NODES", "12")
+    assert parse(text)[0]["x"] == [1, 2]
+    monkeypatch.setenv("SWARMSIM_MAX_YAML_NODES", "11")
+    with pytest.raises(InputError, match="more than 11 keys"):
+        parse(text)
+
+
 # --- encodings -------------------------------------------------------------------------------
 
 

@@ -34,6 +34,7 @@ from swarmsim.compose.gostr import (
 )
 from swarmsim.foundation import defaults
 from swarmsim.foundation.errors import InputError
+from swarmsim.foundation.limits import ENV_PREFIX, limit
 
 try:  # libyaml: the scanner/parser yaml.v3 was ported from
     from yaml._yaml import CParser as _CParser
@@ -118,7 +119,8 @@ def _compose(text: str) -> _Node | None:
         if parser.check_event(ev.StreamEndEvent):
             return None
         parser.get_event()  # document start
-        root = _compose_node(parser, anchors, defaults.MAX_YAML_DEPTH)
+        budget = [limit("YAML_NODES")]
+        root = _compose_node(parser, anchors, defaults.MAX_YAML_DEPTH, budget)
         parser.get_event()  # document end
         return root
     except yaml.MarkedYAMLError as exc:
@@ -131,10 +133,20 @@ def _compose(text: str) -> _Node | None:
             parser.dispose()
 
 
-def _compose_node(parser: Any, anchors: dict[str, _Node], depth: int) -> _Node:
-    """The node of the next event; ``depth`` more levels of nesting are allowed."""
+def _compose_node(
+    parser: Any, anchors: dict[str, _Node], depth: int, budget: list[int]
+) -> _Node:
+    """The node of the next event; ``depth`` more levels of nesting and ``budget[0]``
+    more nodes are allowed."""
     event = parser.get_event()
     line = event.start_mark.line + 1
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise InputError(
+            f"yaml: line {line}: the file has more than {limit('YAML_NODES'):,} keys and"
+            f" values, swarmsim's limit ({ENV_PREFIX}YAML_NODES raises it)",
+            line=line,
+        )
     if isinstance(event, ev.AliasEvent):
         if event.anchor not in anchors:
             raise InputError(f"yaml: unknown anchor '{event.anchor}' referenced", line=line)
@@ -158,12 +170,12 @@ def _compose_node(parser: Any, anchors: dict[str, _Node], depth: int) -> _Node:
         anchors[event.anchor] = node
     if node.kind == "seq":
         while not parser.check_event(ev.SequenceEndEvent):
-            node.value.append(_compose_node(parser, anchors, depth - 1))
+            node.value.append(_compose_node(parser, anchors, depth - 1, budget))
         parser.get_event()
     elif node.kind == "map":
         while not parser.check_event(ev.MappingEndEvent):
-            key = _compose_node(parser, anchors, depth - 1)
-            node.value.append((key, _compose_node(parser, anchors, depth - 1)))
+            key = _compose_node(parser, anchors, depth - 1, budget)
+            node.value.append((key, _compose_node(parser, anchors, depth - 1, budget)))
         parser.get_event()
     return node
 

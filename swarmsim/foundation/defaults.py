@@ -81,6 +81,7 @@ KILL_EXIT_CODE = 1  # timeline `kill:` default exit code
 # these: they keep a mistyped number from taking all the memory or time of the machine.
 MAX_YAML_FILE_BYTES = 2 << 20  # a compose, scenario or sweep file (YAML costs ~100x its size)
 MAX_DATA_FILE_BYTES = 32 << 20  # a trace CSV, a workload times file or an env_file
+MAX_YAML_NODES = 250_000  # keys, values and items of one YAML file (Swarm3k's: ~50,000)
 MAX_YAML_DEPTH = 100  # nesting of YAML lists and mappings (yaml.v3: 10,000); fixed, as
 # every stage after the parser walks the tree recursively
 MAX_NODES = 20_000  # machines of a scenario (Swarm3k had 4,700)
