@@ -13,6 +13,7 @@ method, or a plain function ``rank(nodes, task, rng)``.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -48,7 +49,11 @@ def make_policy(name: str | None) -> Policy | None:
     if name in BUILTIN:
         return BUILTIN[name]()  # type: ignore[no-any-return]
     fn, shown = user_policy(name)
-    return _Checked(name, fn, shown)
+    checked = _Checked(name, fn, shown)
+    key = getattr(getattr(fn, "__self__", None), "key", None)
+    if callable(key):  # a declared sort key keeps the scheduler's fast path
+        checked.key = _checked_key(checked, key)  # type: ignore[attr-defined]
+    return checked
 
 
 class _Checked:
@@ -86,6 +91,26 @@ class _Checked:
 
     def _error(self, problem: str) -> InputError:
         return InputError(f"policy {self.label}: {problem}")
+
+
+def _checked_key(policy: _Checked, key: Callable[..., Any]) -> Callable[..., Any]:
+    """``key`` with its errors as the policy's :class:`InputError`, taking the same
+    arguments (``key(node)`` or ``key(node, task)``)."""
+    try:
+        params = [p for p in inspect.signature(key).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+
+    def call(*args: Any) -> Any:
+        try:
+            return key(*args)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code
+            raise policy._error(f"key raised {what_raised(exc)}") from None
+
+    if len(params) == 1:
+        return lambda node: call(node)
+    return lambda node, task: call(node, task)
 
 
 def _show(value: object) -> str:

@@ -151,12 +151,21 @@ class NodeSet:
         self._max_id = ""
         self._stale = False
         self._dirty: list[NodeInfo] = []  # nodes whose total changed since the last flush
+        #: sets that collect every node that changes (tasks, resources, record, removal);
+        #: the sort-key indices of policies (``scheduler/keyed.py``) re-key them
+        self.watchers: list[set[NodeInfo]] = []
+
+    def _changed(self, node: NodeInfo) -> None:
+        for watcher in self.watchers:
+            watcher.add(node)
 
     # --- membership -------------------------------------------------------------------
     def add(self, spec: NodeSpec) -> NodeInfo:
         """Add a node with no tasks (the caller checked it is new)."""
         node = NodeInfo(spec)
         self.nodes[node.id] = node
+        if self.watchers:
+            self._changed(node)
         if self._stale or node.id < self._max_id:
             self._stale = True  # ranks must be recomputed before the next use
             return node
@@ -169,6 +178,8 @@ class NodeSet:
 
     def update(self, node: NodeInfo, spec: NodeSpec) -> None:
         """Give a tracked node a new record (status, availability, labels, capacity ...)."""
+        if self.watchers:
+            self._changed(node)
         if self._stale:
             node.set_spec(spec)
             return
@@ -183,6 +194,8 @@ class NodeSet:
         node = self.nodes.pop(node_id, None)
         if node is None:
             return None
+        if self.watchers:
+            self._changed(node)
         for svc in node.by_service:
             self.service_nodes[svc].discard(node)
         for key in node.failures:
@@ -235,6 +248,8 @@ class NodeSet:
             else:
                 holders.add(node)
         self._dirty.append(node)
+        if self.watchers:
+            self._changed(node)
 
     def track_many(
         self, nodes: Sequence[NodeInfo], task_ids: Sequence[str], rec: TaskRecord
@@ -249,6 +264,8 @@ class NodeSet:
             if node.by_service[svc] == 1:
                 holders.add(node)
         self._dirty.extend(nodes)
+        for watcher in self.watchers:
+            watcher.update(nodes)
 
     def untrack(self, node: NodeInfo, task_id: str) -> TaskRecord | None:
         """Release a task from ``node``; returns its record if it was tracked there."""
@@ -256,6 +273,8 @@ class NodeSet:
         rec = node.remove_task(task_id)
         if rec is not None and was_active:
             self._after_uncount(node, rec.service)
+        elif rec is not None and self.watchers:
+            self._changed(node)  # its resources were freed
         return rec
 
     def deactivate(self, node: NodeInfo, task_id: str) -> None:
@@ -268,6 +287,8 @@ class NodeSet:
         if svc not in node.by_service:
             self.service_nodes[svc].discard(node)
         self._dirty.append(node)
+        if self.watchers:
+            self._changed(node)
 
     def record_failure(self, node: NodeInfo, key: FailureKey, now: float) -> None:
         """Record a task failure of ``key`` on ``node`` at ``now``."""

@@ -23,20 +23,9 @@ if TYPE_CHECKING:
     from swarmsim.policies.base import Policy
 
 
-def node_view(node: NodeInfo, service: str) -> NodeView:
+def node_view(node: NodeInfo, service: str, now: float = 0.0) -> NodeView:
     """The read-only view of ``node`` a policy ranks."""
-    spec = node.spec
-    return NodeView(
-        id=node.id,
-        hostname=spec.name,
-        nano_cpus=spec.nano_cpus,
-        memory_bytes=spec.memory_bytes,
-        reserved_nano_cpus=spec.nano_cpus - node.avail_cpu,
-        reserved_memory=spec.memory_bytes - node.avail_mem,
-        tasks=node.total,
-        service_tasks=node.by_service.get(service, 0),
-        labels=spec.labels,
-    )
+    return NodeView(node, service, now)
 
 
 def place_ranked(

@@ -26,6 +26,7 @@ import numpy as np
 from swarmsim.input.specs import NodeSpec, ServiceSpec
 from swarmsim.scheduler.filters import Pipeline, explain_filter
 from swarmsim.scheduler.nodeinfo import NodeInfo, NodeUsage, TaskRecord
+from swarmsim.scheduler.keyed import KeyedPlacer
 from swarmsim.scheduler.nodeset import NodeSet
 from swarmsim.scheduler.ranked import place_ranked
 from swarmsim.scheduler.spread import GroupPlacer, GroupResult
@@ -90,6 +91,7 @@ class Scheduler:
         self._nodes = NodeSet()
         self._task_node: dict[str, str] = {}
         self.policy = policy
+        self._keyed: KeyedPlacer | None = None  # a policy's sort-key heaps, when it has a key
         self._rng = rng if rng is not None else np.random.default_rng(0)
         #: task ids whose decisions are explained as they are made (``swarmsim explain``);
         #: None (the default) costs nothing
@@ -222,7 +224,11 @@ class Scheduler:
             rec = TaskRecord.of(service, version, False)
             if self.watch is not None:
                 self._keep_explanations(task_ids, pending[members[0]], service, now)
-            if self.policy is not None:
+            if self.policy is not None and callable(getattr(self.policy, "key", None)):
+                if self._keyed is None:
+                    self._keyed = KeyedPlacer(self._nodes, self.policy)
+                result = GroupResult(*self._keyed.place(Pipeline(service), rec, task_ids))
+            elif self.policy is not None:
                 result = GroupResult(*place_ranked(
                     self._nodes, Pipeline(service), rec, task_ids, self.policy, self._rng
                 ))

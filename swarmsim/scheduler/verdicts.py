@@ -24,6 +24,7 @@ from swarmsim.scheduler.constraint import (
     compile_constraints,
     parse_constraints,
 )
+from swarmsim.scheduler.keyed import takes_task
 from swarmsim.scheduler.filters import (
     CONSTRAINTS,
     HOST_PORT,
@@ -194,7 +195,9 @@ def node_verdicts(nodeset: NodeSet, policy: Any, rng: Any, task: PendingTask,
         views = [node_view(n, service.name) for n in passing]
         key_fn = getattr(policy, "key", None)
         if callable(key_fn):
-            keys = {v.id: _key_text(key_fn(v, view)) for v in views}
+            with_task = takes_task(key_fn)
+            keys = {v.id: _key_text(key_fn(v, view) if with_task else key_fn(v))
+                    for v in views}
         # a copy of the policy's stream: the same draws, the run's stream untouched
         ranked = policy.rank(views, view, copy.deepcopy(rng))
         by_id = {n.id: n for n in passing}
