@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from swarmsim.policies import Binpack, NodeView
 from swarmsim.scheduler import PendingTask, Scheduler
-from swarmsim.specs import NodeSpec, Placement, ResourceRequirements, Resources, ServiceSpec
+from swarmsim.input.specs import NodeSpec, Placement, ResourceRequirements, Resources, ServiceSpec
 
 GB = 1 << 30
 CPU = 1_000_000_000
@@ -148,7 +148,7 @@ def test_node_view_reads_the_node_now():
 def test_a_user_policy_loaded_by_name_keeps_its_key(tmp_path):
     import pytest
 
-    from swarmsim.errors import InputError
+    from swarmsim.foundation.errors import InputError
     from swarmsim.policies import make_policy
 
     (tmp_path / "pol.py").write_text(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from swarmsim.cli import args as checked
@@ -44,6 +45,8 @@ def add_engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default=None, metavar="DIR", type=checked.out_dir,
                    help="write CSV files and plots here (new or empty, or an earlier "
                    "output of the same command with --force)")
+    p.add_argument("--format", default="png", choices=("png", "svg", "pdf"),
+                   help="format of the plots written with --out (png at 200 dpi)")
     p.add_argument("--force", action="store_true",
                    help="with --out: replace the files of an earlier output in DIR")
 
@@ -88,8 +91,31 @@ def measure_options(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def with_engine(args: argparse.Namespace, fn: Callable[..., Any], desc: str) -> Any:
-    """Call ``fn(workers=, client=, progress=)`` on the engine the arguments select."""
+@contextlib.contextmanager
+def helper_pool(args: argparse.Namespace, plots: bool) -> Iterator[Any]:
+    """With W >= 2 local workers: W - 1 started processes that share the runs (and the
+    plots) with this one, warming up while this process reads its inputs; else None."""
+    import os
+
+    from swarmsim.experiments.runner import make_pool, warm
+
+    workers = args.workers or os.cpu_count() or 1
+    if args.dask or workers < 2:
+        yield None
+        return
+    pool = make_pool(workers - 1)
+    try:
+        for _ in range(workers - 1):
+            pool.submit(warm, plots)
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def with_engine(args: argparse.Namespace, fn: Callable[..., Any], desc: str,
+                pool: Any = None) -> Any:
+    """Call ``fn(workers=, client=, progress=)`` on the engine the arguments select
+    (with ``helpers=pool`` when a helper pool is given)."""
     from swarmsim.experiments.runner import connect_dask
     from swarmsim.foundation.errors import InputError
 
@@ -103,7 +129,8 @@ def with_engine(args: argparse.Namespace, fn: Callable[..., Any], desc: str) -> 
             raise InputError(f"--dask {args.dask}: cannot connect: {exc}") from None
     bar = CountBar(desc)
     try:
-        return fn(workers=args.workers, client=client, progress=bar)
+        extra = {"helpers": pool} if pool is not None and client is None else {}
+        return fn(workers=args.workers, client=client, progress=bar, **extra)
     finally:
         bar.close()
         if client is not None:
@@ -145,6 +172,11 @@ def with_policy(scenario: Any, name: str | None) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Run the comparison and print one table per metric."""
+    with helper_pool(args, plots=args.out is not None) as pool:
+        return _compare(args, pool)
+
+
+def _compare(args: argparse.Namespace, pool: Any) -> int:
     from swarmsim.experiments import compare, format_table, summarize, write_comparison
     from swarmsim.experiments.compare import policy_labels
     from swarmsim.foundation.errors import InputError
@@ -167,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
         args,
         lambda **kw: compare(scenario, policies, seeds=args.seeds, until=until,
                              rebalance=args.rebalance, **options, **kw),
-        "replications",
+        "replications", pool,
     )
     by = "variant" if args.rebalance else "policy"
     rows = summarize(records, by=by)
@@ -178,7 +210,8 @@ def run(args: argparse.Namespace) -> int:
               "running tasks\n")
     print(format_table(rows, by=by))
     if out is not None:
-        for path in write_staged(out, lambda d: write_comparison(d, records, rows)):
+        for path in write_staged(out, lambda d: write_comparison(
+                d, records, rows, by=by, fmt=args.format, pool=pool)):
             print(f"wrote {path}")
     return 0
 

@@ -11,6 +11,13 @@ from swarmsim.cli.compare_cmd import add_engine_args, add_measure_args, measure_
 
 def run(args: argparse.Namespace) -> int:
     """Run the sweep; print a summary per grid point, write ``sweep.csv`` and plots."""
+    from swarmsim.cli.compare_cmd import helper_pool
+
+    with helper_pool(args, plots=True) as pool:
+        return _sweep(args, pool)
+
+
+def _sweep(args: argparse.Namespace, pool: Any) -> int:
     from dataclasses import replace
 
     from swarmsim.experiments import format_table, load_sweep, summarize, sweep
@@ -21,14 +28,15 @@ def run(args: argparse.Namespace) -> int:
     out = check_out_dir(args.out or "sweep-out", force=args.force, markers=("sweep.csv",))
     spec = load_sweep(args.sweep)
     spec = replace(spec, **measure_options(args))  # the options override the file
-    records = with_engine(args, lambda **kw: sweep(spec, **kw), "replications")
+    records = with_engine(args, lambda **kw: sweep(spec, **kw), "replications", pool)
     keys = [k for k, _ in spec.grid]
     rows = summarize(records, point=keys)
     print(format_table(rows))
 
     def write(d: Path) -> list[Path]:
         write_csv(d / "sweep.csv", records)
-        return [d / "sweep.csv", *save_interval_plots(d, records, rows, point=keys)]
+        return [d / "sweep.csv", *save_interval_plots(d, records, rows, point=keys,
+                                                      fmt=args.format, pool=pool)]
 
     for path in write_staged(out, write):
         print(f"wrote {path}")

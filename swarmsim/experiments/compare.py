@@ -53,6 +53,7 @@ def compare(
     measures: Sequence[str] = DEFAULT_MEASURES,
     warmup: float = 0.0,
     slo: float | None = None,
+    helpers: Any = None,
 ) -> list[dict[str, Any]]:
     """Run ``scenario`` under every policy on the same ``seeds`` replications.
 
@@ -74,6 +75,7 @@ def compare(
             see :mod:`swarmsim.experiments.builtin_measures`) or ``module:function``.
         warmup: seconds cut from the start of every run before measuring.
         slo: latency objective (s) for the ``slo_violations`` column.
+        helpers: a started process pool sharing the runs with this process.
 
     Returns:
         One record (flat dict) per (policy, mode, replication), sorted by policy order,
@@ -101,7 +103,8 @@ def compare(
         for mode in modes
         for i, seed in enumerate(run_seeds)
     ]
-    records = run_jobs(jobs, workers=workers, client=client, progress=progress)
+    records = run_jobs(jobs, workers=workers, client=client, progress=progress,
+                       helpers=helpers)
     if rebalance:
         for rec in records:
             rec["variant"] = f"{rec['policy']} rebalance={rec['rebalance']}"
@@ -247,9 +250,11 @@ def write_csv(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
 
 
 def write_comparison(out: str | Path, records: Sequence[Mapping[str, Any]],
-                     rows: Sequence[SummaryRow]) -> list[Path]:
-    """Write ``runs.csv``, ``summary.csv`` and one ``<metric>.png`` interval plot per
-    metric into ``out``; return the files written."""
+                     rows: Sequence[SummaryRow], *, by: str = "policy", fmt: str = "png",
+                     pool: Any = None) -> list[Path]:
+    """Write ``runs.csv``, ``summary.csv`` and one ``<metric>.<fmt>`` interval plot per
+    measured column into ``out`` (plots rendered on ``pool`` too, when given); return
+    the files written."""
     from dataclasses import asdict
 
     from swarmsim.experiments.plots import save_interval_plots
@@ -258,4 +263,5 @@ def write_comparison(out: str | Path, records: Sequence[Mapping[str, Any]],
     out.mkdir(parents=True, exist_ok=True)
     write_csv(out / "runs.csv", records)
     write_csv(out / "summary.csv", [asdict(r) for r in rows])
-    return [out / "runs.csv", out / "summary.csv", *save_interval_plots(out, records, rows)]
+    return [out / "runs.csv", out / "summary.csv",
+            *save_interval_plots(out, records, rows, by, fmt=fmt, pool=pool)]

@@ -11,7 +11,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    as_completed,
+    wait,
+)
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -101,6 +108,7 @@ def run_jobs(
     client: Any = None,
     progress: Callable[[int, int], None] | None = None,
     executor: Executor | None = None,
+    helpers: Executor | None = None,
 ) -> list[dict[str, Any]]:
     """Run every job and return the records in job order.
 
@@ -111,6 +119,12 @@ def run_jobs(
         progress: called as ``progress(done, total)`` after each finished job.
         executor: an already started pool to run on (left running afterwards), e.g. to
             time runs without the pool's start-up; ``workers`` is then ignored.
+        helpers: an already started pool that shares the jobs with this process
+            (:func:`share`; left running afterwards); ``workers`` is then ignored.
+
+    With ``workers`` W >= 2 and neither pool given, W - 1 processes are started and this
+    process works beside them (:func:`share`), so work starts at once, not after the
+    processes' start-up.
 
     Returns:
         One record per job, ``records[i]`` from ``jobs[i]``: identical whatever the worker
@@ -122,6 +136,8 @@ def run_jobs(
         return _run_dask(jobs, client, progress)
     if executor is not None:
         return _run_pool(jobs, executor, progress)
+    if helpers is not None:
+        return share(run_job, jobs, helpers, progress)
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or total <= 1:
         for i, job in enumerate(jobs):
@@ -129,8 +145,55 @@ def run_jobs(
             if progress is not None:
                 progress(i + 1, total)
         return out  # type: ignore[return-value]
-    with make_pool(min(workers, total)) as pool:
-        return _run_pool(jobs, pool, progress)
+    with make_pool(min(workers, total) - 1) as pool:
+        return share(run_job, jobs, pool, progress)
+
+
+def share(fn: Callable[[Any], Any], items: Sequence[Any], pool: Executor,
+          progress: Callable[[int, int], None] | None = None) -> list[Any]:
+    """``[fn(item) for item in items]``, computed by ``pool`` and this process together.
+
+    The pool is kept two items ahead per worker; meanwhile this process takes the next
+    item itself, so nothing waits for the pool's start-up and the tail is at most one
+    item long.  Results come back in item order, whoever computed them.
+    """
+    total = len(items)
+    out: list[Any] = [None] * total
+    slots = 2 * max(1, int(getattr(pool, "_max_workers", 1)))
+    inflight: dict[Future[Any], int] = {}
+    nxt = done = 0
+
+    def finished(i: int, value: Any) -> None:
+        nonlocal done
+        out[i] = value
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    while nxt < total or inflight:
+        for fut in [f for f in inflight if f.done()]:
+            finished(inflight.pop(fut), fut.result())
+        while nxt < total and len(inflight) < slots:
+            inflight[pool.submit(fn, items[nxt])] = nxt
+            nxt += 1
+        if nxt < total:
+            finished(nxt, fn(items[nxt]))
+            nxt += 1
+        elif inflight:
+            wait(inflight, return_when=FIRST_COMPLETED)
+    return out
+
+
+def warm(plots: bool = False) -> None:
+    """Import what a run (and, with ``plots``, a plot) needs: submitted first to a new
+    pool, the workers' start-up overlaps the caller's own preparations."""
+    import swarmsim.experiments.builtin_measures  # noqa: F401
+    import swarmsim.metrics.replay  # noqa: F401
+    import swarmsim.app.run  # noqa: F401
+    import swarmsim.input.scenario  # noqa: F401
+
+    if plots:
+        import matplotlib.figure  # noqa: F401
 
 
 def make_pool(workers: int) -> ProcessPoolExecutor:

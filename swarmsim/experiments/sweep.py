@@ -170,6 +170,7 @@ def sweep(
     workers: int | None = None,
     client: Any = None,
     progress: Callable[[int, int], None] | None = None,
+    helpers: Any = None,
 ) -> list[dict[str, Any]]:
     """Run every grid point x policy x seed of a sweep.
 
@@ -178,6 +179,7 @@ def sweep(
         workers: local processes (default: all cores).
         client: a ``dask.distributed.Client`` to run on instead.
         progress: ``progress(done, total)`` after each run.
+        helpers: a started process pool sharing the runs with this process.
 
     Returns:
         One tidy record per run, with a column per grid key, sorted by grid point, then
@@ -212,4 +214,4 @@ def sweep(
                 jobs.append(Job((data, str(sw.scenario)), policy, seed, i, params, sw.until,
                                 env=tuple(env), label=label, measures=sw.measures,
                                 warmup=sw.warmup, slo=sw.slo))
-    return run_jobs(jobs, workers=workers, client=client, progress=progress)
+    return run_jobs(jobs, workers=workers, client=client, progress=progress, helpers=helpers)

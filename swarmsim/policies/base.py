@@ -8,7 +8,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from swarmsim.defaults import MONITOR_FAILURES_S
+from swarmsim.foundation.defaults import MONITOR_FAILURES_S
 
 
 class NodeView:
