@@ -26,6 +26,8 @@ A scenario is a YAML file::
     registries:                  # optional: registry host -> {private: true|false}
       registry.example.com: {private: true}   # default public; Docker Hub is public
     traces: [jobs.csv]           # optional: services arriving and departing (docs/research.md)
+    failures:                    # optional: machines failing at random (docs/metrics.md)
+      - {nodes: all, mtbf: 6h, mttr: 10m}
     rebalance: off               # optional what-if, NOT swarm behaviour: on-recovery |
                                  # on-join (docs/research.md)
 
@@ -46,6 +48,7 @@ from swarmsim.foundation.inputfile import read_limited, yaml_text
 from swarmsim.foundation.rng import IdFactory, make_streams
 from swarmsim.input.checks import duration, key_error
 from swarmsim.input.cmdline import check_command
+from swarmsim.input.failures import parse_failures
 from swarmsim.input.network import NetworkModel, parse_network
 from swarmsim.input.policy import (
     BUILTIN_NAMES,
@@ -63,7 +66,7 @@ from swarmsim.input.workload import WorkloadSpec, check_requests, parse_workload
 
 _TOP_KEYS = (
     "name", "seed", "nodes", "stacks", "until", "timeline", "network", "workload", "policy",
-    "registries", "traces", "rebalance",
+    "registries", "traces", "rebalance", "failures",
 )
 
 
@@ -94,6 +97,7 @@ class Scenario:
     registries: tuple[tuple[str, bool], ...] = ()  # (host, private), sorted by host
     traces: tuple[Any, ...] = ()  # swarmsim.input.traces.TraceRow, by arrival time
     rebalance: str = "off"  # NOT swarm behaviour: swarmsim.manager.rebalance
+    failures: tuple[Any, ...] = ()  # swarmsim.failures.FailureSpec: random machine failures
     # line of each top-level key of the file, for errors found later (check_run)
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
@@ -129,6 +133,7 @@ class Scenario:
             **({"policy": self.policy} if self.policy != "spread" else {}),
             **({"registries": {h: {"private": p} for h, p in self.registries}}
                if self.registries else {}),
+            **({"failures": [f.to_dict() for f in self.failures]} if self.failures else {}),
         }
 
     def _traffic_dict(self) -> dict[str, Any]:
@@ -224,6 +229,7 @@ def _build(data: Any, path: Path, given: str, seed_override: int | None) -> Scen
     registries = _registries(data.get("registries"))
     traces = parse_traces(data.get("traces"), path.parent)
     rebalance = parse_rebalance(data.get("rebalance"))
+    failures = parse_failures(data.get("failures"), {n.name for n in nodes})
     return Scenario(
         name=name,
         seed=seed,
@@ -239,6 +245,7 @@ def _build(data: Any, path: Path, given: str, seed_override: int | None) -> Scen
         registries=registries,
         traces=traces,
         rebalance=rebalance,
+        failures=failures,
     )
 
 

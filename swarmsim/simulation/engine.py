@@ -180,6 +180,7 @@ def _components() -> list[tuple[str, Any]]:
     from swarmsim.manager.restart import RestartSupervisor
     from swarmsim.manager.scheduling import SchedulingComponent
     from swarmsim.manager.updater import Updater
+    from swarmsim.resources.failures import RandomFailures
     from swarmsim.resources.model import Resources
     from swarmsim.simulation.agent import Agent
     from swarmsim.workload.traffic import Traffic
@@ -200,4 +201,5 @@ def _components() -> list[tuple[str, Any]]:
         ("reaper", TaskReaper),
         ("traffic", Traffic),
         ("resources", Resources),
+        ("failures", RandomFailures),
     ]
