@@ -70,8 +70,9 @@ class OomEvent(NamedTuple):
 
 def background_profiles(task: Task) -> tuple[UsageProfile, UsageProfile]:
     """The CPU (cores) and memory (bytes) profiles of a task's container: ``usage``,
-    else the ``cpu_used``/``memory_used`` shorthands, else the reservation, else
-    :data:`DEFAULT_IDLE_CPUS` and :data:`DEFAULT_WORKING_SET`.
+    else the ``cpu_used``/``memory_used`` shorthands, else :data:`DEFAULT_IDLE_CPUS` and
+    for memory the reservation, else :data:`DEFAULT_WORKING_SET`. A CPU reservation says
+    nothing of use (it only gates placement); memory is reserved for a working set.
 
     A declared CPU profile runs beside the requests the container serves (its demand is
     the sum); an undeclared one is the container's idle level (its demand is the larger
@@ -81,8 +82,8 @@ def background_profiles(task: Task) -> tuple[UsageProfile, UsageProfile]:
     usage = sim.usage
     cpu = usage.cpu if usage is not None else None
     if cpu is None:
-        cores = sim.cpu_used if sim.cpu_used is not None else res.reservations.nano_cpus
-        cpu = UsageProfile(value=cores / 1e9 if cores else DEFAULT_IDLE_CPUS)
+        cpu = UsageProfile(value=sim.cpu_used / 1e9 if sim.cpu_used is not None
+                           else DEFAULT_IDLE_CPUS)
     mem = usage.memory if usage is not None else None
     if mem is None:
         ws = sim.memory_used if sim.memory_used is not None else res.reservations.memory_bytes
