@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from swarmsim.commands import inspect, login, node, service, service_create, stack, swarm, system
+from swarmsim.commands import (
+    inspect,
+    login,
+    node,
+    service,
+    service_create,
+    stack,
+    stats,
+    swarm,
+    system,
+)
 from swarmsim.commands.context import Handler
 
 HANDLERS: dict[tuple[str, str], Handler] = {
@@ -13,6 +23,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("node", "inspect"): inspect.node_inspect,
     ("service", "create"): service_create.service_create,
     ("service", "inspect"): inspect.service_inspect,
+    ("", "stats"): stats.docker_stats,
     ("swarm", "init"): swarm.swarm_init,
     ("swarm", "join"): swarm.swarm_join,
     ("swarm", "join-token"): swarm.swarm_join_token,

@@ -179,6 +179,14 @@ def requests(run: Run) -> dict[str, float]:
     return out
 
 
+def energy(run: Run) -> dict[str, float]:
+    """Watt-hours the machines drew (the linear power model of ``nodes[].power``)."""
+    from swarmsim.metrics.usage import energy_figures
+
+    return {"energy_wh": float(energy_figures(run.series, run.sim.scenario.nodes, run.start,
+                                              run.end)["total_wh"])}
+
+
 #: built-in measures by short name
 BUILTIN: dict[str, Callable[[Run], Mapping[str, float]]] = {
     "placement": placement,
@@ -188,10 +196,12 @@ BUILTIN: dict[str, Callable[[Run], Mapping[str, float]]] = {
     "pending": pending,
     "utilisation": utilisation,
     "requests": requests,
+    "energy": energy,
 }
 
 #: what each built-in column holds (the formulas are in docs/research.md)
 DESCRIPTIONS: dict[str, str] = {
+    "energy_wh": "watt-hours the machines drew (linear power model)",
     "nodes_in_use": "nodes running tasks at the end",
     "nodes_in_use_max": "most nodes running tasks at once",
     "cv_tasks_mean": "time-mean CV of tasks per node",
@@ -241,4 +251,5 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                     "stranded_cpu", "stranded_memory"),
     "requests": ("throughput", "errors", "error_rate", "latency_p50", "latency_p95",
                  "latency_p99", "slo_violations"),
+    "energy": ("energy_wh",),
 }

@@ -75,7 +75,14 @@ class RunView:
 
         rec = self.result.recorder
         records = rec.records if rec is not None else []
-        return replay(self.sim.events, records, machines_of(self.sim.scenario.nodes), self.end)
+        r = replay(self.sim.events, records, machines_of(self.sim.scenario.nodes), self.end)
+        resources = getattr(self.sim, "resources", None)
+        if resources is not None:  # what the containers used (swarmsim.resources)
+            from swarmsim.metrics.usage import add_usage_series
+
+            add_usage_series(r.series, resources.samples,
+                             [n.name for n in self.sim.scenario.nodes], self.end)
+        return r
 
     @property
     def series(self) -> Any:

@@ -67,6 +67,8 @@ SIM_STARTUP_S = 1.0  # `starting` -> `running` (or until the first healthy probe
 SIM_STOP_S = 0.0  # time to exit after being asked to stop, capped by stop_grace_period
 SIM_EXIT_CODE = 1  # exit code of a crash drawn from `mtbf`
 SIM_RUN_TIME_S = 30.0  # jobs: time for one task to complete
+NODE_POWER_IDLE_W = 100.0  # watts a machine draws idle (swarmsim's default, docs/metrics.md)
+NODE_POWER_MAX_W = 250.0  # watts at full CPU use
 NODE_BANDWIDTH = 50 * 1024 * 1024  # bytes/s a node downloads images at: 50M (100M in 2 s)
 
 # --- raft (SwarmKit manager/state/raft, moby daemon/cluster) ----------------------------

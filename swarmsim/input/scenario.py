@@ -123,6 +123,9 @@ class Scenario:
                     "joined": n.joined,
                     **({"bandwidth": n.bandwidth}
                        if n.bandwidth != defaults.NODE_BANDWIDTH else {}),
+                    **({"power": {"idle": n.power[0], "max": n.power[1]}}
+                       if n.power != (defaults.NODE_POWER_IDLE_W, defaults.NODE_POWER_MAX_W)
+                       else {}),
                 }
                 for n in self.nodes
             ],

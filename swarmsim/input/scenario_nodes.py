@@ -17,6 +17,7 @@ from swarmsim.foundation.limits import over
 from swarmsim.foundation.rng import IdFactory
 from swarmsim.input.checks import key_error as _err
 from swarmsim.input.checks import positive_size
+from swarmsim.input.power import parse_power
 from swarmsim.input.specs import NodeSpec, Platform
 
 
@@ -43,6 +44,7 @@ _NODE_KEYS = (
     "status",
     "joined",
     "bandwidth",
+    "power",
 )
 
 _HOSTNAME = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9._-]*[a-zA-Z0-9])?$")
@@ -123,6 +125,7 @@ def _node_group(entry: Any, idx: int) -> list[NodeSpec]:
         raise _err("must be less than 9223372036 (nano-CPUs are an int64)", *at, "cpus")
     memory = _memory(entry.get("memory"), at)
     bandwidth = _bandwidth(entry.get("bandwidth"), at)
+    power = parse_power(entry.get("power"), at)
     labels = _labels(entry.get("labels"), (*at, "labels"))
     engine_labels = _labels(entry.get("engine_labels"), (*at, "engine_labels"))
     generic = _generic(entry.get("generic_resources"), (*at, "generic_resources"))
@@ -141,6 +144,7 @@ def _node_group(entry: Any, idx: int) -> list[NodeSpec]:
         generic=generic,
         joined=joined,
         bandwidth=bandwidth,
+        power=power,
     )
     names = [name.replace("{i}", str(i)) for i in range(1, count + 1)] if count > 1 else [
         name.replace("{i}", "1")

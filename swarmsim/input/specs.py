@@ -339,3 +339,4 @@ class NodeSpec:
     generic: tuple[tuple[str, int], ...] = ()
     joined: bool = True
     bandwidth: int = defaults.NODE_BANDWIDTH  # bytes per second the node pulls images at
+    power: tuple[float, float] = (defaults.NODE_POWER_IDLE_W, defaults.NODE_POWER_MAX_W)  # W

@@ -27,7 +27,7 @@ from swarmsim.metrics.requests import (
 )
 from swarmsim.metrics.series import SeriesSet, time_mean, value_at
 from swarmsim.metrics.summary import converge_times, summarize
-from swarmsim.metrics.usage import add_usage_series, resource_figures
+from swarmsim.metrics.usage import add_usage_series, energy_figures, resource_figures
 from swarmsim.metrics.views import machines_of
 
 if TYPE_CHECKING:
@@ -107,6 +107,7 @@ def collect(result: RunResult) -> RunMetrics:
         from swarmsim.resources.model import MODEL_NAME
 
         summary["resources"] = resource_figures(r.series, rows, start, end, MODEL_NAME)
+        summary["energy"] = energy_figures(r.series, sim.scenario.nodes, start, end)
     table = find_requests(sim)
     summary["requests"] = None
     request_rows: list[tuple[float, str, str, float]] = []

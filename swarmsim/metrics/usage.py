@@ -63,3 +63,27 @@ def resource_figures(series: SeriesSet, rows: Sequence[Any], start: float, end: 
         "cpu_throttled_core_seconds": integral(series, "cluster", "throttled_cpus", start,
                                                end),
     }
+
+
+def energy_figures(series: SeriesSet, nodes: Sequence[Any], start: float, end: float
+                   ) -> dict[str, Any]:
+    """The ``energy`` object of ``summary.json``: watt-hours per node and in all, by the
+    linear power model of each node's ``power`` (``swarmsim.input.power``), counted while the
+    machine is up and in the swarm."""
+    from swarmsim.metrics.series import value_at  # noqa: PLC0415
+    from swarmsim.input.power import node_power  # noqa: PLC0415
+
+    per_node = {}
+    for spec in nodes:
+        entity = f"node:{spec.name}"
+        used, up = series.get(entity, "used_cpus"), series.get(entity, "up")
+        points = sorted({start, end, *used[0], *up[0]})
+        joules = 0.0
+        cores = spec.nano_cpus / 1e9
+        for a, b in zip(points, points[1:], strict=False):
+            a, b = max(a, start), min(b, end)
+            if b <= a or not value_at(*up, a):
+                continue
+            joules += (b - a) * node_power(*spec.power, value_at(*used, a), cores)
+        per_node[spec.name] = joules / 3600.0
+    return {"model": "linear", "total_wh": sum(per_node.values()), "nodes": per_node}

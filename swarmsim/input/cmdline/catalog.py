@@ -31,7 +31,7 @@ OTHER_DOCKER_COMMANDS = frozenset(
     "attach build builder checkpoint commit config container context cp create diff events "
     "exec export history image images import info inspect kill load login logout logs "
     "manifest network pause plugin port ps pull push rename restart rm rmi run save search "
-    "secret start stats stop system tag top trust unpause update version volume wait".split()
+    "secret start stop system tag top trust unpause update version volume wait".split()
 )
 
 
@@ -324,4 +324,8 @@ TOP_COMMANDS: dict[str, Command] = {
                     flags=_flags("!f/format=string")),
     "version": Command("", "version", "version [OPTIONS]",
                        "Show the Docker version information", flags=_flags("!f/format=string")),
+    "stats": Command("", "stats", "stats [OPTIONS] [CONTAINER...]",
+                     "Display a live stream of container(s) resource usage statistics",
+                     args=(0, None), flags=_flags("!a/all", "!format=string", "no-stream",
+                                                  "no-trunc")),
 }
