@@ -97,7 +97,7 @@ class Scenario:
     registries: tuple[tuple[str, bool], ...] = ()  # (host, private), sorted by host
     traces: tuple[Any, ...] = ()  # swarmsim.input.traces.TraceRow, by arrival time
     rebalance: str = "off"  # NOT swarm behaviour: swarmsim.manager.rebalance
-    failures: tuple[Any, ...] = ()  # swarmsim.failures.FailureSpec: random machine failures
+    failures: tuple[Any, ...] = ()  # swarmsim.input.failures.FailureSpec: random failures
     # line of each top-level key of the file, for errors found later (check_run)
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
