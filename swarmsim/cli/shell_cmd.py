@@ -52,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
     session = Session.start(scenario, seed=args.seed, clock=clock)
     if tty:
         return interactive(session)
-    return run_lines(session, sys.stdin, sys.stdout, sys.stderr)
+    from swarmsim.shell.limits import read_lines
+
+    return run_lines(session, read_lines(sys.stdin, sys.stderr), sys.stdout, sys.stderr)
 
 
 def interactive(session: Session) -> int:  # pragma: no cover - needs a terminal

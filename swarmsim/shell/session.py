@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from swarmsim.app.run import RunResult, _do_step
 from swarmsim.cluster.hostfs import MachineFiles
 from swarmsim.commands import control_api, run_command
+from swarmsim.input.cmdline.words import shell_words
 from swarmsim.input.scenario import Scenario
 from swarmsim.input.specs import NodeSpec
 from swarmsim.shell import machines as dm
@@ -19,6 +20,7 @@ from swarmsim.shell.changes import ChangeLog
 from swarmsim.shell.clock import Clock
 from swarmsim.shell.containers import container_table
 from swarmsim.shell.engine_local import EngineError, Engines
+from swarmsim.shell.limits import sleep_seconds, too_long
 from swarmsim.shell.machine_cmds import machine_command
 from swarmsim.shell.reply import Reply
 from swarmsim.shell.subst import SubstError, strip_comment, substitute
@@ -34,7 +36,7 @@ _LOCAL_PAIRS = (["image", "ls"], ["image", "build"], ["image", "tag"], ["image",
                 ["container", "kill"], ["container", "rm"], ["image", "rm"])
 #: the laptop's one network interface (``eth0``): what ``docker swarm init`` advertises
 LAPTOP_ADDR = "192.168.1.10"
-_EVAL = re.compile(r'^eval\s+"?\$\(\s*docker-machine\s+env\s+(.*?)\s*\)"?\s*$')
+_EVAL = re.compile(r'eval\s+"?\$\(\s*docker-machine\s+env\s+')
 _URL = re.compile(r"^(?:https?://)?([^/:\s]+)(?::(\d+))?(/.*)?$")
 HELP = """\
 Commands:
@@ -52,6 +54,23 @@ Commands:
   why TASK                            where the scheduler put TASK, or why it is pending
   exit
 """
+
+
+def eval_target(text: str) -> str | None:
+    """NAME in ``eval $(docker-machine env NAME)`` (or ``eval "$(...)"``), else None.
+
+    The end is found by stripping, not by a lazy pattern: ``(.*?)\\s*\\)`` backtracks
+    over every run of spaces and took seconds on a long line."""
+    m = _EVAL.match(text)
+    if m is None:
+        return None
+    rest = text[m.end():].rstrip()
+    if rest.endswith('"'):
+        rest = rest[:-1]
+    if not rest.endswith(")"):
+        return None
+    target = rest[:-1].rstrip()
+    return target if "\n" not in target else None
 
 
 @dataclass
@@ -167,9 +186,9 @@ class Session:
     def _line(self, text: str) -> Reply:
         if text == "help":
             return Reply(HELP)
-        m = _EVAL.match(text)
-        if m:
-            return self._eval(m.group(1))
+        target = eval_target(text)
+        if target is not None:
+            return self._eval(target)
         sub_err = ""
         if "$(" in text:  # the laptop's shell runs $(...) first, here
             try:
@@ -185,12 +204,14 @@ class Session:
 
     def _words(self, text: str) -> Reply:
         try:
-            words = shlex.split(text)
+            words = shell_words(text)
         except ValueError as err:
             return Reply("", f"swarmsim: {err}\n", 2)
         if not words:
             return Reply()
         head = words[0]
+        if too_long(words):  # execve's E2BIG, as bash reports it
+            return Reply("", f"swarmsim: {head[:64]}: Argument list too long\n", 126)
         if head == "docker-machine":
             return self._machine(words[1:])
         if head == "docker":
@@ -217,7 +238,7 @@ class Session:
         if vm is not None and not vm.running:
             return Reply("", f"Cannot connect to the Docker daemon at {vm.url}. "
                          "Is the docker daemon running?\n", 1)
-        words = shlex.split(line)
+        words = shell_words(line)
         if words[1:3] in (["container", "ls"], ["container", "ps"]) or words[1:2] == ["ps"]:
             return self._containers(machine, words)
         if (words[1:2] and words[1] in _LOCAL_COMMANDS) or words[1:3] in _LOCAL_PAIRS:
@@ -334,16 +355,9 @@ class Session:
         return vm
 
     def _sleep(self, args: list[str]) -> Reply:
-        from swarmsim.foundation.units import parse_duration
-
-        if len(args) != 1:
-            return Reply("", "sleep: missing operand\n", 1)
-        text = args[0]
-        try:
-            seconds = float(text) if re.fullmatch(r"\d+(\.\d+)?", text) else (
-                parse_duration(text))
-        except ValueError:
-            return Reply("", f"sleep: invalid time interval '{text}'\n", 1)
+        seconds, problem = sleep_seconds(args)
+        if seconds is None:
+            return Reply("", problem, 1)
         assert self.changes is not None
         if seconds > 0:
             self.sim.env.run(until=self.sim.now + seconds)

@@ -1,9 +1,10 @@
 """Reading a docker command line the way the docker CLI (cobra and pflag) reads it.
 
-:func:`parse` splits a line with :mod:`shlex`, finds the command in the table of
-:mod:`swarmsim.input.cmdline.catalog`, and reads its flags and arguments, failing with the
-CLI's own usage errors (``unknown flag: --foo``, ``docker: 'docker node update'
-requires 1 argument`` ...) and exit statuses (125 for flag errors, 1 otherwise).
+:func:`parse` splits a line as :mod:`shlex` does (:func:`shell_words`), finds the
+command in the table of :mod:`swarmsim.input.cmdline.catalog`, and reads its flags and
+arguments, failing with the CLI's own usage errors (``unknown flag: --foo``,
+``docker: 'docker node update' requires 1 argument`` ...) and exit statuses (125 for
+flag errors, 1 otherwise).
 
 The reading follows docker 29.7: the global flags before the command are read first
 (they stop at the first word that is not a flag); then cobra walks down the command
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import re
-import shlex
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ from swarmsim.input.cmdline.catalog import (
     Command,
     Flag,
 )
+from swarmsim.input.cmdline.words import shell_words
 
 _JOIN_TOKEN = re.compile(
     r"\$\(\s*docker\s+swarm\s+join-token\s+"
@@ -85,7 +87,7 @@ def split(line: str) -> list[str]:
         CommandError: unbalanced quotes.
     """
     try:
-        return shlex.split(line, comments=False, posix=True)
+        return shell_words(line)
     except ValueError as exc:
         raise CommandError(f"swarmsim: cannot read the command line: {exc}") from None
 
@@ -269,9 +271,9 @@ def _read_words(flags: Sequence[Flag], words: list[str], *, interspersed: bool =
     longs = {f.name: f for f in flags}
     shorts = {f.short: f for f in flags if f.short}
     out = _Words({f.name: f.default() for f in flags})
-    rest = list(words)
+    rest = deque(words)  # popped from the left: a list's pop(0) is quadratic in words
     while rest:
-        word = rest.pop(0)
+        word = rest.popleft()
         if len(word) < 2 or word[0] != "-":
             out.args.append(word)
             if not interspersed:
@@ -287,7 +289,7 @@ def _read_words(flags: Sequence[Flag], words: list[str], *, interspersed: bool =
     return out
 
 
-def _read_long(word: str, rest: list[str], longs: dict[str, Flag], out: _Words) -> None:
+def _read_long(word: str, rest: deque[str], longs: dict[str, Flag], out: _Words) -> None:
     """``--name``, ``--name=value`` or ``--name value`` (consumes from ``rest``)."""
     name = word[2:]
     if not name or name[0] in "-=":
@@ -300,35 +302,34 @@ def _read_long(word: str, rest: list[str], longs: dict[str, Flag], out: _Words) 
         if flag.kind == "bool":
             value = "true"
         elif rest:
-            value = rest.pop(0)
+            value = rest.popleft()
         else:
             raise _Problem(f"flag needs an argument: --{name}")
     _set(flag, value, out)
 
 
-def _read_shorts(word: str, rest: list[str], shorts: dict[str, Flag], out: _Words) -> None:
+def _read_shorts(word: str, rest: deque[str], shorts: dict[str, Flag], out: _Words) -> None:
     """``-q``, ``-qf``, ``-c file``, ``-cfile``, ``-f=false``; pflag names the letters
     still unread in its errors (``-qx`` -> ``'x' in -x``)."""
-    letters = word[1:]
-    while letters:
-        letter = letters[0]
+    at, end = 1, len(word)  # an index, not a shrinking copy: linear in the word's length
+    while at < end:
+        letter = word[at]
         flag = shorts.get(letter)
         if flag is None:
-            raise _Problem(f"unknown shorthand flag: {_rune(letter)} in -{letters}")
-        if len(letters) > 2 and letters[1] == "=":
-            value, left = letters[2:], ""
+            raise _Problem(f"unknown shorthand flag: {_rune(letter)} in -{word[at:]}")
+        if end - at > 2 and word[at + 1] == "=":
+            value, at = word[at + 2:], end
         elif flag.kind == "bool":
-            value, left = "true", letters[1:]
-        elif len(letters) > 1:
-            value, left = letters[1:], ""
+            value, at = "true", at + 1
+        elif end - at > 1:
+            value, at = word[at + 1:], end
         elif rest:
-            value, left = rest.pop(0), ""
+            value, at = rest.popleft(), end
         else:
-            raise _Problem(f"flag needs an argument: {_rune(letter)} in -{letters}")
+            raise _Problem(f"flag needs an argument: {_rune(letter)} in -{word[at:]}")
         if flag is HELP:
             out.notices.append(usage.SHORTHAND_HELP_NOTICE)
         _set(flag, value, out)
-        letters = left
 
 
 def _rune(letter: str) -> str:
