@@ -2,8 +2,17 @@
 
 The swarm has a leader while more than half of its managers are up. Losing the
 majority stops every manager component at once (nothing is scheduled, restarted or
-marked down; manager commands fail). A new leader is elected one raft election timeout
-(10 s) after a majority is available again, or after the leader itself dies.
+marked down; manager commands fail), and the leader steps down: SwarmKit runs etcd's
+raft with ``CheckQuorum: true`` (``DefaultNodeConfig`` in
+moby/swarmkit manager/state/raft/raft.go), under which a leader that has not heard from
+a majority within an election timeout becomes a follower. So a majority that comes
+back always needs an election, even when the old leader never went down: a new leader
+is elected one raft election timeout (10 s: ``ElectionTick`` 10 x ``TickInterval``
+1 s) after a majority is available again, or after the leader itself dies.
+
+Simplified: raft notices the lost majority at its next quorum check (within one to two
+election timeouts) and randomises each election timeout between one and two
+``ElectionTick``; here the leader steps down at once and every election takes 10 s.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ class Quorum:
         self.state = sim.state
         self.leader: str | None = None
         self._election: int = 0
+        self._electing = False  # an election is under way (a majority, no leader)
         self._evaluate_soon = sim.coalesced(self._evaluate)
 
     def start(self) -> None:
@@ -55,25 +65,30 @@ class Quorum:
         self._evaluate_soon()
 
     def _evaluate(self) -> None:
-        members = self.managers()
         leader = self.state.nodes.get(self.leader or "")
         leader_ok = leader is not None and leader.alive and leader.spec.role == "manager"
-        if self.has_quorum() and leader_ok:
+        quorum = self.has_quorum()
+        if quorum and leader_ok:
             self.sim.set_leader(True)
             self._update_statuses()
             return
-        # no usable leader: the raft needs an election, which needs a majority
-        if self.leader is not None and not leader_ok:
-            self.leader = None
+        # no usable leader: a dead or demoted one, or one without a majority, which steps
+        # down (CheckQuorum); the raft needs an election, and an election a majority
+        self.leader = None
         self.sim.set_leader(False)
         self._update_statuses()
-        if members and self.has_quorum():
+        if not quorum:
+            self._electing = False  # an election under way cannot finish
+            self._election += 1
+        elif not self._electing:  # a change of some other node does not restart it
+            self._electing = True
             self._election += 1
             self.sim.later(defaults.RAFT_ELECTION_S, self._elect, self._election)
 
     def _elect(self, election: int) -> None:
         if election != self._election or not self.has_quorum():
             return
+        self._electing = False
         alive = sorted((n for n in self.managers() if n.alive), key=lambda n: n.id)
         self.leader = alive[0].id
         self.sim.set_leader(True)
@@ -82,6 +97,8 @@ class Quorum:
     def init_leader(self, node_id: str) -> None:
         """``docker swarm init`` on ``node_id``: it becomes the leader at once."""
         self.leader = node_id
+        self._electing = False
+        self._election += 1
         self.sim.set_leader(True)
         self._update_statuses()
 
