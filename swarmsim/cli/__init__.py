@@ -35,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Place every stack of SCENARIO at t=0 (no dynamics) and print the "
         "`docker stack ps` table and what each node has reserved.",
     )
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    p.add_argument("scenario", metavar="SCENARIO", type=checked.path,
+                   help="scenario YAML file")
     p.add_argument("--json", action="store_true", help="print one JSON document instead")
     p.add_argument("--seed", type=checked.seed, default=None,
                    help="override the scenario's seed")
@@ -49,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
         "steps happen at their times; then print `docker node ls`, `docker service ls` and "
         "`docker stack ps` at the end.",
     )
-    r.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    r.add_argument("scenario", metavar="SCENARIO", type=checked.path,
+                   help="scenario YAML file")
     r.add_argument("--seed", type=checked.seed, default=None,
                    help="override the scenario's seed")
     r.add_argument("--until", default=None, metavar="T", type=checked.duration,
@@ -71,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Rebuild the PNG plots, report.html and visualizer.html of DIR (written "
         "by `swarmsim run --out DIR`) from its files alone, without re-running.",
     )
-    rep.add_argument("directory", metavar="DIR", help="a directory written by `run --out`")
+    rep.add_argument("directory", metavar="DIR", type=checked.path,
+                     help="a directory written by `run --out`")
     rep.add_argument("--at", default=None, metavar="T", type=checked.instant,
                      help="simulated time of the cluster snapshot, e.g. 70s (default: the end)")
     rep.set_defaults(func=report_cmd.run)

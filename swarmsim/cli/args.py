@@ -90,6 +90,13 @@ def instant(text: str) -> str:
     return text
 
 
+def path(text: str) -> str:
+    """A file or directory to read: any text a file system can hold (no NUL)."""
+    if "\0" in text:
+        raise argparse.ArgumentTypeError("a path cannot hold a NUL character")
+    return text
+
+
 def out_dir(text: str) -> str:
     """``--out DIR``: a non-empty path (what may be written there is checked later)."""
     if not text:

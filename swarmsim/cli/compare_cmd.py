@@ -225,7 +225,8 @@ def register(sub: Any) -> None:
         "metric, mean, standard deviation, 95%% confidence interval and the paired "
         "difference to the first policy (the baseline).",
     )
-    c.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    c.add_argument("scenario", metavar="SCENARIO", type=checked.path,
+                   help="scenario YAML file")
     c.add_argument("--policy", action="append", default=None, metavar="NAME",
                    help="spread | binpack | random | least-allocated | module:Name "
                    "(repeatable; default: spread and binpack)")

@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "filter it failed in the node's own terms, or its sort key and rank in the "
         "order of the scenario's policy (or --policy).",
     )
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    p.add_argument("scenario", metavar="SCENARIO", type=checked.path,
+                   help="scenario YAML file")
     p.add_argument("task", nargs="?", metavar="TASK", help="task id prefix or SERVICE.SLOT")
     p.add_argument("--at", default=None, metavar="T", type=checked.duration,
                    help="simulated time, e.g. 30s")

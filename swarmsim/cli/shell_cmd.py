@@ -26,7 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "on a terminal; read from a pipe, each line is preceded by a fixed simulated second "
         "(--speed seconds), so transcripts are deterministic.",
     )
-    p.add_argument("scenario", nargs="?", metavar="SCENARIO", help="scenario YAML file")
+    p.add_argument("scenario", nargs="?", metavar="SCENARIO", type=checked.path,
+                   help="scenario YAML file")
     p.add_argument("--seed", type=checked.seed, default=None,
                    help="override the scenario's seed")
     p.add_argument("--speed", type=checked.speed, default=None, metavar="N",

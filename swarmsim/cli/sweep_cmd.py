@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from swarmsim.cli import args as checked
 from swarmsim.cli.compare_cmd import add_engine_args, add_measure_args, measure_options, with_engine
 
 
@@ -51,7 +52,7 @@ def register(sub: Any) -> None:
         description="Run every grid point of SWEEP (a YAML file, see docs/research.md) "
         "under every policy and seed; write DIR/sweep.csv (default DIR: sweep-out).",
     )
-    s.add_argument("sweep", metavar="SWEEP", help="sweep YAML file")
+    s.add_argument("sweep", metavar="SWEEP", type=checked.path, help="sweep YAML file")
     add_measure_args(s)
     add_engine_args(s)
     s.set_defaults(func=run)

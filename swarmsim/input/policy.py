@@ -37,6 +37,8 @@ def check_policy_name(name: object) -> str | None:
     """
     if not isinstance(name, str) or not name:
         return "must be a string"
+    if "\0" in name:
+        return "must not hold a NUL character"
     if name == SPREAD or name in BUILTIN_NAMES:
         return None
     module, sep, attr = name.rpartition(":")
