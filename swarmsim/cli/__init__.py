@@ -97,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as err:
         if err.warnings:  # docker's warnings come before the error
             sys.stderr.write(err.warnings)
-        print(str(err), file=sys.stderr)
+        print(checked.one_line(str(err)), file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `swarmsim plan x | head`
         return 0

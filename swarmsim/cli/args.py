@@ -18,6 +18,17 @@ MAX_SEEDS = 10_000
 MAX_WORKERS = 256
 
 
+#: characters that end a line (str.splitlines) or move a terminal's cursor: shown escaped
+_BREAKS = {c: repr(chr(c))[1:-1] for c in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]
+           if c != 0x09}
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break and control character written as an escape
+    (``\\r``, ``\\x1b``), so that an error naming a strange file name stays one line."""
+    return text.translate(_BREAKS)
+
+
 class Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line: ``swarmsim run: --seed: ...``."""
 
