@@ -119,8 +119,9 @@ def test_any_command_line_succeeds_or_is_one_line_and_exit_2(world, capsys, data
 
 def test_examples_the_fuzzer_found(world, capsys):
     # each of these once ended in a traceback or a wrong exit status
-    for argv in (["plan", "x\0y"], ["plan", "\r"], ["run", "a\u2028b\nc"], ["run", str(SMALL), "--out", "a\0b"],
-                 ["report", "x\0y"], ["compare", str(SMALL), "--policy", "a\0:b"]):
+    for argv in (["plan", "x\0y"], ["plan", "\r"], ["run", "a\u2028b\nc"],
+                 ["run", str(SMALL), "--out", "a\0b"], ["report", "x\0y"],
+                 ["compare", str(SMALL), "--policy", "a\0:b"]):
         assert main(argv) == 2, argv
         lines = capsys.readouterr().err.splitlines()
         assert len(lines) == 1, (argv, lines)
