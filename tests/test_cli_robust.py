@@ -227,3 +227,20 @@ def test_report_on_random_bytes(tmp_path, capsys):
         (d / name).write_bytes(bytes(rng.randrange(256) for _ in range(300)))
     assert main(["report", str(d)]) == 2
     one_error_line(capsys, str(d))
+
+
+def test_compare_and_sweep_out_follow_the_same_rules(tmp_path, capsys):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "data.csv").write_text("mine\n")
+    # refused before anything runs (the sweep file need not even exist)
+    assert main(["compare", SMALL, "--seeds", "1", "--out", str(mine)]) == 2
+    one_error_line(capsys, "not empty and not an earlier output")
+    assert main(["sweep", str(tmp_path / "none.yml"), "--out", str(mine), "--force"]) == 2
+    one_error_line(capsys, "not empty and not an earlier output")
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    (earlier / "sweep.csv").write_text("point,policy\n")
+    assert main(["sweep", str(tmp_path / "none.yml"), "--out", str(earlier)]) == 2
+    one_error_line(capsys, "earlier output", "--force")
+    assert (mine / "data.csv").read_text() == "mine\n"
