@@ -6,10 +6,10 @@ majority steps down and the regained majority must elect again."""
 
 from pathlib import Path
 
-from swarmsim import defaults
+from swarmsim.app.run import CommandEvent, run_scenario
 from swarmsim.cluster.tasks import TaskState
-from swarmsim.run import CommandEvent, run_scenario
-from swarmsim.scenario import load_scenario
+from swarmsim.foundation import defaults
+from swarmsim.input.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "scenarios" / "compose" / "getstarted-part3.yml"
