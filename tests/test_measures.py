@@ -187,3 +187,24 @@ def test_compare_cli_takes_measures(capsys):
     out = capsys.readouterr().out
     assert "stranded_cpu" in out and "slo_violations" in out
     assert "nodes_in_use\n" not in out
+
+
+def test_throttling_by_hand():
+    s = SeriesSet()
+    s.set("cluster", "cpus", 0, 4.0)
+    s.set("cluster", "throttled_cpus", 0, 0.5)  # 0.5 of 4 cores denied on [0, 10)
+    s.set("cluster", "throttled_cpus", 10, 0.0)
+    got = util_measure(FakeRun(s, end=20))
+    assert got["cpu_throttled_mean"] == pytest.approx(0.125 * 10 / 20)
+    assert got["cpu_throttled_peak"] == pytest.approx(0.125)
+
+
+def test_utilisation_agrees_with_the_run_summary(crash_run):
+    from swarmsim.metrics import collect
+
+    got = measure(crash_run, ["utilisation"])
+    cluster = collect(crash_run).summary["utilisation"]["cluster"]
+    assert got["cpu_used_mean"] == pytest.approx(cluster["cpu_used"]["mean"])
+    assert got["cpu_reserved_peak"] == pytest.approx(cluster["cpu_reserved"]["peak"])
+    assert got["memory_used_mean"] == pytest.approx(cluster["memory_used"]["mean"])
+    assert got["cpu_used_mean"] > 0

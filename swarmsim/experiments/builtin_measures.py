@@ -131,10 +131,12 @@ def pending(run: Run) -> dict[str, float]:
 
 
 def utilisation(run: Run) -> dict[str, float]:
-    """Used and reserved CPU and memory as fractions of the capacity up, mean and peak;
-    the imbalance of reserved CPU; capacity stranded while tasks wait."""
+    """Used, throttled and reserved CPU, used and reserved memory, as fractions of the
+    capacity up, mean and peak; the imbalance of reserved CPU; capacity stranded while
+    tasks wait."""
     out: dict[str, float] = {}
     for name, metric, cap in (("cpu_used", "used_cpus", "cpus"),
+                              ("cpu_throttled", "throttled_cpus", "cpus"),
                               ("cpu_reserved", "reserved_cpus", "cpus"),
                               ("memory_used", "used_memory", "memory"),
                               ("memory_reserved", "reserved_memory", "memory")):
@@ -183,6 +185,7 @@ def energy(run: Run) -> dict[str, float]:
     """Watt-hours the machines drew (the linear power model of ``nodes[].power``)."""
     from swarmsim.metrics.usage import energy_figures
 
+    run.add_usage()
     return {"energy_wh": float(energy_figures(run.series, run.sim.scenario.nodes, run.start,
                                               run.end)["total_wh"])}
 
@@ -219,6 +222,8 @@ DESCRIPTIONS: dict[str, str] = {
     "pending_still": "tasks still pending at the end",
     "cpu_used_mean": "CPU used / CPU up (time mean)",
     "cpu_used_peak": "CPU used / CPU up (peak)",
+    "cpu_throttled_mean": "CPU wanted, not got / CPU up (time mean)",
+    "cpu_throttled_peak": "CPU wanted, not got / CPU up (peak)",
     "cpu_reserved_mean": "CPU reserved / CPU up (time mean)",
     "cpu_reserved_peak": "CPU reserved / CPU up (peak)",
     "memory_used_mean": "memory used / memory up (time mean)",
@@ -245,7 +250,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                  "oom_kills"),
     "convergence": ("convergence_mean",),
     "pending": ("pending_time_mean", "pending_time_max", "pending_still"),
-    "utilisation": ("cpu_used_mean", "cpu_used_peak", "cpu_reserved_mean",
+    "utilisation": ("cpu_used_mean", "cpu_used_peak", "cpu_throttled_mean",
+                    "cpu_throttled_peak", "cpu_reserved_mean",
                     "cpu_reserved_peak", "memory_used_mean", "memory_used_peak",
                     "memory_reserved_mean", "memory_reserved_peak", "imbalance_cpu_reserved",
                     "stranded_cpu", "stranded_memory"),

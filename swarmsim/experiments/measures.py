@@ -75,14 +75,7 @@ class RunView:
 
         rec = self.result.recorder
         records = rec.records if rec is not None else []
-        r = replay(self.sim.events, records, machines_of(self.sim.scenario.nodes), self.end)
-        resources = getattr(self.sim, "resources", None)
-        if resources is not None:  # what the containers used (swarmsim.resources)
-            from swarmsim.metrics.usage import add_usage_series
-
-            add_usage_series(r.series, resources.samples,
-                             [n.name for n in self.sim.scenario.nodes], self.end)
-        return r
+        return replay(self.sim.events, records, machines_of(self.sim.scenario.nodes), self.end)
 
     @property
     def series(self) -> Any:
@@ -90,8 +83,30 @@ class RunView:
         return self.replay.series
 
     def get(self, entity: str, metric: str) -> tuple[list[float], list[float]]:
-        """One series as ``(times, values)``."""
+        """One series as ``(times, values)`` (the resource model's ``used_cpus``,
+        ``demanded_cpus``, ``throttled_cpus`` and ``used_memory`` are added on first
+        use)."""
+        from swarmsim.metrics.usage import USAGE_METRICS
+
+        if metric in USAGE_METRICS:
+            self.add_usage()
         return self.series.get(entity, metric)  # type: ignore[no-any-return]
+
+    @cached_property
+    def _usage_added(self) -> bool:
+        from swarmsim.metrics.usage import add_usage_series
+
+        resources = getattr(self.sim, "resources", None)
+        if resources is None:
+            return False
+        add_usage_series(self.series, resources.samples,
+                         [n.name for n in self.sim.scenario.nodes], self.end)
+        return True
+
+    def add_usage(self) -> None:
+        """Put the resource model's series (what the containers used, wanted and were
+        denied; :mod:`swarmsim.metrics.usage`) into :attr:`series`, once."""
+        self._usage_added  # noqa: B018 - computed once, on first use
 
     def value(self, entity: str, metric: str, t: float) -> float:
         """A series' level at time ``t``."""
