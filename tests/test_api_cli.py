@@ -292,3 +292,31 @@ def test_serve_refuses_bad_options_with_status_2(capsys):
     assert "no machine named 'nosuch'" in capsys.readouterr().err
     assert [is_loopback(h) for h in ("127.0.0.1", "::1", "localhost", "0.0.0.0", "10.0.0.1")] == [
         True, True, True, False, False]
+
+
+def test_registry_auth_from_the_cli_feeds_the_private_registry_model(tmp_path):
+    """`--with-registry-auth` sends the client's credentials (X-Registry-Auth): the
+    tasks pull; without them the registry refuses /distribution (the CLI warns and
+    goes on) and the nodes cannot pull: `No such image`."""
+    import base64
+    import json
+
+    image = "registry.example.com/team/app:1.0"
+    (tmp_path / "config.json").write_text(json.dumps({"auths": {"registry.example.com": {
+        "auth": base64.b64encode(b"dev:secret").decode()}}}))
+    with served("private.yaml", speed=20) as srv:
+        anon = docker(srv, "service", "create", "-d", "--name", "anon", image)
+        assert anon.returncode == 0, anon.stderr
+        assert f"image {image} could not be accessed on a registry" in anon.stderr
+        authed = docker(srv, "service", "create", "-d", "--with-registry-auth", "--name",
+                        "authed", "--replicas", "2", image, tmp=tmp_path)
+        assert authed.returncode == 0, authed.stderr
+        assert "could not be accessed" not in authed.stderr  # the digest was pinned
+        time.sleep(0.8)
+        srv.call(srv.clock.pause)
+        state = srv.view.sim.state
+        assert srv.call(lambda: state.services["authed"].spec.registry_auth) is True
+        running = docker(srv, "service", "ps", "--format", "{{.CurrentState}}", "authed")
+        assert [s.split()[0] for s in running.stdout.splitlines()] == ["Running"] * 2
+        refused = docker(srv, "service", "ps", "--no-trunc", "--format", "{{.Error}}", "anon")
+        assert f'"No such image: {image}"' in refused.stdout.splitlines()

@@ -63,16 +63,34 @@ class Call:
         try:
             value, end = json.JSONDecoder().raw_decode(text.lstrip())
         except json.JSONDecodeError as err:
-            bad = text[err.pos:err.pos + 1] if err.pos < len(text) else ""
-            what = (f"invalid character {bad!r} looking for beginning of value" if bad
-                    else "unexpected end of JSON input")
-            raise bad_request(f"invalid JSON: {what}") from None
+            raise bad_request("invalid JSON: " + go_json_error(err)) from None
         if text.lstrip()[end:].strip():
             raise bad_request("unexpected content after JSON")
         return value
 
     def flag(self, name: str) -> bool:
         return self.query.get(name, "").lower() in ("1", "true")
+
+
+_GO_SYNTAX = {
+    "Expecting value": "looking for beginning of value",
+    "Expecting property name enclosed in double quotes": "looking for beginning of object "
+    "key string",
+    "Expecting ':' delimiter": "after object key",
+    "Expecting ',' delimiter": "after object key:value pair",
+}
+
+
+def go_json_error(err: json.JSONDecodeError) -> str:
+    """Python's JSON syntax error in the words of Go's decoder (``encoding/json``):
+    ``invalid character 'x' looking for beginning of value``, ``unexpected EOF``."""
+    if err.pos >= len(err.doc.rstrip()):
+        return "unexpected EOF"
+    char = err.doc[err.pos]
+    what = _GO_SYNTAX.get(err.msg, "looking for beginning of value")
+    if err.msg == "Expecting ',' delimiter" and err.doc.lstrip().startswith("["):
+        what = "after array element"
+    return f"invalid character {char!r} {what}"
 
 
 Handler = Callable[[Call], Any]

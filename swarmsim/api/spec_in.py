@@ -58,14 +58,25 @@ class _Reader:
             f"invalid JSON: json: cannot unmarshal {got} into Go struct field {path} of type {want}"
         )
 
+    def get(self, key: str) -> Any:
+        """A field as Go's decoder finds it: the exact key, else any case-insensitive
+        match (encoding/json's rule)."""
+        if key in self.data:
+            return self.data[key]
+        folded = key.casefold()
+        for k, v in self.data.items():
+            if isinstance(k, str) and k.casefold() == folded:
+                return v
+        return None
+
     def sub(self, key: str) -> _Reader:
-        return _Reader(self.data.get(key), f"{self.path}.{key}")
+        return _Reader(self.get(key), f"{self.path}.{key}")
 
     def has(self, key: str) -> bool:
-        return self.data.get(key) is not None
+        return self.get(key) is not None
 
     def text(self, key: str, default: str = "") -> str:
-        value = self.data.get(key)
+        value = self.get(key)
         if value is None:
             return default
         if not isinstance(value, str):
@@ -73,7 +84,7 @@ class _Reader:
         return value
 
     def integer(self, key: str, default: int = 0, *, unsigned: bool = True) -> int:
-        value = self.data.get(key)
+        value = self.get(key)
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int | float) or (
@@ -83,7 +94,7 @@ class _Reader:
         return int(value)
 
     def number(self, key: str, default: float = 0.0) -> float:
-        value = self.data.get(key)
+        value = self.get(key)
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -95,7 +106,7 @@ class _Reader:
         return self.integer(key, round(default * 1e9), unsigned=False) / 1e9
 
     def strings(self, key: str) -> tuple[str, ...] | None:
-        value = self.data.get(key)
+        value = self.get(key)
         if value is None:
             return None
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -103,7 +114,7 @@ class _Reader:
         return tuple(value)
 
     def labels(self, key: str) -> tuple[tuple[str, str], ...]:
-        value = self.data.get(key)
+        value = self.get(key)
         if value is None:
             return ()
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
@@ -111,7 +122,7 @@ class _Reader:
         return tuple(sorted(value.items()))
 
     def items(self, key: str) -> list[_Reader]:
-        value = self.data.get(key)
+        value = self.get(key)
         if value is None:
             return []
         if not isinstance(value, list):
@@ -134,10 +145,11 @@ def _update(r: _Reader) -> UpdateConfig:
         return UpdateConfig()
     action = r.text("FailureAction") or defaults.UPDATE_FAILURE_ACTION
     order = r.text("Order") or defaults.UPDATE_ORDER
+    # daemon/cluster/convert/service.go: updateConfigToGRPC
     if action not in ("pause", "continue", "rollback"):
-        raise _invalid(f"FailureAction: invalid value {quote(action)}")
+        raise bad_request(f"unrecognized update failure action {action}")
     if order not in ("stop-first", "start-first"):
-        raise _invalid(f"Order: invalid value {quote(order)}")
+        raise bad_request(f"unrecognized update order {order}")
     return UpdateConfig(
         parallelism=r.integer("Parallelism", 0),
         delay_s=r.seconds("Delay", 0.0),
@@ -167,6 +179,8 @@ def _health(r: _Reader) -> Healthcheck | None:
 def _mode(r: _Reader) -> tuple[str, int]:
     if not r.data:
         return "replicated", 1
+    if sum(r.has(k) for k in ("Global", "GlobalJob", "ReplicatedJob", "Replicated")) > 1:
+        raise bad_request("must specify only one service mode")  # convert: ServiceSpecToGRPC
     if r.has("Global"):
         return "global", 0
     if r.has("GlobalJob"):
@@ -208,8 +222,8 @@ def read_service_spec(data: Any, network_name: Callable[[str], str | None]) -> S
     place = tt.sub("Placement")
     restart = tt.sub("RestartPolicy")
     condition = restart.text("Condition") or defaults.RESTART_CONDITION
-    if condition not in ("none", "on-failure", "any"):
-        raise _invalid(f"RestartPolicy: invalid condition {quote(condition)}")
+    if condition not in ("none", "on-failure", "any"):  # convert: restartPolicyToGRPC
+        raise bad_request(f"invalid RestartCondition: {quote(condition)}")
     networks: list[str] = []
     for att in tt.items("Networks") or top.items("Networks"):
         target = att.text("Target")
@@ -218,6 +232,9 @@ def read_service_spec(data: Any, network_name: Callable[[str], str | None]) -> S
             raise bad_request(f"network {target} not found")
         networks.append(found)
     endpoint = top.sub("EndpointSpec")
+    resolution = endpoint.text("Mode") or defaults.ENDPOINT_MODE
+    if resolution.lower() not in ("vip", "dnsrr"):
+        raise bad_request(f"invalid resolution mode: {quote(resolution)}")
     ports = []
     for p in endpoint.items("Ports"):
         protocol = p.text("Protocol") or "tcp"
@@ -228,7 +245,7 @@ def read_service_spec(data: Any, network_name: Callable[[str], str | None]) -> S
                                 publish))
     mounts = tuple(
         Mount(m.text("Type") or "volume", m.text("Target"), m.text("Source"),
-              bool(m.data.get("ReadOnly")))
+              bool(m.get("ReadOnly")))
         for m in cs.items("Mounts")
     )
     update = top.sub("UpdateConfig")
