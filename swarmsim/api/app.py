@@ -35,6 +35,10 @@ def _vtuple(text: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
+class RawJSON(str):
+    """A handler's answer already encoded as JSON text."""
+
+
 @dataclass
 class Call:
     """One request as a handler sees it."""
@@ -148,10 +152,12 @@ def _headers() -> dict[str, str]:
 
 
 def route(app: web.Application, method: str, path: str, fn: Handler | AsyncHandler, *,
-          stream: bool = False) -> None:
+          stream: bool = False, cached: bool = False) -> None:
     """Serve ``fn`` at ``path`` and ``/v1.NN/path``.  A plain handler returns a JSON
     value (200), ``(status, value)``, or a ready response; a ``stream`` handler is a
-    coroutine that writes its own response."""
+    coroutine that writes its own response.  A ``cached`` list answers a repeated
+    request from the last body while nothing changed (the store index, the clock's
+    anchor and the machine's standing are the same): polling clients cost little."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         version = _version_of(request)
@@ -162,7 +168,22 @@ def route(app: web.Application, method: str, path: str, fn: Handler | AsyncHandl
         call = Call(view, request, body, version)
         if stream:
             return await fn(call)  # type: ignore[no-any-return,misc]
+        key: Any = None
+        if cached:
+            key = (view.generation, view.clock.anchor(), view.sim.has_leader)
+            hit = view.responses.get(request.path_qs)
+            if hit is not None and hit[0] == key:
+                return web.Response(body=hit[1], headers={
+                    "Content-Type": "application/json", **_headers()})
         result = fn(call)
+        if cached and isinstance(result, RawJSON | list):
+            text = result if isinstance(result, RawJSON) else json.dumps(result)
+            data = text.encode() + b"\n"
+            if len(view.responses) > 256:
+                view.responses.clear()
+            view.responses[request.path_qs] = (key, data)
+            return web.Response(body=data, headers={
+                "Content-Type": "application/json", **_headers()})
         if isinstance(result, web.StreamResponse):
             result.headers.update(_headers())
             return result
@@ -171,6 +192,9 @@ def route(app: web.Application, method: str, path: str, fn: Handler | AsyncHandl
             status, result = result
         if result is None:
             return web.Response(status=status, headers=_headers())
+        if isinstance(result, RawJSON):
+            return web.Response(body=result.encode() + b"\n", status=status, headers={
+                "Content-Type": "application/json", **_headers()})
         return json_response(result, status)
 
     app.router.add_route(method, path, handle)

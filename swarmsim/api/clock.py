@@ -38,6 +38,16 @@ class LiveClock:
         self._start_wall = wall()
         self._start_sim = sim.now
         self.paused = False
+        self._anchor = self._epoch() - sim.now
+
+    def anchor(self) -> float:
+        """Calendar seconds of simulated instant 0: the calendar's now minus
+        ``sim.now``, kept while it drifts by less than a second (so the timestamps of
+        an unchanged object, and their cached JSON, stay the same between calls)."""
+        fresh = self._epoch() - self.sim.now
+        if abs(fresh - self._anchor) >= 1.0:
+            self._anchor = fresh
+        return self._anchor
 
     def pause(self) -> None:
         """Stop simulated time where it is (the wall clock no longer moves it)."""
@@ -66,10 +76,10 @@ class LiveClock:
     def stamp(self, sim_time: float) -> str:
         """An API timestamp (RFC 3339, UTC) for a simulated instant: the instant lies
         as many seconds before the calendar's now as it lies before ``sim.now``, so the
-        docker CLI's ``x seconds ago`` reads in simulated seconds."""
-        at = self._epoch() - (self.sim.now - sim_time)
+        docker CLI's ``x seconds ago`` reads in simulated seconds (to within a second)."""
+        at = self.anchor() + sim_time
         return datetime.fromtimestamp(at, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     def unix(self, sim_time: float) -> float:
         """The same instant as seconds since the epoch (``/events``' ``time``)."""
-        return self._epoch() - (self.sim.now - sim_time)
+        return self.anchor() + sim_time

@@ -7,6 +7,7 @@ of ``daemon/cluster/convert``: ``ID``, ``Version.Index``, ``CreatedAt``, ``Updat
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from swarmsim.api import spec_out
@@ -94,7 +95,27 @@ def service(view: View, svc: ServiceRecord, *, status: bool = False) -> dict[str
     return out
 
 
-def task(view: View, t: Task) -> dict[str, Any]:
+def task_json(view: View, t: Task) -> str:
+    """:func:`task` as JSON text, cached until the task changes (its version index),
+    the clock's anchor moves or its service goes: a list of a thousand tasks is then
+    mostly joined, not rebuilt."""
+    svc = view.sim.state.services.get(t.service)
+    key = (view.index_of(t.id), view.clock.anchor(), svc is not None)
+    hit = view.json_cache.get(t.id)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    spec = t.spec
+    spec_hit = view.spec_cache.get(id(spec))
+    if spec_hit is None or spec_hit[0] is not spec:
+        spec_hit = (spec, json.dumps(spec_out.task_template(spec, view.network_id)))
+        view.spec_cache[id(spec)] = spec_hit
+    body = task(view, t, with_spec=False)
+    text = json.dumps(body)[:-1] + ', "Spec": ' + spec_hit[1] + "}"
+    view.json_cache[t.id] = (key, text)
+    return text
+
+
+def task(view: View, t: Task, *, with_spec: bool = True) -> dict[str, Any]:
     """``swarm.Task``."""
     state = view.sim.state
     svc = state.services.get(t.service)
@@ -119,7 +140,7 @@ def task(view: View, t: Task) -> dict[str, Any]:
         "CreatedAt": view.clock.stamp(t.created),
         "UpdatedAt": view.clock.stamp(t.updated),
         "Labels": {},
-        "Spec": spec_out.task_template(t.spec, view.network_id),
+        **({"Spec": spec_out.task_template(t.spec, view.network_id)} if with_spec else {}),
         "ServiceID": svc.id if svc is not None else view.removed_service_id(t.service),
         "Slot": t.slot,
         "Status": status,

@@ -92,7 +92,7 @@ def node_delete(call: http.Call) -> None:
 
 
 def register(app: web.Application) -> None:
-    http.route(app, "GET", "/nodes", node_list)
+    http.route(app, "GET", "/nodes", node_list, cached=True)
     http.route(app, "GET", "/nodes/{id}", node_inspect)
     http.route(app, "POST", "/nodes/{id}/update", node_update)
     http.route(app, "DELETE", "/nodes/{id}", node_delete)

@@ -198,7 +198,7 @@ def _task_filters(call: http.Call) -> dict[str, list[str]]:
     return flt
 
 
-def task_list(call: http.Call) -> list[dict[str, Any]]:
+def task_list(call: http.Call) -> http.RawJSON:
     """``GET /tasks``."""
     _manager(call)
     flt = _task_filters(call)
@@ -216,8 +216,8 @@ def task_list(call: http.Call) -> list[dict[str, Any]]:
                 and labels_ok(flt.get("label"), dict(t.spec.labels))
                 and (not flt.get("_up-to-date") or _up_to_date(state, services, t))):
             continue
-        out.append(objects.task(call.view, t))
-    return out
+        out.append(objects.task_json(call.view, t))
+    return http.RawJSON("[" + ", ".join(out) + "]")
 
 
 def _up_to_date(state: Any, services: dict[str, Any], t: Any) -> bool:
@@ -245,11 +245,11 @@ def task_inspect(call: http.Call) -> dict[str, Any]:
 
 
 def register(app: web.Application) -> None:
-    http.route(app, "GET", "/services", service_list)
+    http.route(app, "GET", "/services", service_list, cached=True)
     http.route(app, "POST", "/services/create", service_create)
     http.route(app, "GET", "/services/{id}", service_inspect)
     http.route(app, "POST", "/services/{id}/update", service_update)
     http.route(app, "DELETE", "/services/{id}", service_delete)
     http.route(app, "GET", "/services/{id}/logs", service_logs, stream=True)
-    http.route(app, "GET", "/tasks", task_list)
+    http.route(app, "GET", "/tasks", task_list, cached=True)
     http.route(app, "GET", "/tasks/{id}", task_inspect)

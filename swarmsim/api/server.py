@@ -61,7 +61,14 @@ class Server:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
+        self._live: web.AppRunner | None = None
         self.port = 0
+        self.visualizer_port: int | None = None
+
+    def with_visualizer(self, port: int) -> Server:
+        """Also serve the live visualizer on ``port`` (0: a free one), on loopback."""
+        self.visualizer_port = port
+        return self
 
     async def _start(self, host: str, port: int, socket: str | None) -> None:
         self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
@@ -73,9 +80,22 @@ class Server:
             site = web.TCPSite(self._runner, host, port, reuse_address=True)
         await site.start()
         if socket is None:
-            server = getattr(site, "_server", None)
-            sockets = getattr(server, "sockets", None) or []
-            self.port = sockets[0].getsockname()[1] if sockets else port
+            self.port = _bound_port(site, port)
+        if self.visualizer_port is not None:
+            from swarmsim.api.live import make_live_app
+
+            self._live = web.AppRunner(make_live_app(self.view), access_log=None,
+                                       handle_signals=False)
+            await self._live.setup()
+            live = web.TCPSite(self._live, "127.0.0.1", self.visualizer_port,
+                               reuse_address=True)
+            await live.start()
+            self.visualizer_port = _bound_port(live, self.visualizer_port)
+
+    async def _cleanup(self) -> None:
+        for runner in (self._live, self._runner):
+            if runner is not None:
+                await runner.cleanup()
 
     def start_background(self, host: str = "127.0.0.1", port: int = 0,
                          socket: str | None = None) -> Server:
@@ -95,7 +115,7 @@ class Server:
                 return
             ready.set()
             loop.run_forever()
-            loop.run_until_complete(self._runner.cleanup())  # type: ignore[union-attr]
+            loop.run_until_complete(self._cleanup())
             loop.close()
 
         self._thread = threading.Thread(target=main, name="swarmsim-api", daemon=True)
@@ -147,7 +167,13 @@ class Server:
         except KeyboardInterrupt:
             pass
         finally:
-            if self._runner is not None:
-                loop.run_until_complete(self._runner.cleanup())
+            loop.run_until_complete(self._cleanup())
             loop.close()
 
+
+
+def _bound_port(site: web.BaseSite, asked: int) -> int:
+    """The port a TCP site listens on (the one the system chose for port 0)."""
+    server = getattr(site, "_server", None)
+    sockets = getattr(server, "sockets", None) or []
+    return int(sockets[0].getsockname()[1]) if sockets else asked

@@ -88,6 +88,9 @@ class View:
         self.events: deque[Event] = deque(maxlen=EVENT_LOG)
         self._seq = 0
         self.auth: dict[str, str] = {}  # registry -> user, from X-Registry-Auth headers
+        self.json_cache: dict[str, tuple[Any, str]] = {}  # task id -> (key, JSON text)
+        self.responses: dict[str, tuple[Any, bytes]] = {}  # GET path?query -> (key, body)
+        self.spec_cache: dict[int, tuple[Any, str]] = {}  # id(spec) -> (spec, JSON text)
         for n in sim.state.nodes.values():
             self._touch(n.id)
         sim.state.on_node(self._on_node)
@@ -131,12 +134,19 @@ class View:
                 self._event("node", "update", node.id, **attrs)
 
     def _on_service(self, svc: ServiceRecord, what: str) -> None:
+        self._index += 1
         action = {"created": "create", "updated": "update", "removed": "remove"}[what]
         if what == "removed":
             self._service_ids[svc.name] = svc.id
         self._event("service", action, svc.id, name=svc.name)
 
     def _on_task(self, task: Task, old: TaskState, old_desired: TaskState) -> None:
+        if task.id not in self.sim.state.tasks:  # deleted: forget what was kept of it
+            self._versions.pop(task.id, None)
+            self._created.pop(task.id, None)
+            self._updated.pop(task.id, None)
+            self.json_cache.pop(task.id, None)
+            return
         self._touch(task.id)
 
     def removed_service_id(self, name: str) -> str:
@@ -150,7 +160,14 @@ class View:
 
     def event(self, kind: str, action: str, oid: str, **attrs: str) -> None:
         """Record an event of an object the server itself manages."""
+        self._index += 1
         self._event(kind, action, oid, **attrs)
+
+    @property
+    def generation(self) -> int:
+        """A number that changes whenever anything the API shows changes (but time):
+        the store index."""
+        return self._index
 
     # --- networks, secrets, configs ----------------------------------------------------
     def sync(self) -> None:
@@ -166,8 +183,10 @@ class View:
                     extra = {"Driver": "overlay"} if kind == "network" else {}
                     items[name] = Item(kind, object_id(kind, name, str(self.sim.now)), name,
                                        self.sim.now, labels, extra)
+                    self._index += 1
             for name in [n for n in items if n not in store]:
                 del items[name]
+                self._index += 1
 
     def add_item(self, kind: str, name: str, labels: dict[str, str],
                  extra: dict[str, Any]) -> Item:

@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="simulated seconds per wall-clock second (default 1)")
     p.add_argument("--machine", default=None, metavar="NODE",
                    help="the machine whose engine answers (default: the first manager)")
+    p.add_argument("--visualizer", type=int, default=None, metavar="PORT",
+                   help="also serve the live visualizer at http://127.0.0.1:PORT/")
     p.set_defaults(func=run)
 
 
@@ -51,11 +53,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"WARNING: listening on {args.host}: anyone who reaches this address can "
               "drive the simulated swarm (no TLS, no authentication)", file=sys.stderr)
 
+    if args.visualizer is not None:
+        server.with_visualizer(args.visualizer)
+
     def ready(port: int) -> None:
         where = f"unix://{args.socket}" if args.socket else f"tcp://{args.host}:{port}"
         print(f"swarmsim serve: the engine of {server.view.machine} at {where} "
               f"(speed x{args.speed:g})", flush=True)
         print(f"  export DOCKER_HOST={where}", flush=True)
+        if server.visualizer_port is not None:
+            print(f"  visualizer: http://127.0.0.1:{server.visualizer_port}/", flush=True)
 
     try:
         server.run_forever(args.host, args.port, args.socket, ready)
