@@ -237,10 +237,11 @@ def read_service_spec(data: Any, network_name: Callable[[str], str | None]) -> S
         raise bad_request(f"invalid resolution mode: {quote(resolution)}")
     ports = []
     for p in endpoint.items("Ports"):
-        protocol = p.text("Protocol") or "tcp"
-        publish = p.text("PublishMode") or "ingress"
-        if protocol not in ("tcp", "udp", "sctp") or publish not in ("ingress", "host"):
-            raise _invalid(f"EndpointSpec: invalid port {quote(protocol + '/' + publish)}")
+        # convert/service.go: an unknown protocol or mode is the enum's zero, tcp/ingress
+        protocol = p.text("Protocol").lower()
+        publish = p.text("PublishMode").lower()
+        protocol = protocol if protocol in ("tcp", "udp", "sctp") else "tcp"
+        publish = publish if publish in ("ingress", "host") else "ingress"
         ports.append(PortConfig(p.integer("TargetPort"), p.integer("PublishedPort"), protocol,
                                 publish))
     mounts = tuple(

@@ -225,6 +225,7 @@ class ControlAPI(NodeAPI):
             raise CommandError(DAEMON + grpc(
                 "AlreadyExists",
                 f"name conflicts with an existing object: service {spec.name} already exists"))
+        self._check_size((spec,), named=False)
         spec, dynamic = self._allocate(spec, None)
         self._check(spec, None)
         svc = self.state.create_service(spec)
@@ -246,6 +247,7 @@ class ControlAPI(NodeAPI):
         if spec.mode != svc.spec.mode:
             raise CommandError(DAEMON + grpc("Unimplemented",
                                              "service mode change is not allowed"))
+        self._check_size((spec,), named=False)
         spec, dynamic = self._allocate(spec, svc)
         self._check(spec, svc)
         self._dynamic[spec.name] = dynamic
