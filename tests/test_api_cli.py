@@ -320,3 +320,44 @@ def test_registry_auth_from_the_cli_feeds_the_private_registry_model(tmp_path):
         assert [s.split()[0] for s in running.stdout.splitlines()] == ["Running"] * 2
         refused = docker(srv, "service", "ps", "--no-trunc", "--format", "{{.Error}}", "anon")
         assert f'"No such image: {image}"' in refused.stdout.splitlines()
+
+
+def test_node_ps_and_docker_ps_equal_swarmsims_own():
+    """`docker node ps` (tasks filtered by node) and `docker ps` (/containers/json of
+    the machine served) print what swarmsim's own commands print on the same state."""
+    with served("part3.yaml", speed=20) as srv:
+        time.sleep(0.5)
+        with srv.frozen():
+            for node in ("myvm1", "myvm2"):
+                real = docker(srv, "node", "ps", node)
+                assert cells(real.stdout) == cells(own(srv, f"docker node ps {node}")[0])
+            real = docker(srv, "ps")
+            mine = srv.call(lambda: srv.session.docker("docker ps", "myvm1").output)
+            def untimed_rows(text):  # CREATED and STATUS aside (times)
+                return [row[:3] + row[5:] for row in cells(text)]
+
+            assert untimed_rows(real.stdout) == untimed_rows(mine)
+            assert len(real.stdout.splitlines()) == 4  # myvm1 runs three of the five
+
+
+def test_unix_socket(tmp_path):
+    import os
+    import subprocess
+
+    from swarmsim.api.server import Server
+    from swarmsim.scenario import load_scenario
+    from swarmsim.shell import Session
+
+    from api_helpers import DATA, DOCKER
+
+    path = tmp_path / "docker.sock"
+    srv = Server(Session.start(load_scenario(DATA / "three.yaml")))
+    srv.start_background(socket=str(path))
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
+        env["DOCKER_HOST"] = f"unix://{path}"
+        res = subprocess.run([DOCKER, "node", "ls", "-q"], capture_output=True, text=True,
+                             env=env, timeout=60, check=False)
+        assert res.stdout == own(srv, "docker node ls -q")[0], res.stderr
+    finally:
+        srv.stop()

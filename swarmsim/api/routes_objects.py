@@ -22,6 +22,7 @@ from swarmsim.compose import imageref
 from swarmsim.foundation.text import human_duration
 from swarmsim.manager.controlapi.errors import grpc
 from swarmsim.simulation.images import registry_of
+from swarmsim.shell.containers import _known as known_command
 
 _NET_FILTERS = ("dangling", "driver", "id", "label", "name", "scope", "type")
 _OBJ_FILTERS = {"secret": ("names", "name", "id", "label"), "config": ("name", "id", "label")}
@@ -217,16 +218,20 @@ def containers(call: http.Call) -> list[dict[str, Any]]:
     tasks = [] if node is None else list(view.sim.state.tasks_on(node.id))
     show_all = call.flag("all")
     out = []
-    for t in sorted(tasks, key=lambda t: (-t.updated, t.id)):
+    # newest first, then by container id, as the shell's `docker ps`
+    for t in sorted(tasks, key=lambda t: (-t.updated, view.container_id(t))):
         running = t.actual and t.state <= TaskState.RUNNING
         if not (running or (show_all and t.state >= TaskState.STARTING)):
             continue
         up = human_duration(view.sim.now - t.updated)
         svc = view.sim.state.services.get(t.service)
+        command, ports = known_command(t.spec.image)
         out.append({
             "Id": view.container_id(t), "Names": [f"/{t.name}.{t.id}"],
-            "Image": t.spec.image, "ImageID": "", "Command": "",
-            "Created": int(view.clock.unix(t.created)), "Ports": [],
+            "Image": t.spec.image.split("@", 1)[0], "ImageID": "",
+            "Command": command.strip('"'), "Created": int(view.clock.unix(t.updated)),
+            "Ports": [{"PrivatePort": int(p.split("/")[0]), "Type": p.split("/")[1]}
+                      for p in ports.split(", ") if p],
             "Labels": {"com.docker.swarm.service.name": t.service,
                        "com.docker.swarm.service.id": svc.id if svc else "",
                        "com.docker.swarm.task.id": t.id,
