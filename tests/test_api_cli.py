@@ -344,11 +344,11 @@ def test_unix_socket(tmp_path):
     import os
     import subprocess
 
-    from swarmsim.api.server import Server
-    from swarmsim.scenario import load_scenario
-    from swarmsim.shell import Session
-
     from api_helpers import DATA, DOCKER
+
+    from swarmsim.api.server import Server
+    from swarmsim.input.scenario import load_scenario
+    from swarmsim.shell import Session
 
     path = tmp_path / "docker.sock"
     srv = Server(Session.start(load_scenario(DATA / "three.yaml")))

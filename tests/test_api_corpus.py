@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from api_helpers import DATA, DOCKER, served
 
+from swarmsim.input.scenario import load_scenario
 from swarmsim.manager.controlapi import tagged_image
-from swarmsim.scenario import load_scenario
 from swarmsim.shell import Session
 
 CASES_PATH = Path(__file__).resolve().parent / "data" / "compose-cases.json"

@@ -34,7 +34,7 @@ def _wait(browser, check, timeout=15.0):  # noqa: F811
 
 def test_live_page_follows_a_scale_through_the_api(browser):  # noqa: F811
     from swarmsim.api.server import Server
-    from swarmsim.scenario import load_scenario
+    from swarmsim.input.scenario import load_scenario
     from swarmsim.shell import Session
 
     session = Session.start(load_scenario(DATA / "part3.yaml"))

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from swarmsim.api.view import View
 from swarmsim.cluster.tasks import LABELS, TaskState
-from swarmsim.output import natural_key
+from swarmsim.foundation.text import natural_key
 
 VIEW: web.AppKey[View] = web.AppKey("live-view", View)
 POLL_MS = 500

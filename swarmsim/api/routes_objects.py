@@ -21,8 +21,8 @@ from swarmsim.cluster.tasks import TaskState
 from swarmsim.compose import imageref
 from swarmsim.foundation.text import human_duration
 from swarmsim.manager.controlapi.errors import grpc
-from swarmsim.simulation.images import registry_of
 from swarmsim.shell.containers import _known as known_command
+from swarmsim.simulation.images import registry_of
 
 _NET_FILTERS = ("dangling", "driver", "id", "label", "name", "scope", "type")
 _OBJ_FILTERS = {"secret": ("names", "name", "id", "label"), "config": ("name", "id", "label")}
