@@ -24,10 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_placement import make_nodes, make_services  # noqa: E402
+from bench_placement import make_nodes, make_services
 
-from swarmsim.policies import Binpack  # noqa: E402
-from swarmsim.scheduler import PendingTask, Scheduler  # noqa: E402
+from swarmsim.policies import Binpack
+from swarmsim.scheduler import PendingTask, Scheduler
 
 TARGET = 2.0
 

@@ -6,6 +6,13 @@ The public API grows with the package; today it is the foundation:
 * :func:`load_stack` reads compose files exactly as ``docker stack deploy`` does;
 * :func:`plan` places every stack at t=0 (``swarmsim plan``);
 * :class:`Scheduler` is SwarmKit's placement logic as plain Python.
+
+Layers (docs/architecture.md), lowest first: :mod:`.foundation`; :mod:`.input` and
+:mod:`.compose`; the model (:mod:`.cluster`, :mod:`.scheduler`, :mod:`.policies`); the
+simulation (:mod:`.simulation`, :mod:`.manager`, :mod:`.mesh`, :mod:`.workload`,
+:mod:`.resources`); interfaces and outputs (:mod:`.commands`, :mod:`.metrics`, :mod:`.app`,
+:mod:`.outputs`, :mod:`.report`, :mod:`.experiments`, :mod:`.shell`, :mod:`.api`,
+:mod:`.cli`).  A package imports only the layers below its own.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """What the engine refuses when swarm asks it to create a task's container."""
 
+import itertools
 import textwrap
 
 import pytest
@@ -57,5 +58,5 @@ def test_a_task_over_the_cpu_limit_is_rejected_and_retried(tmp_path):
     assert all(t.slot == 1 for t in tasks)
     assert not any(e.actual for e in sim.events if getattr(e, "kind", None) == "task")
     # consecutive attempts are at least the restart delay apart
-    gaps = [b.created - a.created for a, b in zip(tasks, tasks[1:])]
+    gaps = [b.created - a.created for a, b in itertools.pairwise(tasks)]
     assert min(gaps) >= 5.0 - 1e-9

@@ -196,11 +196,12 @@ def _redeploy_errors(tmp_path, flags):
         "registries:\n  registry.example.com: {private: true}\n"
         "until: 20s\ntimeline:\n"
         '  - {at: 1s, run: "docker login -u dev -p secret registry.example.com"}\n'
-        '  - {at: 1s, run: "docker stack deploy --with-registry-auth -c compose/private-app.yml app"}\n'
+        '  - {at: 1s, run: "docker stack deploy --with-registry-auth'
+        ' -c compose/private-app.yml app"}\n'
         f'  - {{at: 10s, run: "docker stack deploy {flags} -c compose/private-app-v2.yml app"}}\n'
     )
     log = _run(_load(tmp_path / "s.yaml")).log
-    return [e.error for e in log if getattr(e, "kind", "") == "command" and e.time == 10.0][0]
+    return next(e.error for e in log if getattr(e, "kind", "") == "command" and e.time == 10.0)
 
 
 def test_redeploy_without_credentials_warns_that_the_digest_cannot_be_pinned(tmp_path):

@@ -62,7 +62,8 @@ def test_placement_scenario_by_hand():
     assert len(set(edge)) == 3  # host-mode port 8080: one task per node
     # reservations add up: api 0.5 CPU / 512M per task, db 1 CPU / 2G, agent 64M
     reserved = {n.spec.name: (n.reserved_nano_cpus, n.reserved_memory) for n in result.nodes}
-    assert reserved["worker3"] == (2 * 500_000_000 + 1_000_000_000, 2 * (512 << 20) + (2 << 30) + (64 << 20))
+    assert reserved["worker3"] == (
+        2 * 500_000_000 + 1_000_000_000, 2 * (512 << 20) + (2 << 30) + (64 << 20))
 
 
 def test_plan_json_document(capsys):
@@ -83,9 +84,11 @@ def test_plan_json_document(capsys):
 def test_plan_table_output(capsys):
     assert main(["plan", str(SCENARIOS / "getstarted-part3.yaml")]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[:2] == ["Creating network getstartedlab_webnet", "Creating service getstartedlab_web"]
+    assert out[:2] == ["Creating network getstartedlab_webnet",
+                       "Creating service getstartedlab_web"]
     header = out[3]
-    for column in ("ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"):
+    for column in ("ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR",
+                   "PORTS"):
         assert column in header
     assert "Assigned less than a second ago" in out[4]
 
@@ -164,7 +167,8 @@ def test_pending_global_task_keeps_its_node(tmp_path, capsys):
         "          memory: 8G\n",
         "  - name: big\n    role: manager\n    memory: 4G\n  - name: small\n    memory: 1G\n",
     )
-    tasks = {t.name.split(".")[0] + "@" + (t.node or "-"): t for t in plan(load_scenario(path)).tasks}
+    tasks = {t.name.split(".")[0] + "@" + (t.node or "-"): t
+             for t in plan(load_scenario(path)).tasks}
     small = tasks["app_agent@small"]
     assert small.state == "pending" and small.node_id is not None
     assert "insufficient resources" in small.error

@@ -115,7 +115,8 @@ def test_scenario_policy_key(tmp_path):
     from swarmsim.input.scenario import load_scenario
 
     s = load_scenario(ROOT / "examples" / "custom-policy.yaml")
-    assert s.policy.endswith("my_policy.py:LeastLoaded") and Path(s.policy.split(":")[0]).is_absolute()
+    assert s.policy.endswith("my_policy.py:LeastLoaded")
+    assert Path(s.policy.split(":")[0]).is_absolute()
     bad = tmp_path / "bad.yaml"
     bad.write_text("nodes: [{name: m, role: manager}]\npolicy: best-fit\n")
     with pytest.raises(InputError, match="policy must be one of"):

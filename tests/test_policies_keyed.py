@@ -10,9 +10,9 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from swarmsim.input.specs import NodeSpec, Placement, ResourceRequirements, Resources, ServiceSpec
 from swarmsim.policies import Binpack, NodeView
 from swarmsim.scheduler import PendingTask, Scheduler
-from swarmsim.input.specs import NodeSpec, Placement, ResourceRequirements, Resources, ServiceSpec
 
 GB = 1 << 30
 CPU = 1_000_000_000

@@ -106,7 +106,8 @@ def test_defaults_for_a_container_with_nothing_declared(tmp_path):
     ("{memory: lots}", "x-swarmsim.usage.memory"),
     ("{cpu: {kind: steps, steps: [{at: 1m, value: 1}, {at: 10s, value: 2}]}}",
      "x-swarmsim.usage.cpu.steps must be in increasing order of at"),
-    ("{cpu: {kind: random_walk, start: 3, max: 2}}", "x-swarmsim.usage.cpu.start must lie between min and max"),
+    ("{cpu: {kind: random_walk, start: 3, max: 2}}",
+     "x-swarmsim.usage.cpu.start must lie between min and max"),
     ("{cpu: {kind: diurnal}}", "x-swarmsim.usage.cpu mean is required"),
 ])
 def test_usage_mistakes_are_one_line_errors(usage, message):

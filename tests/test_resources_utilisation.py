@@ -54,7 +54,8 @@ def write(tmp, nodes, svcs, fails):
     return tmp / "s.yaml"
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(nodes=st.lists(st.tuples(st.sampled_from([1, 2, 4]), st.sampled_from(["512M", "1G"])),
                       min_size=1, max_size=4), svcs=services, fails=faults)
 def test_utilisation_never_exceeds_capacity_nor_reads_zero_while_running(
@@ -77,7 +78,7 @@ def test_utilisation_never_exceeds_capacity_nor_reads_zero_while_running(
         if value_at(*s.get("cluster", "containers"), t) > 0:
             assert used > 0, t
     for k, (cores, _mem) in enumerate(nodes):
-        for t, v in zip(*s.get(f"node:n{k}", "used_cpus"), strict=True):
+        for _t, v in zip(*s.get(f"node:n{k}", "used_cpus"), strict=True):
             assert v <= cores + eps
     util = m.summary["utilisation"]["cluster"]
     for name in ("cpu_used", "cpu_reserved", "memory_used"):

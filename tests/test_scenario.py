@@ -67,10 +67,12 @@ def test_node_ids_are_docker_like_and_depend_only_on_the_seed(tmp_path):
          "scenario.yaml:3: nodes.0.memory invalid suffix: 'x'"),
         ("nodes:\n  - name: a\n    colour: red\n",
          "scenario.yaml:3: nodes.0 Additional property colour is not allowed"),
-        ("helicopters: 1\n", "scenario.yaml:1: (root) Additional property helicopters is not allowed"),
+        ("helicopters: 1\n",
+         "scenario.yaml:1: (root) Additional property helicopters is not allowed"),
         ("nodes:\n  - name: w\n    count: 2\n",
          "scenario.yaml:2: nodes.0.name must contain {i} when count is greater than 1"),
-        ("nodes:\n  - name: a\n  - name: a\n", "scenario.yaml:3: nodes.1.name duplicate hostname 'a'"),
+        ("nodes:\n  - name: a\n  - name: a\n",
+         "scenario.yaml:3: nodes.1.name duplicate hostname 'a'"),
         ("seed: -1\n", "scenario.yaml:1: seed must be a non-negative integer"),
         ("stacks:\n  app: missing.yml\n",
          "scenario.yaml:2: stacks.app open missing.yml: no such file or directory"),
@@ -85,7 +87,7 @@ def test_node_ids_are_docker_like_and_depend_only_on_the_seed(tmp_path):
     ],
 )
 def test_errors_name_file_line_and_key(tmp_path, monkeypatch, text, expected):
-    path = write(tmp_path, text, compose=None)
+    write(tmp_path, text, compose=None)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(InputError) as info:
         load_scenario("scenario.yaml")
@@ -131,9 +133,11 @@ def test_shipped_scenarios_load(name):
 @pytest.mark.parametrize(
     ("command", "expected"),
     [
-        ("docker servce ls", "scenario.yaml:4: timeline.0.run docker: unknown command: docker servce"),
+        ("docker servce ls",
+         "scenario.yaml:4: timeline.0.run docker: unknown command: docker servce"),
         ("docker node ls --bogus", "scenario.yaml:4: timeline.0.run unknown flag: --bogus"),
-        ("kubectl get pods", "scenario.yaml:4: timeline.0.run swarmsim: kubectl: command not found"),
+        ("kubectl get pods",
+         "scenario.yaml:4: timeline.0.run swarmsim: kubectl: command not found"),
     ],
 )
 def test_bad_timeline_commands_are_scenario_errors(tmp_path, monkeypatch, command, expected):

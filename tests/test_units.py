@@ -112,9 +112,9 @@ def test_cpus(text, nano):
 
 
 def test_cpus_errors():
-    with pytest.raises(ValueError, match="^failed to parse half as a rational number$"):
+    with pytest.raises(ValueError, match=r"^failed to parse half as a rational number$"):
         parse_cpus("half")
-    with pytest.raises(ValueError, match="^value is too precise$"):
+    with pytest.raises(ValueError, match=r"^value is too precise$"):
         parse_cpus("0.0000000001")
 
 

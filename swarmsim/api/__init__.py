@@ -5,6 +5,9 @@ Layers: :mod:`.clock` (the live clock), :mod:`.view` (versions, networks, secret
 configs and events around the simulation), :mod:`.objects`, :mod:`.spec_out` and
 :mod:`.spec_in` (API shapes), :mod:`.app` and the ``routes_*`` modules (HTTP),
 :mod:`.server` (running it), :mod:`.live` (the live visualizer).
+
+Layer: interfaces.  May import: the shell's session machinery and everything below it;
+only :mod:`swarmsim.cli` imports it.
 """
 
 from __future__ import annotations

@@ -257,7 +257,8 @@ def _place(
         if node.joined:
             usage = scheduler.node_usage(node.id)
             reports.append(
-                NodeReport(node, usage.reserved_nano_cpus, usage.reserved_memory, usage.active_tasks)
+                NodeReport(node, usage.reserved_nano_cpus, usage.reserved_memory,
+                           usage.active_tasks)
             )
         else:
             reports.append(NodeReport(node, 0, 0, 0))

@@ -1,5 +1,8 @@
 """The ``swarmsim`` command. This package is the only part of swarmsim that prints;
-one module per subcommand."""
+one module per subcommand.
+
+Layer: interfaces, the top.  May import: every other package; none imports it.
+"""
 
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import contextlib
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 

@@ -89,7 +89,8 @@ def _node_summary(result) -> str:  # type: ignore[no-untyped-def]
                 f" ({mem_pct:.0f}%)",
             ]
         )
-    headers = ["NODE", "ROLE", "STATUS", "AVAILABILITY", "TASKS", "RESERVED CPUS", "RESERVED MEMORY"]
+    headers = ["NODE", "ROLE", "STATUS", "AVAILABILITY", "TASKS", "RESERVED CPUS",
+               "RESERVED MEMORY"]
     return table(headers, rows)
 
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from swarmsim.cluster.tasks import ASSIGNED, LABELS, NEW, RUNNING, STATE_MESSAGES, Task, TaskState
 from swarmsim.input.specs import NodeSpec, ServiceSpec
+
+if TYPE_CHECKING:
+    import simpy
 
 TaskListener = Callable[[Task, TaskState, TaskState], None]  # task, old state, old desired
 NodeListener = Callable[["NodeRecord", NodeSpec], None]  # node, previous spec
@@ -126,7 +129,7 @@ class ClusterState:
 
     def __init__(
         self,
-        clock: Callable[[], float],
+        clock: Callable[[], float] | simpy.Environment,
         new_id: Callable[[], str],
         record: Callable[[Any], None] | None = None,
     ) -> None:
@@ -134,7 +137,7 @@ class ClusterState:
             env: Any = clock
             self._clock: Callable[[], float] = type(env).now.fget.__get__(env)  # env.now
         else:
-            self._clock = clock  # type: ignore[assignment]
+            self._clock = clock
         self._new_id = new_id
         self._record = record or (lambda _e: None)
         self.nodes: dict[str, NodeRecord] = {}

@@ -109,5 +109,6 @@ class Task:
     def __post_init__(self) -> None:
         if not self.name:
             self.name = (
-                f"{self.service}.{self.node_id}" if self.preassigned else f"{self.service}.{self.slot}"
+                f"{self.service}.{self.node_id}" if self.preassigned
+                else f"{self.service}.{self.slot}"
             )

@@ -4,6 +4,9 @@ The command line is read as the docker CLI reads it, answered as docker (CLI and
 daemon) would answer on the given machine, and applied to the simulation through the
 control API (:class:`~swarmsim.manager.controlapi.ControlAPI`).  Output, error text
 and exit status are docker's, byte for byte where swarmsim models the behaviour.
+
+Layer: interfaces.  May import: the simulation (the control API), the model, the input
+layer (the command line's syntax, :mod:`swarmsim.input.cmdline`) and the foundation.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ __all__ = [
     "CURL_URL",
     "CommandError",
     "CommandResult",
+    "check_command",
     "control_api",
     "default_machine",
-    "check_command",
     "run_command",
 ]

@@ -4,7 +4,7 @@ The text follows docker/cli's templates (``cli/command/service/formatter.go``,
 ``serviceInspectPrettyTemplate``; ``cli/command/node/formatter.go``,
 ``nodeInspectPrettyTemplate``) with their tabs, which a terminal expands to 8-column
 stops: docker writes these templates without a tabwriter.  Simulated time is shown as
-wall time from :data:`swarmsim.defaults.SIM_EPOCH`.  Not modelled: image digests, the
+wall time from :data:`swarmsim.foundation.defaults.SIM_EPOCH`.  Not modelled: image digests, the
 node's TLS info (swarmsim has no certificates), a service's healthcheck block.
 """
 
@@ -14,12 +14,12 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from swarmsim.foundation import defaults
 from swarmsim.commands.context import Context
+from swarmsim.foundation import defaults
 from swarmsim.foundation.errors import CommandError
-from swarmsim.input.cmdline.parse import Parsed
 from swarmsim.foundation.text import human_duration
 from swarmsim.foundation.units import format_bytes, format_cpus, format_duration
+from swarmsim.input.cmdline.parse import Parsed
 
 if TYPE_CHECKING:
     from swarmsim.cluster.state import NodeRecord, ServiceRecord

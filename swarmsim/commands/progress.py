@@ -165,7 +165,8 @@ class _Watch:
                 self.final_message = svc.update_message
             self.rollback = True
         now = self.sim.now
-        if self.converged and self.converged_at is not None and now - self.converged_at >= mon - 1e-9:
+        if (self.converged and self.converged_at is not None
+                and now - self.converged_at >= mon - 1e-9):
             self._draw("verify", f"Service {self.wait.ref} converged")
             if self.final_message is not None:
                 self._say("rollback", self.final_message)

@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from swarmsim.commands.context import Context
-from swarmsim.foundation.errors import CommandError
-from swarmsim.manager.controlapi.errors import DAEMON
-from swarmsim.input.cmdline.parse import Parsed
 from swarmsim.commands.progress import Wait
 from swarmsim.compose.convert import convert_stack
 from swarmsim.compose.daemon import daemon_error
-from swarmsim.foundation.errors import InputError
+from swarmsim.foundation.errors import CommandError, InputError
+from swarmsim.input.cmdline.parse import Parsed
 from swarmsim.manager.controlapi import tagged_image
+from swarmsim.manager.controlapi.errors import DAEMON
 
 #: docker's names generator draws "<adjective>_<surname>"; a few of its words
 _LEFT = ("admiring", "brave", "clever", "eager", "focused", "gifted", "happy", "jolly",

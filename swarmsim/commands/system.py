@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import hashlib
 
-from swarmsim.foundation import defaults
 from swarmsim.commands.context import Context
 from swarmsim.commands.inspect import PLUGINS
-from swarmsim.input.cmdline.parse import Parsed
+from swarmsim.foundation import defaults
 from swarmsim.foundation.units import format_bytes
+from swarmsim.input.cmdline.parse import Parsed
 
 API_VERSION = "1.55"
 MIN_API_VERSION = "1.40"

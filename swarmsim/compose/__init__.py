@@ -4,6 +4,9 @@
   with docker's messages, plus the file, line and key path of every error;
 * :func:`convert_stack`: a validated mapping -> :class:`~swarmsim.input.specs.Stack`;
 * :func:`validate_for_daemon`: the checks the daemon applies when services are created.
+
+Layer: input.  May import: :mod:`swarmsim.input` (the specs it produces) and
+:mod:`swarmsim.foundation`.
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ from fractions import Fraction
 from typing import Any
 
 from swarmsim.compose.gostr import format_float
-from swarmsim.compose.schema_data import Schema, schema_for, supported
+from swarmsim.compose.schema_data import schema_for, supported
+from swarmsim.compose.schema_dsl import Schema
 from swarmsim.compose.yamlv3 import GeneralMap
 from swarmsim.foundation.errors import InputError
 from swarmsim.foundation.units import is_duration

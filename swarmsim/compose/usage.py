@@ -20,6 +20,7 @@ byte sizes (``120M``). Mistakes are reported in docker's schema style with their
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -86,7 +87,7 @@ def _profile(raw: object, keys: tuple[str, ...], amount: Any) -> UsageProfile:
                                  keys=here)
             points.append((_duration(item["at"], (*here, "at")),
                            amount(item["value"], (*here, "value"))))
-        if any(b[0] <= a[0] for a, b in zip(points, points[1:], strict=False)):
+        if any(b[0] <= a[0] for a, b in itertools.pairwise(points)):
             raise InputError(f"{where}.steps must be in increasing order of at", keys=at)
         period = _duration(raw["period"], (*keys, "period"), positive=True) if (
             "period" in raw) else 0.0
@@ -100,12 +101,12 @@ def _profile(raw: object, keys: tuple[str, ...], amount: Any) -> UsageProfile:
         at = (*keys, "values")
         if not isinstance(values, list) or not values:
             raise InputError(f"{where}.values must be a non-empty list", keys=at)
-        points = tuple((i * step, amount(v, (*at, str(i)))) for i, v in enumerate(values))
+        samples = tuple((i * step, amount(v, (*at, str(i)))) for i, v in enumerate(values))
         repeat = raw.get("repeat", False)
         if not isinstance(repeat, bool):
             raise InputError(f"{where}.repeat must be a boolean", keys=(*keys, "repeat"))
-        return UsageProfile(kind="trace", points=points, step=step,
-                            period=len(points) * step if repeat else 0.0)
+        return UsageProfile(kind="trace", points=samples, step=step,
+                            period=len(samples) * step if repeat else 0.0)
     if kind == "diurnal":
         return UsageProfile(
             kind="diurnal", mean=amount(need("mean"), (*keys, "mean")),
@@ -123,8 +124,6 @@ def _profile(raw: object, keys: tuple[str, ...], amount: Any) -> UsageProfile:
 
 
 def _cores(raw: object, keys: tuple[str, ...]) -> float:
-    from swarmsim.compose.xswarmsim import parse_cpus_value
-
     return parse_cpus_value(raw, _dotted(keys), keys) / 1e9
 
 
@@ -152,3 +151,16 @@ def _duration(raw: object, keys: tuple[str, ...], *, positive: bool = False) -> 
 
 def _dotted(keys: tuple[str, ...]) -> str:
     return ".".join(keys)
+
+
+def parse_cpus_value(raw: object, where: str, keys: tuple[str, ...]) -> int:
+    """A CPU amount as compose's ``cpus`` accepts it (``0.5`` or ``"0.5"``), in nano-CPUs."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise InputError(f"{where} must be a string or number", keys=keys)
+    try:
+        nano = units.parse_cpus(str(raw))
+    except ValueError as err:
+        raise InputError(f"{where} {err}", keys=keys) from None
+    if nano < 0:
+        raise InputError(f"{where} Must be greater than or equal to 0", keys=keys)
+    return nano

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from swarmsim.compose.request import parse_request
+from swarmsim.compose.usage import parse_cpus_value, parse_usage
 from swarmsim.foundation import defaults, units
 from swarmsim.foundation.errors import InputError
 from swarmsim.input.specs import SimParams
@@ -190,8 +191,6 @@ def parse_sim_params(value: object, service: str) -> SimParams:
 def _parse_value(raw: object, doc: KeyDoc, keys: tuple[str, ...]) -> object:
     where = _dotted(keys)
     if doc.kind == "mapping" and doc.field == "usage":  # validated by its own module
-        from swarmsim.compose.usage import parse_usage
-
         return parse_usage(raw, keys)
     if doc.kind == "mapping":  # x-swarmsim.request, validated by its own module
         return parse_request(raw, keys)
@@ -236,19 +235,6 @@ def _parse_value(raw: object, doc: KeyDoc, keys: tuple[str, ...]) -> object:
     if doc.maximum is not None and number > doc.maximum:
         raise InputError(f"{where} Must be less than or equal to {_num(doc.maximum)}", keys=keys)
     return number
-
-
-def parse_cpus_value(raw: object, where: str, keys: tuple[str, ...]) -> int:
-    """A CPU amount as compose's ``cpus`` accepts it (``0.5`` or ``"0.5"``), in nano-CPUs."""
-    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise InputError(f"{where} must be a {_TYPE_NAMES['cpus']}", keys=keys)
-    try:
-        nano = units.parse_cpus(str(raw))
-    except ValueError as err:
-        raise InputError(f"{where} {err}", keys=keys) from None
-    if nano < 0:
-        raise InputError(f"{where} Must be greater than or equal to 0", keys=keys)
-    return nano
 
 
 def _num(value: float) -> str:

@@ -16,7 +16,7 @@ import binascii
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from yaml import events as ev
@@ -37,12 +37,14 @@ from swarmsim.foundation.errors import InputError
 from swarmsim.foundation.limits import ENV_PREFIX, limit
 
 try:  # libyaml: the scanner/parser yaml.v3 was ported from
-    from yaml._yaml import CParser as _CParser
+    from yaml._yaml import CParser as _LibParser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    _CParser = None
+    _LibParser = None  # type: ignore[assignment, misc]
+_CParser: type[Any] | None = _LibParser
 
 Key = str | int
 Keys = tuple[Key, ...]
+_V = TypeVar("_V")
 
 _LONG_PREFIX = "tag:yaml.org,2002:"
 # yaml.v3 lists every pair of equal keys; a key written n times gives n(n-1)/2 lines.
@@ -72,7 +74,7 @@ class LineMap:
         return self._deepest(keys, self.files)
 
     @staticmethod
-    def _deepest(keys: Keys | None, table: Mapping[Keys, Any]) -> Any:
+    def _deepest(keys: Keys | None, table: Mapping[Keys, _V]) -> _V | None:
         path = tuple(keys or ())
         for n in range(len(path), 0, -1):
             if path[:n] in table:

@@ -2,6 +2,9 @@
 locally on a process pool or on a Dask cluster (``docs/research.md``).
 
 Records are plain dicts: ``pandas.DataFrame(swarmsim.compare(...))`` loads them.
+
+Layer: interfaces and outputs.  May import: :mod:`swarmsim.app` (runs),
+:mod:`swarmsim.metrics` and everything below.
 """
 
 from __future__ import annotations

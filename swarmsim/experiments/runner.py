@@ -187,10 +187,10 @@ def share(fn: Callable[[Any], Any], items: Sequence[Any], pool: Executor,
 def warm(plots: bool = False) -> None:
     """Import what a run (and, with ``plots``, a plot) needs: submitted first to a new
     pool, the workers' start-up overlaps the caller's own preparations."""
-    import swarmsim.experiments.builtin_measures  # noqa: F401
+    import swarmsim.app.run
+    import swarmsim.experiments.builtin_measures
+    import swarmsim.input.scenario
     import swarmsim.metrics.replay  # noqa: F401
-    import swarmsim.app.run  # noqa: F401
-    import swarmsim.input.scenario  # noqa: F401
 
     if plots:
         import matplotlib.figure  # noqa: F401

@@ -3,6 +3,7 @@ paired differences.  Pure functions on plain floats; no scipy."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ def t975(df: int) -> float:
         raise ValueError("degrees of freedom must be at least 1")
     if df <= 30:
         return _T975[df - 1]
-    for (d0, q0), (d1, q1) in zip(_T975_TAIL, _T975_TAIL[1:], strict=False):
+    for (d0, q0), (d1, q1) in itertools.pairwise(_T975_TAIL):
         if d0 <= df <= d1:
             x0, x1, x = 1 / d0, (0.0 if d1 == math.inf else 1 / d1), 1 / df
             return q0 + (q1 - q0) * (x0 - x) / (x0 - x1)

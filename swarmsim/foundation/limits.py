@@ -1,4 +1,5 @@
-"""The input limits of :mod:`swarmsim.foundation.defaults`, each raisable by an environment variable.
+"""The input limits of :mod:`swarmsim.foundation.defaults`, each raisable by an
+environment variable.
 
 A limit ``MAX_NODES`` is raised with ``SWARMSIM_MAX_NODES=50000``: the variable must be
 a positive whole number. Limits guard memory and time only: raising one never changes a

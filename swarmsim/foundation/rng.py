@@ -22,7 +22,8 @@ _ALPHABET_ARRAY = np.array(list(_ALPHABET), dtype="<U1")
 def make_streams(seed: int) -> dict[str, np.random.Generator]:
     """One independent generator per name in :data:`STREAMS`, all derived from ``seed``."""
     children = np.random.SeedSequence(seed).spawn(len(STREAMS))
-    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
+    return {name: np.random.default_rng(child)
+            for name, child in zip(STREAMS, children, strict=True)}
 
 
 def base36(value: int, width: int) -> str:

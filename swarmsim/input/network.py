@@ -79,10 +79,10 @@ class NetworkModel:
         }
 
 
-def model_graph(model: NetworkModel) -> nx.Graph:
+def model_graph(model: NetworkModel) -> nx.Graph[tuple[str, str]]:
     import networkx as nx
 
-    graph = nx.Graph()
+    graph: nx.Graph[tuple[str, str]] = nx.Graph()
     for rack, _ in model.racks:
         graph.add_node(("place", rack))
     zone_of = {r: z for z, racks in model.zones for r in racks}

@@ -91,7 +91,7 @@ class Scenario:
     source: str = ""  # the file name as the user gave it
     until: float = defaults.SCENARIO_UNTIL_S
     timeline: tuple[Step, ...] = ()
-    network: NetworkModel = NetworkModel()
+    network: NetworkModel = field(default_factory=NetworkModel)
     workload: tuple[WorkloadSpec, ...] = ()
     policy: str = "spread"  # swarmsim.policies: only "spread" is swarm's own behaviour
     registries: tuple[tuple[str, bool], ...] = ()  # (host, private), sorted by host

@@ -262,7 +262,8 @@ class ServiceSpec:
     @property
     def host_ports(self) -> tuple[tuple[str, int], ...]:
         """``(protocol, published)`` of host-mode ports with a number (HostPortFilter)."""
-        return tuple((p.protocol, p.published) for p in self.ports if p.mode == "host" and p.published)
+        return tuple((p.protocol, p.published) for p in self.ports
+                     if p.mode == "host" and p.published)
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,7 +63,8 @@ class Liveness:
             self._arm(node.id, deadline, "heartbeat failure")
         elif node.alive and node.id in self._token:
             self._token.pop(node.id)
-        if node.alive and node.spec.status in ("down", "unknown") and before.status == node.spec.status:
+        if (node.alive and node.spec.status in ("down", "unknown")
+                and before.status == node.spec.status):
             # the machine is back and re-registers with the dispatcher
             self.sim.soon(self._register, node.id)
 

@@ -34,7 +34,8 @@ class LatencyTable:
         a = np.asarray(a)
         b = np.asarray(b)
         if len(self.between) == 1 and len(self.offset) and np.all(self.offset == self.offset[0]):
-            return (a != b) * (2 * float(self.offset[0]))  # a flat LAN
+            flat: np.ndarray = (a != b) * (2 * float(self.offset[0]))  # a flat LAN
+            return flat
         lat = self.offset[a] + self.between[self.place[a], self.place[b]] + self.offset[b]
         return np.where(a == b, 0.0, lat)
 

@@ -83,7 +83,8 @@ def route(kind: str, balancer: Balancer | None, entries: np.ndarray, u_pick: np.
         for node, b in on_node.items():
             if node < len(lookup):
                 lookup[node] = b
-        return lookup[entries]
+        found: np.ndarray = lookup[entries]
+        return found
     if entries[0] == entries[-1] and np.all(entries == entries[0]):  # one receiving node
         return balancer.round_robin(kind, int(entries[0]), n)
     order = np.argsort(entries, kind="stable")

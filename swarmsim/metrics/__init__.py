@@ -7,6 +7,9 @@ requests). The core never imports pandas; ``docs/metrics.md`` shows the one-call
     result = run_scenario(load_scenario("scenarios/crash.yaml"))
     m = collect(result)
     m.summary["services"]["getstartedlab_web"]["availability"]
+
+Layer: interfaces and outputs.  May import: the simulation (the recorder attaches to
+it), the model, the input layer and the foundation.
 """
 
 from __future__ import annotations

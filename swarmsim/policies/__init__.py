@@ -11,6 +11,9 @@ policy keeps swarm's filters and replaces only the ranking of the nodes that pas
 * ``module:Name`` or ``path/to/file.py:Name``: a user's own :class:`Policy`.
 
 See ``docs/research.md``.
+
+Layer: model.  May import: :mod:`swarmsim.input` (policy names, user code) and
+:mod:`swarmsim.foundation`.
 """
 
 from __future__ import annotations

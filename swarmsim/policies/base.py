@@ -50,69 +50,69 @@ class NodeView:
         return f"NodeView({self.hostname!r}, tasks={self.tasks})"
 
     @property
-    def id(self) -> str:  # noqa: D102
+    def id(self) -> str:
         return self._node.id  # type: ignore[no-any-return]
 
     @property
-    def hostname(self) -> str:  # noqa: D102
+    def hostname(self) -> str:
         return self._node.spec.name  # type: ignore[no-any-return]
 
     @property
-    def role(self) -> str:  # noqa: D102
+    def role(self) -> str:
         return self._node.spec.role  # type: ignore[no-any-return]
 
     @property
-    def nano_cpus(self) -> int:  # noqa: D102
+    def nano_cpus(self) -> int:
         return self._node.spec.nano_cpus  # type: ignore[no-any-return]
 
     @property
-    def memory_bytes(self) -> int:  # noqa: D102
+    def memory_bytes(self) -> int:
         return self._node.spec.memory_bytes  # type: ignore[no-any-return]
 
     @property
-    def reserved_nano_cpus(self) -> int:  # noqa: D102
+    def reserved_nano_cpus(self) -> int:
         n = self._node
         return n.spec.nano_cpus - n.avail_cpu  # type: ignore[no-any-return]
 
     @property
-    def reserved_memory(self) -> int:  # noqa: D102
+    def reserved_memory(self) -> int:
         n = self._node
         return n.spec.memory_bytes - n.avail_mem  # type: ignore[no-any-return]
 
     @property
-    def tasks(self) -> int:  # noqa: D102
+    def tasks(self) -> int:
         return self._node.total  # type: ignore[no-any-return]
 
     @property
-    def service_tasks(self) -> int:  # noqa: D102
+    def service_tasks(self) -> int:
         return self._node.by_service.get(self._service, 0)  # type: ignore[no-any-return]
 
     @property
-    def task_list(self) -> tuple[tuple[str, int, int], ...]:  # noqa: D102
+    def task_list(self) -> tuple[tuple[str, int, int], ...]:
         n = self._node
         return tuple(sorted((rec.service, rec.nano_cpus, rec.memory)
                             for tid, rec in n.tasks.items() if tid not in n.inactive))
 
     @property
-    def labels(self) -> tuple[tuple[str, str], ...]:  # noqa: D102
+    def labels(self) -> tuple[tuple[str, str], ...]:
         return self._node.spec.labels  # type: ignore[no-any-return]
 
     @property
-    def engine_labels(self) -> tuple[tuple[str, str], ...]:  # noqa: D102
+    def engine_labels(self) -> tuple[tuple[str, str], ...]:
         return tuple(sorted(self._node.spec.engine_labels))
 
     @property
-    def generic(self) -> tuple[tuple[str, int], ...]:  # noqa: D102
+    def generic(self) -> tuple[tuple[str, int], ...]:
         return tuple(sorted(self._node.avail_generic.items()))
 
     @property
-    def recent_failures(self) -> int:  # noqa: D102
+    def recent_failures(self) -> int:
         n, now = self._node, self._time
         return sum(1 for stamps in n.failures.values() for t in stamps
                    if now - t < MONITOR_FAILURES_S)
 
     @property
-    def time(self) -> float:  # noqa: D102
+    def time(self) -> float:
         return self._time
 
     def allocated_fraction(self, task: TaskView | None = None) -> float:

@@ -105,7 +105,7 @@ def _checked_key(policy: _Checked, key: Callable[..., Any]) -> Callable[..., Any
     def call(*args: Any) -> Any:
         try:
             return key(*args)
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code
+        except (Exception, SystemExit) as exc:
             raise policy._error(f"key raised {what_raised(exc)}") from None
 
     if len(params) == 1:

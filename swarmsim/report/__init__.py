@@ -2,6 +2,9 @@
 
 Every plot function takes the run's data and an Axes and returns the Axes; nothing here
 uses pyplot's global state. Files are rendered with the Agg canvas.
+
+Layer: interfaces and outputs.  May import: :mod:`swarmsim.outputs.files`,
+:mod:`swarmsim.metrics` and everything below.
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ def plot_usage(data: RunData, *, ax: Axes, resource: str = "cpu", max_lines: int
         if throttled is not None:
             ax.step(*_cluster(data, throttled, cap_index), where="post", color="red",
                     linestyle=":", linewidth=2.0, label="cluster CPU throttled")
-        for k, (node, (a, b)) in enumerate(down):
+        for k, (_node, (a, b)) in enumerate(down):
             ax.axvspan(a, b, color="0.6", alpha=0.25, hatch="//",
                        label="a machine down (its line breaks)" if k == 0 else None)
         ax.set_ylim(bottom=0, top=min(105.0, max(5.0, 1.2 * _peak(ax))))

@@ -3,6 +3,9 @@
 Filters and their explanations, constraints, spread and placement preferences,
 pre-assigned (global) tasks and the recent-failures rule, with documented tie-breaks
 where SwarmKit depends on Go's map order.  See :mod:`swarmsim.scheduler.scheduler`.
+
+Layer: model, pure functions.  May import: :mod:`swarmsim.policies`,
+:mod:`swarmsim.input` and :mod:`swarmsim.foundation`; never the clock or the store.
 """
 
 from swarmsim.scheduler.constraint import Constraint, node_matches, parse_constraints

@@ -5,7 +5,8 @@ the passing node with the smallest ``(key, node id)``: the same node as
 ``rank`` returning the nodes sorted by that key.  Instead of filtering and ranking every
 node for every task, the ready nodes are kept in a binary heap of their keys, one heap
 per reservation size (the key may read the node and the task's reservations, nothing
-else of the task; a ``key(node)`` that does not read the task has one heap), and a node is re-keyed only when it changes (the node set reports
+else of the task; a ``key(node)`` that does not read the task has one heap), and a node
+is re-keyed only when it changes (the node set reports
 every change to the heaps' ``stale`` sets).  A task pops nodes best first until one
 passes the filters; a node that fails stays failing for the rest of its group (within
 one pass resources, host ports and replicas per node only get scarcer), so it is set

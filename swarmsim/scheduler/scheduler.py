@@ -25,8 +25,8 @@ import numpy as np
 
 from swarmsim.input.specs import NodeSpec, ServiceSpec
 from swarmsim.scheduler.filters import Pipeline, explain_filter
-from swarmsim.scheduler.nodeinfo import NodeInfo, NodeUsage, TaskRecord
 from swarmsim.scheduler.keyed import KeyedPlacer
+from swarmsim.scheduler.nodeinfo import NodeInfo, NodeUsage, TaskRecord
 from swarmsim.scheduler.nodeset import NodeSet
 from swarmsim.scheduler.ranked import place_ranked
 from swarmsim.scheduler.spread import GroupPlacer, GroupResult
@@ -82,7 +82,8 @@ class Decision:
 class Scheduler:
     """Placement decisions for a swarm, with the scheduler's own accounting of nodes."""
 
-    def __init__(self, policy: Policy | None = None, rng: np.random.Generator | None = None) -> None:
+    def __init__(self, policy: Policy | None = None,
+                 rng: np.random.Generator | None = None) -> None:
         """Args:
             policy: ranks the nodes that pass the filters instead of spread (None: swarm's
                 own spread, the only faithful choice); see :mod:`swarmsim.policies`.

@@ -24,7 +24,6 @@ from swarmsim.scheduler.constraint import (
     compile_constraints,
     parse_constraints,
 )
-from swarmsim.scheduler.keyed import takes_task
 from swarmsim.scheduler.filters import (
     CONSTRAINTS,
     HOST_PORT,
@@ -35,6 +34,7 @@ from swarmsim.scheduler.filters import (
     Pipeline,
     explain_filter,
 )
+from swarmsim.scheduler.keyed import takes_task
 from swarmsim.scheduler.nodeinfo import NodeInfo, TaskRecord
 from swarmsim.scheduler.nodeset import NodeSet
 from swarmsim.scheduler.ranked import node_view
@@ -189,7 +189,7 @@ def node_verdicts(nodeset: NodeSet, policy: Any, rng: Any, task: PendingTask,
         placer = GroupPlacer(nodeset, pipeline, rec, [task.id], (), now)
         passing.sort(key=placer.sort_key)
         for n in passing:
-            keys[n.id] = str(placer.sort_key(n)[:2] + (n.total,))
+            keys[n.id] = str((*placer.sort_key(n)[:2], n.total))
     else:
         view = TaskView(task.id, service.name, rec.nano_cpus, rec.memory)
         views = [node_view(n, service.name) for n in passing]

@@ -3,6 +3,9 @@
 :class:`~swarmsim.shell.session.Session` runs one line at a time and returns what a
 terminal would show; :mod:`swarmsim.shell.repl` reads lines from a terminal (history,
 tab completion) or a pipe.
+
+Layer: interfaces.  May import: :mod:`swarmsim.app` (a run), the docker command
+interpreter and everything below.
 """
 
 from __future__ import annotations

@@ -167,7 +167,8 @@ def mesh_of(sim: Simulation) -> Mesh:
 def timeline_curl(sim: Simulation, line: str, machine: str) -> tuple[str, str, int]:
     """A timeline's ``curl http://ADDRESS[:PORT]/`` sent from ``machine``: the address
     is a machine's (its ``addr`` or name); (stdout, stderr, exit status) as curl prints."""
-    from swarmsim.commands import CURL_URL, control_api
+    from swarmsim.commands import control_api
+    from swarmsim.input.cmdline import CURL_URL
 
     m = CURL_URL.match(line)
     if m is None:

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from swarmsim.manager.controlapi import tagged_image
 from swarmsim.shell import engine_local as el
+from swarmsim.shell.reply import Reply
 
 if TYPE_CHECKING:
-    from swarmsim.shell.session import Reply, Session
+    from swarmsim.shell.session import Session
 
 
 def local_command(session: Session, machine: str, words: list[str]) -> Reply:
@@ -21,8 +22,6 @@ def local_command(session: Session, machine: str, words: list[str]) -> Reply:
     """
     from swarmsim.commands.service_create import generated_name
     from swarmsim.simulation.images import registry_of
-    from swarmsim.shell.session import Reply
-
     engines, now = session.engines, session.sim.now
     cmd = words[1:3] if words[1] in ("image", "container") else words[1:2]
     rest = words[len(cmd) + 1:]

@@ -92,8 +92,6 @@ def _scp(session: Session, args: list[str]) -> Reply:
     from pathlib import Path
 
     from swarmsim.cluster.hostfs import normalize
-    from swarmsim.shell.session import Reply
-
     if len(args) != 2:
         raise dm.MachineError("Error: Expected two arguments: SOURCE and DESTINATION")
     (src_vm, src), (dst_vm, dst) = (_place(a) for a in args)

@@ -61,7 +61,7 @@ def manifest_platforms(entries: tuple[str, ...]) -> tuple[Platform, ...]:
     swarmkit#2294 patch), the variant dropped and duplicates skipped, in manifest order."""
     out: list[Platform] = []
     for entry in entries:
-        os_name, arch = (entry.split("/") + [""])[:2]
+        os_name, arch = ([*entry.split("/"), ""])[:2]
         if os_name == "unknown" or arch == "unknown":
             continue
         platform = Platform(os_name, "" if arch.lower() == "arm" else arch)

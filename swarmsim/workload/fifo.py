@@ -111,7 +111,8 @@ def _one_worker(arrival: np.ndarray, service: np.ndarray, free: float) -> np.nda
     before[1:] = done[:-1]
     lead = np.maximum.accumulate(arrival - before)
     np.maximum(lead, free, out=lead)
-    return np.maximum(before + lead, arrival)
+    out: np.ndarray = np.maximum(before + lead, arrival)
+    return out
 
 
 def _many_workers(arrival: list[float], service: list[float], free: list[float]) -> np.ndarray:

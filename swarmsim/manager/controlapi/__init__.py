@@ -6,6 +6,8 @@ change a docker command makes goes through here, is refused with docker's own me
 :class:`~swarmsim.cluster.state.ClusterState`, where the orchestrators, the updater and
 the scheduler take over.  Membership (init, join, leave) is in :mod:`.membership`,
 node requests in :mod:`.nodes`; this module adds services and stacks.
+
+Layer: simulation.  May import: the cluster state, the compose checks, the foundation.
 """
 
 from __future__ import annotations
