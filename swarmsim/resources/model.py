@@ -75,8 +75,10 @@ def background_profiles(task: Task) -> tuple[UsageProfile, UsageProfile]:
     nothing of use (it only gates placement); memory is reserved for a working set.
 
     A declared CPU profile runs beside the requests the container serves (its demand is
-    the sum); an undeclared one is the container's idle level (its demand is the larger
-    of that and its requests' demand, and it does not slow its request workers)."""
+    the sum; a declared profile that falls below :data:`DEFAULT_IDLE_CPUS`, e.g. a random
+    walk down to its ``min: 0``, still wants that idle level while the container runs);
+    an undeclared one is the container's idle level (its demand is the larger of that and
+    its requests' demand, and it does not slow its request workers)."""
     sim = task.spec.sim
     res = task.spec.resources
     usage = sim.usage
@@ -124,8 +126,8 @@ class _Box:
 
     @property
     def demand(self) -> float:
-        if self.declared:
-            return self.cpu.value + self.traffic
+        if self.declared:  # a running process never wants less than the idle level
+            return max(self.cpu.value, DEFAULT_IDLE_CPUS) + self.traffic
         return max(self.cpu.value, self.traffic)
 
     @property
