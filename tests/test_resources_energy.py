@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from swarmsim.foundation.errors import InputError
+from swarmsim.app.run import run_scenario
 from swarmsim.experiments.builtin_measures import energy
 from swarmsim.experiments.measures import RunView
-from swarmsim.metrics import collect
+from swarmsim.foundation.errors import InputError
 from swarmsim.input.power import node_power
-from swarmsim.app.run import run_scenario
 from swarmsim.input.scenario import load_scenario
+from swarmsim.metrics import collect
 
 
 def test_power_is_linear_in_the_cpu_share():

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import yaml
 
-from swarmsim.foundation.errors import InputError
-from swarmsim.experiments.sweep import set_key
-from swarmsim.input.failures import parse_failures
 from swarmsim.app.run import run_scenario
+from swarmsim.experiments.sweep import set_key
+from swarmsim.foundation.errors import InputError
+from swarmsim.input.failures import parse_failures
 from swarmsim.input.scenario import load_scenario, scenario_from_data
 
 NODES = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from swarmsim.app.run import run_scenario
 from swarmsim.commands import run_command
 from swarmsim.commands.stats import bytes_size, human_size
-from swarmsim.app.run import run_scenario
 from swarmsim.input.scenario import load_scenario
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from swarmsim.api.clock import LiveClock
 from swarmsim.cluster.state import NodeRecord, ServiceRecord
-from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.cluster.tasks import Task, TaskState, container_id
 from swarmsim.commands import control_api
 from swarmsim.input.specs import NodeSpec
 
@@ -230,6 +230,4 @@ class View:
 
     def container_id(self, task: Task) -> str:
         """A task's container id (64 hex digits), as ``docker ps`` in the shell shows."""
-        from swarmsim.shell.app import container_id
-
         return container_id(task)

@@ -5,6 +5,7 @@ States are SwarmKit's ``api.TaskState`` values; they only ever move forward.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -112,3 +113,8 @@ class Task:
                 f"{self.service}.{self.node_id}" if self.preassigned
                 else f"{self.service}.{self.slot}"
             )
+
+
+def container_id(task: Task) -> str:
+    """The 64-hex id of a task's container (derived from the task id)."""
+    return hashlib.sha256(f"container:{task.id}".encode()).hexdigest()

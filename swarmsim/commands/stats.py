@@ -11,11 +11,11 @@ the table until interrupted; here every call shows one sample, as ``--no-stream`
 
 from __future__ import annotations
 
-from swarmsim.cluster.tasks import TaskState
+from swarmsim.cluster.tasks import TaskState, container_id
 from swarmsim.commands.context import Context
+from swarmsim.commands.tables import tabwrite
 from swarmsim.foundation.errors import CommandError
 from swarmsim.input.cmdline.parse import Parsed
-from swarmsim.commands.tables import tabwrite
 
 HEADER = ["CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O",
           "BLOCK I/O", "PIDS"]
@@ -45,8 +45,6 @@ def human_size(size: float, precision: int = 3) -> str:
 
 def docker_stats(ctx: Context, p: Parsed) -> None:
     """``docker stats [--no-stream] [--no-trunc] [CONTAINER...]`` on ``ctx.machine``."""
-    from swarmsim.shell.app import container_id  # noqa: PLC0415
-
     sim = ctx.sim
     node = ctx.api.node_of(ctx.machine)
     live = [] if node is None else [

@@ -25,9 +25,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from swarmsim.foundation.units import parse_duration
 from swarmsim.input.checks import key_error
 from swarmsim.input.constraint import parse_constraints
-from swarmsim.foundation.units import parse_duration
 
 DISTS = ("exponential", "weibull")
 _KEYS = ("nodes", "mtbf", "mttr", "dist", "shape", "together", "start")

@@ -10,6 +10,7 @@ capacity is out of the cluster's.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -70,8 +71,8 @@ def energy_figures(series: SeriesSet, nodes: Sequence[Any], start: float, end: f
     """The ``energy`` object of ``summary.json``: watt-hours per node and in all, by the
     linear power model of each node's ``power`` (``swarmsim.input.power``), counted while the
     machine is up and in the swarm."""
-    from swarmsim.metrics.series import value_at  # noqa: PLC0415
-    from swarmsim.input.power import node_power  # noqa: PLC0415
+    from swarmsim.input.power import node_power
+    from swarmsim.metrics.series import value_at
 
     per_node = {}
     for spec in nodes:
@@ -80,7 +81,7 @@ def energy_figures(series: SeriesSet, nodes: Sequence[Any], start: float, end: f
         points = sorted({start, end, *used[0], *up[0]})
         joules = 0.0
         cores = spec.nano_cpus / 1e9
-        for a, b in zip(points, points[1:], strict=False):
+        for a, b in itertools.pairwise(points):
             a, b = max(a, start), min(b, end)
             if b <= a or not value_at(*up, a):
                 continue

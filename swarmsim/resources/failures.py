@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from swarmsim.input.failures import FailureSpec
 from swarmsim.input.constraint import parse_constraints
+from swarmsim.input.failures import FailureSpec
 from swarmsim.scheduler.constraint import node_matches
 
 if TYPE_CHECKING:

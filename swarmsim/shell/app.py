@@ -10,12 +10,11 @@ characters) and the visit count it keeps in the ``redis`` service of its stack.
 
 from __future__ import annotations
 
-import hashlib
 import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.cluster.tasks import Task, TaskState, container_id
 from swarmsim.compose import imageref
 from swarmsim.mesh.balancer import Balancer
 from swarmsim.shell.counter import VisitCounter, data_key
@@ -39,11 +38,6 @@ def curl_failed(code: int, host: str, port: int, ms: int, reason: str) -> str:
     """curl's message for a connection that failed: ``curl: (7) Failed to connect to
     HOST port PORT after N ms: REASON``."""
     return f"curl: ({code}) Failed to connect to {host} port {port} after {ms} ms: {reason}\n"
-
-
-def container_id(task: Task) -> str:
-    """The 64-hex id of a task's container (derived from the task id)."""
-    return hashlib.sha256(f"container:{task.id}".encode()).hexdigest()
 
 
 def is_get_started(image: str) -> bool:

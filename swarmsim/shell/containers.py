@@ -30,7 +30,7 @@ def container_table(tasks: Iterable[Task], now: float, *, quiet: bool = False,
     first: task containers named ``<service>.<slot>.<task id>``, and the machine's
     standalone ones (``docker run``) with their published ports; with ``-a`` the stopped
     standalone ones too (``Exited (137) ... ago``)."""
-    from swarmsim.shell.app import container_id
+    from swarmsim.cluster.tasks import container_id
 
     live: list[tuple[float, str, list[str]]] = []
     for t in tasks:

@@ -42,6 +42,7 @@ def shell_words(line: str) -> list[str]:
             raise ValueError("No closing quotation")
         pos = m.end()
         kind = m.lastgroup
+        assert kind is not None  # every alternative of _PIECE is a named group
         if kind == "space":
             if in_word:
                 words.append("".join(parts))
