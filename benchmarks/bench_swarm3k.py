@@ -7,8 +7,12 @@ with swarm's defaults (one task at a time, stop-first).
 
 Prints wall time, simulation events per second and peak memory (max RSS).
 
+``--usage`` gives every service a usage profile (a diurnal CPU curve stepping every
+hour on the run's clock, a 48M working set), so the resource model re-shares every
+node's cores at each step.
+
 Run: ``python3 benchmarks/bench_swarm3k.py [--nodes 4700] [--services 1500]
-[--replicas 100] [--hours 24]``
+[--replicas 100] [--hours 24] [--usage]``
 """
 
 from __future__ import annotations
@@ -26,7 +30,11 @@ from swarmsim.app.run import run_scenario
 from swarmsim.input.scenario import load_scenario
 
 
-def compose(services: int, replicas: int, tag: str) -> str:
+USAGE = ("    x-swarmsim:\n      usage:\n        cpu: {kind: diurnal, mean: 0.04, amplitude: 0.03,"
+         " period: 24h, peak: 14h, step: 1h}\n        memory: 48M")
+
+
+def compose(services: int, replicas: int, tag: str, usage: bool = False) -> str:
     lines = ['version: "3.8"', "services:"]
     for i in range(services):
         lines += [
@@ -39,6 +47,8 @@ def compose(services: int, replicas: int, tag: str) -> str:
             '          cpus: "0.05"',
             "          memory: 64M",
         ]
+        if usage:
+            lines.append(USAGE)
     return "\n".join(lines) + "\n"
 
 
@@ -77,11 +87,12 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=1500)
     parser.add_argument("--replicas", type=int, default=100)
     parser.add_argument("--hours", type=float, default=24.0)
+    parser.add_argument("--usage", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
-        (d / "v1.yml").write_text(compose(args.services, args.replicas, "v1"))
-        (d / "v2.yml").write_text(compose(args.services, args.replicas, "v2"))
+        (d / "v1.yml").write_text(compose(args.services, args.replicas, "v1", args.usage))
+        (d / "v2.yml").write_text(compose(args.services, args.replicas, "v2", args.usage))
         (d / "s.yaml").write_text(scenario(args.nodes, args.hours))
         t0 = time.perf_counter()
         sc = load_scenario(d / "s.yaml")
@@ -93,7 +104,8 @@ def main() -> None:
     tasks = len(sim.state.tasks)
     running = sum(1 for t in sim.state.tasks.values() if t.state.label == "running")
     print(f"nodes {args.nodes}, services {args.services}, replicas "
-          f"{args.services * args.replicas}, simulated {args.hours:g} h")
+          f"{args.services * args.replicas}, simulated {args.hours:g} h"
+          f"{', a usage profile on every service' if args.usage else ''}")
     print(f"wall time            {wall:8.1f} s")
     print(f"recorded events      {events:8d}  ({events / wall:,.0f}/s)")
     print(f"peak memory (RSS)    {rss_mb:8.0f} MB")

@@ -14,8 +14,13 @@ latencies next to the analytic value.  swarmsim's time is the whole run (loading
 scenario and compose file, the simulation, the figures) after an untimed warm-up run
 that imports its modules.
 
+``--contention`` adds a neighbour on the machine that wants ``cores - servers / 2`` cores
+(5.5 of 8 with 5 servers): the resource model then shares the cores (CFS, max-min: 4
+each), re-evaluates the demand every second and the workers run at 0.8 of a core; the simpy
+model's servers are slowed the same way and the analytic value is M/M/c at that speed.
+
 Run: ``python3 benchmarks/bench_traffic.py [--requests 1000000] [--servers 5]
-[--rho 0.9] [--layout workers|tasks] [--seed 1]``
+[--rho 0.9] [--layout workers|tasks] [--seed 1] [--contention]``
 """
 
 from __future__ import annotations
@@ -40,11 +45,13 @@ MEAN_SERVICE_S = 0.02
 WARMUP_S = 10.0  # the task is running after 3 s (pull 2 s + startup 1 s)
 
 
-def plain_simpy(n: int, servers: int, rate: float, layout: str, seed: int) -> float:
-    """Mean latency of ``n`` requests through a plain simpy model."""
+def plain_simpy(n: int, servers: int, rate: float, layout: str, seed: int,
+                speed: float = 1.0) -> float:
+    """Mean latency of ``n`` requests through a plain simpy model (servers at
+    ``speed``)."""
     rng = np.random.default_rng(seed)
     gaps = rng.exponential(1 / rate, n).tolist()
-    costs = rng.exponential(MEAN_SERVICE_S, n).tolist()
+    costs = rng.exponential(MEAN_SERVICE_S / speed, n).tolist()
     env = simpy.Environment()
     if layout == "workers":
         pools = [simpy.Resource(env, capacity=servers)]
@@ -69,9 +76,14 @@ def plain_simpy(n: int, servers: int, rate: float, layout: str, seed: int) -> fl
     return total[0] / n
 
 
-def compose(servers: int, layout: str, tasks_queue: int) -> str:
+def compose(servers: int, layout: str, tasks_queue: int, hog: float = 0.0) -> str:
     replicas, workers = (1, servers) if layout == "workers" else (servers, 1)
     cpus = servers if layout == "workers" else 1
+    neighbour = f"""  hog:
+    image: example/hog:1
+    x-swarmsim:
+      usage: {{cpu: {hog}}}
+""" if hog else ""
     return f"""version: "3.8"
 services:
   app:
@@ -85,7 +97,7 @@ services:
       - "4000:80"
     x-swarmsim:
       request: {{cost: 20ms, dist: exponential, workers: {workers}, queue: {tasks_queue}}}
-"""
+{neighbour}"""
 
 
 def scenario(n: int, rate: float, servers: int) -> str:
@@ -111,10 +123,11 @@ workload:
 """
 
 
-def swarmsim_run(n: int, servers: int, rate: float, layout: str) -> tuple[dict, float]:
+def swarmsim_run(n: int, servers: int, rate: float, layout: str, hog: float = 0.0
+                 ) -> tuple[dict, float]:
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
-        (d / "app.yml").write_text(compose(servers, layout, 10 * n), encoding="utf-8")
+        (d / "app.yml").write_text(compose(servers, layout, 10 * n, hog), encoding="utf-8")
         (d / "bench.yaml").write_text(scenario(n, rate, servers), encoding="utf-8")
         began = time.perf_counter()
         result = run_scenario(load_scenario(d / "bench.yaml"))
@@ -129,11 +142,20 @@ def main() -> int:
     parser.add_argument("--rho", type=float, default=0.9)
     parser.add_argument("--layout", choices=("workers", "tasks"), default="workers")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--contention", action="store_true")
     args = parser.parse_args()
     n, c = args.requests, args.servers
     rate = args.rho * c / MEAN_SERVICE_S
+    cores = max(8, c)
+    hog = cores - c / 2 if args.contention else 0.0
+    # max-min: the service (wanting c) and the hog share the cores; a worker gets its part
+    speed = min(1.0, max(cores - hog, cores / 2) / c) if hog else 1.0
+    if args.contention:
+        rate = args.rho * c * speed / MEAN_SERVICE_S
+        print(f"contention: a neighbour wants {hog:g} of {cores} cores; workers run at "
+              f"{speed:g} of a core")
     if args.layout == "workers":
-        analytic = mmc_sojourn(c, rate, 1 / MEAN_SERVICE_S)
+        analytic = mmc_sojourn(c, rate, speed / MEAN_SERVICE_S)
         model = f"M/M/{c}"
     else:
         analytic = ekm1_sojourn(c, rate, 1 / MEAN_SERVICE_S)
@@ -141,15 +163,15 @@ def main() -> int:
     print(f"{model}, utilisation {args.rho}, {n:,} requests, mean service "
           f"{MEAN_SERVICE_S * 1000:.0f} ms; analytic mean latency {analytic * 1000:.3f} ms")
 
-    swarmsim_run(1000, c, rate, args.layout)  # warm-up: imports, untimed
-    doc, sw_wall = swarmsim_run(n, c, rate, args.layout)
+    swarmsim_run(1000, c, rate, args.layout, hog)  # warm-up: imports, untimed
+    doc, sw_wall = swarmsim_run(n, c, rate, args.layout, hog)
     sw_n = doc["sent"]
     print(f"swarmsim:     {sw_n:>9,} requests in {sw_wall:7.2f} s = {sw_n / sw_wall:>11,.0f} "
           f"requests/s; mean latency {doc['latency']['mean'] * 1000:.3f} ms "
           f"(ok {doc['ok']:,}, in flight {doc['in_flight']})")
 
     began = time.perf_counter()
-    simpy_mean = plain_simpy(n, c, rate, args.layout, args.seed)
+    simpy_mean = plain_simpy(n, c, rate, args.layout, args.seed, speed)
     simpy_wall = time.perf_counter() - began
     print(f"plain simpy:  {n:>9,} requests in {simpy_wall:7.2f} s = {n / simpy_wall:>11,.0f} "
           f"requests/s; mean latency {simpy_mean * 1000:.3f} ms")

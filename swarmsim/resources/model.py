@@ -5,9 +5,10 @@ CPU from its background profile (``x-swarmsim.usage.cpu``, else ``cpu_used``, el
 defaults below) plus the requests it serves, and holds a memory working set
 (``usage.memory``, else ``memory_used``, else the defaults). A node's allocation is
 recomputed only at events: a container starting or stopping, a profile step, and every
-:data:`TRAFFIC_STEP_S` while request traffic flows (the traffic-driven demand is the
-CPU time of the requests a backend received during the last step, at their mean cost,
-over the step). Between events every figure holds.
+:data:`TRAFFIC_STEP_S` while request traffic flows on a machine that could be contended
+(every :data:`TRAFFIC_IDLE_STEP_S` otherwise); the traffic-driven demand is the CPU time
+of the requests a backend received during the last step, at their mean cost, over the
+step. Between events every figure holds.
 
 Request workers run at the speed their container would get if they were all busy
 while the neighbours keep their current demand (:func:`~swarmsim.resources.share.
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
 
 #: seconds between re-evaluations of the traffic-driven CPU demand
 TRAFFIC_STEP_S = 1.0
+#: the step while no machine running a request-serving container could be contended (its
+#: containers' caps fit its cores): the speeds cannot change then, only the figures
+TRAFFIC_IDLE_STEP_S = 10.0
 #: CPU (cores) a container with nothing declared and no CPU reservation wants
 DEFAULT_IDLE_CPUS = 0.01
 #: working set (bytes) of a container with nothing declared and no memory reservation:
@@ -158,6 +162,7 @@ class Resources:
         self._base = 0
         self.oom_kills = 0
         self._ticking = False
+        self._last_tick = 0.0
 
     def start(self) -> None:
         """Follow containers as the agent starts and stops them."""
@@ -250,6 +255,7 @@ class Resources:
             traffic.flush(self.sim.now)  # requests so far were served at the old speeds
             if not self._ticking:
                 self._ticking = True
+                self._last_tick = self.sim.now
                 self.sim.later(TRAFFIC_STEP_S, self._tick)
         dirty, self._dirty = self._dirty, set()
         for node in sorted(dirty):
@@ -297,15 +303,34 @@ class Resources:
         traffic = self.sim.traffic  # type: ignore[attr-defined]
         traffic.flush(self.sim.now)
         work = traffic.take_work()
+        now = self.sim.now
+        elapsed = max(now - self._last_tick, 1e-9)
+        self._last_tick = now
+        serving: set[str] = set()
         for tid, box in self._by_task.items():
-            rate = min(work.get(tid, 0.0) / TRAFFIC_STEP_S, float(_workers(box.task)))
+            rate = min(work.get(tid, 0.0) / elapsed, float(_workers(box.task)))
+            if rate:
+                serving.add(box.node)
             if rate != box.traffic:
                 box.traffic = rate
                 self._dirty.add(box.node)
         dirty, self._dirty = self._dirty, set()
         for node in sorted(dirty):
             self._allocate(node)
-        self.sim.later(TRAFFIC_STEP_S, self._tick)
+        busy = any(self._may_contend(node) for node in serving)
+        self.sim.later(TRAFFIC_STEP_S if busy else TRAFFIC_IDLE_STEP_S, self._tick)
+
+    def _may_contend(self, node_id: str) -> bool:
+        """Could the node's containers want more than its cores, every request worker
+        busy? (If not, every worker runs at its cap whatever the traffic.)"""
+        node = self.sim.state.nodes.get(node_id)
+        if node is None:
+            return False
+        total = 0.0
+        for b in self.boxes.get(node_id, ()):
+            want = b.beside_workers + _workers(b.task) if b.traffic else b.demand
+            total += min(want, b.limit_cpu) if b.limit_cpu > 0 else want
+        return total > node.spec.nano_cpus / 1e9
 
     # --- views -------------------------------------------------------------------------
     def container(self, task_id: str) -> tuple[float, float, float] | None:

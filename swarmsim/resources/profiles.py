@@ -18,6 +18,11 @@ import numpy as np
 from swarmsim.input.specs import UsageProfile
 
 
+#: diurnal values by (profile identity, step index): every container of a service shares
+#: its profile object, and the value depends on the clock only (a pure cache)
+_DIURNAL: dict[tuple[int, int], tuple[UsageProfile, float]] = {}
+
+
 class Cursor:
     """One profile's current value and when it changes next."""
 
@@ -44,11 +49,17 @@ class Cursor:
             self.value, self.next_at = p.value, math.inf
         elif kind in ("steps", "trace"):
             self._steps(now)
-        elif kind == "diurnal":
+        elif kind == "diurnal":  # a function of the run's clock: shared by every cursor
             k = math.floor(now / p.step + 1e-9)
-            t = k * p.step
-            self.value = max(0.0, p.mean + p.amplitude * math.cos(
-                2 * math.pi * (t - p.peak) / p.period))
+            key = (id(p), k)
+            hit = _DIURNAL.get(key)
+            if hit is None or hit[0] is not p:  # the entry keeps p alive: ids stay unique
+                if len(_DIURNAL) > 100_000:
+                    _DIURNAL.clear()
+                t = k * p.step
+                hit = _DIURNAL[key] = (p, max(0.0, p.mean + p.amplitude * math.cos(
+                    2 * math.pi * (t - p.peak) / p.period)))
+            self.value = hit[1]
             self.next_at = (k + 1) * p.step
         else:  # random_walk
             if self._k == 0:

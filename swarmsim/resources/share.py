@@ -46,7 +46,10 @@ def cpu_caps(demand: Sequence[float], limit: Sequence[float]) -> list[float]:
 
 def allocate(cores: float, demand: Sequence[float], limit: Sequence[float]) -> list[float]:
     """The cores each container of a node gets (CFS, equal weights, quota ``limit``)."""
-    return fair_share(cores, cpu_caps(demand, limit))
+    caps = cpu_caps(demand, limit)
+    if sum(caps) <= cores:  # no contention: everyone gets what it can take
+        return [max(c, 0.0) for c in caps]
+    return fair_share(cores, caps)
 
 
 def worker_speed(got: float, background: float, workers: int) -> float:
