@@ -29,7 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from swarmsim.app.run import run_scenario
 from swarmsim.input.scenario import load_scenario
 
-
 USAGE = ("    x-swarmsim:\n      usage:\n        cpu: {kind: diurnal, mean: 0.04, amplitude: 0.03,"
          " period: 24h, peak: 14h, step: 1h}\n        memory: 48M")
 

@@ -17,7 +17,6 @@ import numpy as np
 
 from swarmsim.input.specs import UsageProfile
 
-
 #: diurnal values by (profile identity, step index): every container of a service shares
 #: its profile object, and the value depends on the clock only (a pure cache)
 _DIURNAL: dict[tuple[int, int], tuple[UsageProfile, float]] = {}
