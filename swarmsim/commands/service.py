@@ -7,13 +7,18 @@ the service to converge, which :mod:`swarmsim.commands.progress` follows.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from swarmsim.cluster.state import ServiceRecord
 from swarmsim.commands.context import Context
 from swarmsim.commands.progress import Wait
+from swarmsim.commands.resolve import client_resolve
 from swarmsim.commands.tables import service_table, task_table
 from swarmsim.compose.gostr import parse_int, quote
 from swarmsim.foundation.errors import CommandError
 from swarmsim.input.cmdline.parse import Parsed
+from swarmsim.input.specs import Platform
+from swarmsim.manager.controlapi import tagged_image
 from swarmsim.manager.restart import service_tasks
 
 
@@ -92,15 +97,43 @@ def service_update(ctx: Context, p: Parsed) -> None:
     """``docker service update [--image I] [--replicas N] [--force] [--rollback] SERVICE``."""
     ctx.api.check_manager(ctx.machine)
     ref = p.args[0]
+    image = p.values["image"] if "image" in p.changed else None
+    platforms, warning = None, ""
+    if image is not None and not p.values["no-resolve-image"]:
+        platforms, warning = _resolve_update(ctx, ref, image)
     svc = ctx.api.update_service(
         ref,
-        image=p.values["image"] if "image" in p.changed else None,
+        image=image,
         force=bool(p.values["force"]),
         replicas=p.values["replicas"] if "replicas" in p.changed else None,
         rollback=bool(p.values["rollback"]),
+        platforms=platforms,
     )
+    if warning:  # printed only once the update is accepted
+        ctx.eprint(warning)
     ctx.print(ref)
     _wait(ctx, p, svc, ref)
+
+
+def _resolve_update(ctx: Context, ref: str, image: str) -> tuple[tuple[Platform, ...] | None, str]:
+    """The client's resolution for ``service update --image``: docker/cli
+    cli/command/service/update.go sets QueryRegistry only when ``--image`` is given
+    (whatever its value; not for ``--force`` alone) and not ``--no-resolve-image``.
+    The spec it resolves is the service's current one with the new image, so an image
+    the registry does not answer for keeps the old platforms (moby client
+    service_update.go, resolveContainerSpecImage). No credentials are sent: the
+    command's ``--with-registry-auth`` is not simulated.
+
+    Returns:
+        the platforms to set (None: keep the spec's), and the warning ("" for none).
+    """
+    try:
+        svc = ctx.api.find_service(ref)
+    except CommandError:
+        return None, ""  # the update itself reports it
+    spec = replace(svc.spec, image=tagged_image(image))
+    resolved, warning = client_resolve(ctx, spec, query=True, auth_from=None)
+    return (None if resolved is spec else resolved.placement.platforms), warning
 
 
 def service_rollback(ctx: Context, p: Parsed) -> None:

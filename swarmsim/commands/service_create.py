@@ -17,6 +17,7 @@ from typing import Any
 
 from swarmsim.commands.context import Context
 from swarmsim.commands.progress import Wait
+from swarmsim.commands.resolve import client_resolve
 from swarmsim.compose.convert import convert_stack
 from swarmsim.compose.daemon import daemon_error
 from swarmsim.foundation.errors import CommandError, InputError
@@ -172,9 +173,16 @@ def service_create(ctx: Context, p: Parsed) -> None:
 
         spec = replace(spec, registry_auth=bool(images.has_login(ctx.machine,
                                                                   registry_of(spec.image))))
+    # docker/cli cli/command/service/create.go: QueryRegistry unless --no-resolve-image,
+    # with the credentials only --with-registry-auth sends
+    spec, warning = client_resolve(
+        ctx, spec, query=not p.values["no-resolve-image"],
+        auth_from=ctx.machine if p.values["with-registry-auth"] else None)
     spec, dynamic = ctx.api._allocate(spec, None)  # ports published as 0: SwarmKit picks
     svc = ctx.sim.state.create_service(spec)
     ctx.api._dynamic[spec.name] = dynamic
+    if warning:
+        ctx.eprint(warning)
     ctx.print(svc.id)
     if not p.values["detach"]:
         ctx.waits.append(Wait(svc.name, svc.id, quiet=bool(p.values["quiet"])))

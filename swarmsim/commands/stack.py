@@ -15,7 +15,8 @@ from swarmsim.foundation.errors import CommandError, InputError
 from swarmsim.input.cmdline.parse import Parsed
 from swarmsim.input.specs import Stack
 from swarmsim.manager.controlapi.errors import CLI_NOT_MANAGER
-from swarmsim.simulation.images import query_registry, registry_of, resolve_image
+from swarmsim.commands.resolve import client_resolve, digest_warning, registry_answers
+from swarmsim.simulation.images import query_registry
 
 DETACH_NOTICE = (
     "Since --detach=false was not specified, tasks will be created in the background.\n"
@@ -87,28 +88,15 @@ def stack_deploy(ctx: Context, p: Parsed) -> None:
 
 def resolved_stack(ctx: Context, stack: Stack, resolve: str, auth_from: str | None) -> Stack:
     """The stack's services with the platforms the client copies from each image's
-    manifest when it queries the registry (see :func:`swarmsim.simulation.images.resolve_image`);
-    a private registry answers only a deploy that sends credentials for it."""
-    images = getattr(ctx.sim, "images", None)
+    manifest when it queries the registry (:mod:`swarmsim.commands.resolve`); a private
+    registry answers only a deploy that sends credentials for it."""
     services = []
     for spec in stack.services:
         old = ctx.sim.state.services.get(spec.name)
         label = dict(old.spec.labels).get(IMAGE_LABEL) if old is not None else None
         query = query_registry(resolve, spec.image, "" if old and label is None else label)
-        reachable = images is None or not images.is_private(spec.image) or (
-            auth_from is not None and images.has_login(auth_from, registry_of(spec.image)))
-        services.append(resolve_image(spec, query=query, reachable=reachable))
+        services.append(client_resolve(ctx, spec, query=query, auth_from=auth_from)[0])
     return replace(stack, services=tuple(services))
-
-
-def digest_warning(image: str) -> str:
-    """The daemon's warning when it cannot pin ``image`` to a digest (moby client)."""
-    return (
-        f"image {image} could not be accessed on a registry to record\n"
-        f"its digest. Each node will access {image} independently,\n"
-        "possibly leading to different nodes running different\n"
-        "versions of the image.\n"
-    )
 
 
 def digest_warnings(ctx: Context, lines: list[str], resolve: str,
@@ -116,7 +104,7 @@ def digest_warnings(ctx: Context, lines: list[str], resolve: str,
     """Warnings ``docker stack deploy`` prints for the services it updated.
 
     With ``--resolve-image always`` (the default), and with ``changed`` when the image
-    changed, the daemon asks the registry for the image's digest; a private registry
+    changed, the client asks the registry for the image's digest; a private registry
     refuses it unless the deploy sent credentials for it (``--with-registry-auth`` from
     a machine logged in there). Creations print no warning (docker ignores them), and
     swarmsim keeps the tag itself: registries have no content here to pin.
@@ -134,12 +122,9 @@ def digest_warnings(ctx: Context, lines: list[str], resolve: str,
         image = svc.spec.image
         if resolve == "changed" and before.get(svc.name) == image:
             continue
-        if not images.is_private(image):
+        if registry_answers(ctx, image, auth_from):
             continue
-        registry = registry_of(image)
-        if auth_from is not None and images.has_login(auth_from, registry):
-            continue
-        out.append(digest_warning(image).rstrip("\n"))
+        out.append(digest_warning(image))  # printed with Fprintln: a blank line follows
     return out
 
 

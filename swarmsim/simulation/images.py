@@ -18,8 +18,10 @@ image only if it already has it: a missing image ends the task ``rejected`` with
 An image's manifest lists the platforms it is built for (``x-swarmsim.image_platforms``,
 by default a multi-arch Linux image).  When the client resolves the image (``docker
 stack deploy --resolve-image always``, the default, or ``changed`` for a new or changed
-image), it copies them into the service's ``Placement.Platforms``, so the scheduler's
-platform filter keeps the tasks off other nodes; unresolved, a service has none.
+image; ``docker service create`` and ``update --image`` unless ``--no-resolve-image``),
+it copies them into the service's ``Placement.Platforms``, so the scheduler's platform
+filter keeps the tasks off other nodes; unresolved, a service has none (an update keeps
+its old ones).
 """
 
 from __future__ import annotations
@@ -189,6 +191,17 @@ class Images:
     def is_private(self, image: str) -> bool:
         """True when the image's registry refuses anonymous pulls."""
         return registry_of(image) in self.private
+
+    def answers(self, image: str, auth_from: str | None) -> bool:
+        """Whether a registry answers a client's manifest query for ``image`` (the
+        ``DistributionInspect`` behind image resolution): not for an image no registry
+        has (built or tagged locally, never pushed), nor from a private registry unless
+        the client sends ``auth_from``'s credentials for it."""
+        if image in self.unpublished:
+            return False
+        if not self.is_private(image):
+            return True
+        return auth_from is not None and self.has_login(auth_from, registry_of(image))
 
     # --- the node side -----------------------------------------------------------------
     def prepare(self, task: Task) -> PullPlan:

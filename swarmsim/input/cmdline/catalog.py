@@ -181,7 +181,7 @@ GLOBAL_FLAGS: tuple[Flag, ...] = (
 _PS = ("!f/filter=list", "!format=string", "no-resolve", "no-trunc", "q/quiet")
 _LIST = ("!f/filter=list", "!format=string", "q/quiet")
 _UPDATE_UNSIMULATED = (
-    *(f"!{name}" for name in "init no-healthcheck no-resolve-image read-only t/tty "
+    *(f"!{name}" for name in "init no-healthcheck read-only t/tty "
       "with-registry-auth".split()),
     "!u/user=string",
     "!w/workdir=string",
@@ -287,7 +287,7 @@ COMMANDS: tuple[Command, ...] = (
                         "!entrypoint=string", "!env-file=list", "!container-label=list",
                         "!replicas-max-per-node=uint", "!endpoint-mode=string",
                         "!stop-grace-period=string", "!t/tty", "!init", "!read-only",
-                        "!no-resolve-image", "!log-driver=string", "!log-opt=list"),
+                        "no-resolve-image", "!log-driver=string", "!log-opt=list"),
             )),
     Command("service", "inspect", "inspect [OPTIONS] SERVICE [SERVICE...]",
             "Display detailed information on one or more services", args=(1, None),
@@ -310,8 +310,8 @@ COMMANDS: tuple[Command, ...] = (
             "Scale one or multiple replicated services", args=(1, None),
             flags=_flags("d/detach")),
     Command("service", "update", "update [OPTIONS] SERVICE", "Update a service", args=(1, 1),
-            flags=(*_flags("d/detach", "force", "image=string", "q/quiet", "replicas=uint",
-                           "rollback"), *_flags(*_UPDATE_UNSIMULATED))),
+            flags=(*_flags("d/detach", "force", "image=string", "no-resolve-image", "q/quiet",
+                           "replicas=uint", "rollback"), *_flags(*_UPDATE_UNSIMULATED))),
 )
 
 #: commands outside the swarm groups that swarmsim simulates: registry credentials

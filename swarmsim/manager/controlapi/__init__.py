@@ -22,7 +22,7 @@ from swarmsim.compose.gostr import quote
 from swarmsim.foundation import defaults
 from swarmsim.foundation.errors import CommandError, InputError
 from swarmsim.foundation.limits import over
-from swarmsim.input.specs import PortConfig, ServiceSpec, Stack
+from swarmsim.input.specs import Platform, PortConfig, ServiceSpec, Stack
 from swarmsim.manager.controlapi.errors import DAEMON, grpc
 from swarmsim.manager.controlapi.membership import Membership, leave_refusal, parse_join_token
 from swarmsim.manager.controlapi.nodes import NodeAPI, can_remove_member
@@ -284,9 +284,11 @@ class ControlAPI(NodeAPI):
         force: bool = False,
         replicas: int | None = None,
         rollback: bool = False,
+        platforms: tuple[Platform, ...] | None = None,
     ) -> ServiceRecord:
         """``docker service update``: a new spec (``--image``, ``--replicas``), a forced
         redeploy of every task (``--force``) or a rollback (``--rollback``).
+        ``platforms``, when given, are the placement platforms the client resolved.
 
         Raises:
             CommandError: docker's message.
@@ -314,6 +316,8 @@ class ControlAPI(NodeAPI):
                 message = f"ContainerSpec: {quote(image)} is not a valid repository/tag"
                 raise CommandError(DAEMON + grpc("InvalidArgument", message)) from None
             spec = replace(spec, image=tagged_image(image))
+        if platforms is not None:
+            spec = replace(spec, placement=replace(spec.placement, platforms=platforms))
         return self._update(svc, spec)
 
     def rollback(self, name: str) -> ServiceRecord:
