@@ -7,6 +7,7 @@ from pathlib import Path
 
 from swarmsim.commands.context import Context
 from swarmsim.commands.progress import Wait
+from swarmsim.commands.resolve import client_resolve, digest_warning, registry_answers
 from swarmsim.commands.tables import service_table, stack_table, task_table
 from swarmsim.compose import load_stack
 from swarmsim.compose.container import IMAGE_LABEL
@@ -15,7 +16,6 @@ from swarmsim.foundation.errors import CommandError, InputError
 from swarmsim.input.cmdline.parse import Parsed
 from swarmsim.input.specs import Stack
 from swarmsim.manager.controlapi.errors import CLI_NOT_MANAGER
-from swarmsim.commands.resolve import client_resolve, digest_warning, registry_answers
 from swarmsim.simulation.images import query_registry
 
 DETACH_NOTICE = (
