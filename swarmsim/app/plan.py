@@ -228,10 +228,13 @@ def _place(
                 pending.append(task)
     decisions = {d.task_id: d for d in scheduler.schedule(pending, by_name, 0.0)}
     hostnames = {n.id: n.name for n in nodes}
+    # the client tags a bare image ``:latest`` before it creates the service
+    # (moby client/service_create.go, imageWithTagString): once per service, not per task
+    images = {s.spec.name: tagged_image(s.spec.image) for s in services}
+    desired = {s.spec.name: "complete" if s.spec.is_job else "running" for s in services}
     tasks = []
     for task in pending:
         d = decisions[task.id]
-        spec = by_name[task.service]
         name, slot = names[task.id]
         # a global task is created for its node (pre-assigned) and keeps it while pending;
         # docker service ps prints that node (swarmkit orchestrator/global/global.go)
@@ -244,12 +247,10 @@ def _place(
                 slot=slot,
                 node=hostnames.get(node_id) if node_id else None,
                 node_id=node_id,
-                desired_state="complete" if spec.is_job else "running",
+                desired_state=desired[task.service],
                 state="assigned" if d.node_id else "pending",
                 error=d.error,
-                # the client tags a bare image ``:latest`` before it creates the service
-                # (moby client/service_create.go, imageWithTagString)
-                image=tagged_image(spec.image),
+                image=images[task.service],
             )
         )
     reports = []

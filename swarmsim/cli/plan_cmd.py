@@ -52,7 +52,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _stack_ps(result, *, no_trunc: bool = False) -> str:  # type: ignore[no-untyped-def]
     rows = []
-    for t in sorted(result.tasks, key=lambda t: natural_key(t.name)):
+    now = result.time
+    states: dict[str, str] = {}  # CURRENT STATE for each state: every task shares the time
+    for t in sorted(result.tasks, key=task_order_key()):
+        state = states.get(t.state)
+        if state is None:
+            state = states[t.state] = current_state(t.state, now, now)
         rows.append(
             [
                 t.id if no_trunc else t.id[:12],
@@ -60,13 +65,33 @@ def _stack_ps(result, *, no_trunc: bool = False) -> str:  # type: ignore[no-unty
                 t.image,
                 t.node or "",
                 t.desired_state.capitalize(),
-                current_state(t.state, result.time, result.time),
+                state,
                 (f'"{t.error}"' if t.error else "") if no_trunc else truncate_error(t.error),
                 "",
             ]
         )
     headers = ["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"]
     return table(headers, rows)
+
+
+def task_order_key():  # type: ignore[no-untyped-def]
+    """``natural_key`` of a task's name, computing the service part once per service.
+
+    A name ``<service>.<slot>`` has the natural key of ``<service>.`` followed by the slot
+    number and an empty tail (the pieces ``re.split`` yields); any other name falls back
+    to ``natural_key`` of the whole name."""
+    prefixes: dict[str, list[object]] = {}
+
+    def key(t) -> list[object]:  # type: ignore[no-untyped-def]
+        head, dot, tail = t.name.rpartition(".")
+        if not dot or not tail.isdecimal():
+            return natural_key(t.name)
+        base = prefixes.get(head)
+        if base is None:
+            base = prefixes[head] = natural_key(head + ".")
+        return [*base, int(tail), ""]
+
+    return key
 
 
 def _node_summary(result) -> str:  # type: ignore[no-untyped-def]

@@ -62,12 +62,12 @@ def natural_key(text: str) -> list[object]:
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Align columns as docker's tabwriter does (min width 10, padding 3)."""
     columns = len(headers)
-    widths = []
-    for i in range(columns - 1):
-        longest = max([len(headers[i])] + [len(r[i]) for r in rows])
-        widths.append(max(10, longest + 3))
-    lines = []
-    for row in [list(headers), *[list(r) for r in rows]]:
-        cells = [row[i].ljust(widths[i]) for i in range(columns - 1)] + [row[-1]]
-        lines.append("".join(cells).rstrip())
-    return "\n".join(lines)
+    cols = list(zip(*rows)) if rows else [()] * columns
+    widths = [
+        max(10, max(len(headers[i]), max(map(len, cols[i]), default=0)) + 3)
+        for i in range(columns - 1)
+    ]
+    # one format string for every row: ``{:<w}`` pads as ``str.ljust`` does
+    line = "".join(f"{{{i}:<{w}}}" for i, w in enumerate(widths)) + f"{{{columns - 1}}}"
+    fmt = line.format
+    return "\n".join([fmt(*headers).rstrip(), *[fmt(*r).rstrip() for r in rows]])

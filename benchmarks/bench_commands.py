@@ -1,0 +1,145 @@
+"""Whole-command benchmark: what a user waits for, each beside a same-run baseline.
+
+1. ``swarmsim plan`` on a stack of 1,000 services x 100 replicas on 5,000 nodes, timed
+   as a subprocess (interpreter start-up, compose loading, scheduling, sorting and
+   printing the 100,000-row table), and ``plan()`` from Python in-process; baseline: the
+   bare heap floor, one ``heapq`` pop and push per placement over a heap of node keys in
+   a fresh interpreter (the least any placement loop can do), whole process and in-process.
+2. ``swarmsim run --json`` on 1,000,000 M/M/5 requests (rho 0.9) as a subprocess;
+   baseline: the same M/M/5 queue in plain simpy, also a whole fresh process.
+
+Each figure is the median of ``--repeat`` runs measured in this run.  On a shared
+machine absolute times move with the load; the same-run ratios are the figures to read.
+
+Run: ``python3 benchmarks/bench_commands.py [--which plan,run] [--repeat 3]
+[--requests 1000000] [--nodes 5000] [--services 1000] [--replicas 100]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_traffic import compose as traffic_compose  # noqa: E402
+from bench_traffic import scenario as traffic_scenario  # noqa: E402
+
+RESERVATIONS = ("", "0.05", "0.1", "0.25")
+
+
+def plan_files(d: Path, nodes: int, services: int, replicas: int) -> Path:
+    """A scenario of ``nodes`` workers (5 managers) and one stack of ``services``."""
+    lines = ["services:"]
+    for s in range(services):
+        lines += [f"  s{s}:", f"    image: nginx:{s % 7}", "    deploy:", f"      replicas: {replicas}"]
+        cpu = RESERVATIONS[s % len(RESERVATIONS)]
+        if cpu:
+            lines += ["      resources:", "        reservations:", f"          cpus: '{cpu}'"]
+            lines += ["          memory: 64M"]
+        if s % 10 == 3:
+            lines += ["      placement:", "        constraints: [node.role==worker]"]
+    (d / "stack.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (d / "plan.yaml").write_text(
+        "name: bigplan\nseed: 0\nnodes:\n"
+        "  - {name: 'manager{i}', count: 5, role: manager, cpus: 16, memory: 64G}\n"
+        f"  - {{name: 'worker{{i}}', count: {nodes - 5}, cpus: 16, memory: 64G}}\n"
+        "stacks:\n  big: stack.yml\n",
+        encoding="utf-8",
+    )
+    return d / "plan.yaml"
+
+
+HEAP_FLOOR = """
+import heapq, sys, time
+t0 = time.perf_counter()
+n, k = int(sys.argv[1]), int(sys.argv[2])
+heap = [(0, i) for i in range(n)]
+heapq.heapify(heap)
+for _ in range(k):
+    load, i = heapq.heappop(heap)
+    heapq.heappush(heap, (load + 1, i))
+print(time.perf_counter() - t0)
+"""
+
+PLAIN_SIMPY = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+t0 = time.perf_counter()
+from bench_traffic import plain_simpy
+plain_simpy(int(sys.argv[2]), 5, 5 * 0.9 / 0.02, "workers", 1)
+print(time.perf_counter() - t0)
+"""
+
+
+def whole(cmd: list[str], repeat: int) -> tuple[float, str]:
+    """Median wall time of ``cmd`` as a fresh process, and its last stdout."""
+    times, out = [], ""
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+        times.append(time.perf_counter() - t0)
+        out = proc.stdout
+    return statistics.median(times), out
+
+
+def bench_plan(args: argparse.Namespace, d: Path) -> None:
+    path = plan_files(d, args.nodes, args.services, args.replicas)
+    k = args.services * args.replicas
+    floor_proc, floor_out = whole([sys.executable, "-c", HEAP_FLOOR, str(args.nodes), str(k)], args.repeat)
+    floor_in = float(floor_out)
+    cmd, _ = whole([sys.executable, "-m", "swarmsim", "plan", str(path)], args.repeat)
+    from swarmsim.app.plan import plan
+    from swarmsim.input.scenario import load_scenario
+
+    inproc = []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        plan(load_scenario(path))
+        inproc.append(time.perf_counter() - t0)
+    p = statistics.median(inproc)
+    print(f"plan {k:,} replicas / {args.services:,} services / {args.nodes:,} nodes, median of {args.repeat}")
+    print(f"  swarmsim plan (whole process) {cmd:7.2f} s   heap floor (whole process) {floor_proc:6.2f} s   {cmd / floor_proc:5.1f}x")
+    print(f"  plan() from Python            {p:7.2f} s   heap floor (in-process)    {floor_in:6.2f} s   {p / floor_in:5.1f}x")
+    print("  target: command <= 1.5 s; plan() <= 10x the floor")
+
+
+def bench_run(args: argparse.Namespace, d: Path) -> None:
+    n = args.requests
+    (d / "stack.yml").write_text(traffic_compose(5, "workers", 0), encoding="utf-8")
+    (d / "run.yaml").write_text(traffic_scenario(n, 5 * 0.9 / 0.02, 5), encoding="utf-8")
+    here = str(Path(__file__).resolve().parent)
+    base, _ = whole([sys.executable, "-c", PLAIN_SIMPY, here, str(n)], args.repeat)
+    cmd, _ = whole([sys.executable, "-m", "swarmsim", "run", str(d / "run.yaml"), "--json"], args.repeat)
+    print(f"run --json, {n:,} M/M/5 requests (rho 0.9), median of {args.repeat}")
+    print(f"  plain simpy (whole process)   {base:7.2f} s   {n / base:10,.0f} req/s")
+    print(f"  swarmsim run --json (whole)   {cmd:7.2f} s   {n / cmd:10,.0f} req/s   {base / cmd:5.1f}x simpy")
+    print("  target: >= 10x plain simpy, whole process against whole process")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--which", default="plan,run")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--requests", type=int, default=1_000_000)
+    ap.add_argument("--nodes", type=int, default=5000)
+    ap.add_argument("--services", type=int, default=1000)
+    ap.add_argument("--replicas", type=int, default=100)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        if "plan" in args.which:
+            bench_plan(args, d)
+        if "run" in args.which:
+            bench_run(args, d)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
