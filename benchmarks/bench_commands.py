@@ -8,8 +8,10 @@
 2. ``swarmsim run --json`` on 1,000,000 M/M/5 requests (rho 0.9) as a subprocess;
    baseline: the same M/M/5 queue in plain simpy, also a whole fresh process.
 
-Each figure is the median of ``--repeat`` runs measured in this run.  On a shared
-machine absolute times move with the load; the same-run ratios are the figures to read.
+Each figure is the median of ``--repeat`` runs measured in this run, as CPU seconds
+(user + system, of the child process for a whole command) and wall seconds.  On a shared
+machine wall times move with the load; CPU times and the same-run ratios are the figures
+to read.
 
 Run: ``python3 benchmarks/bench_commands.py [--which plan,run] [--repeat 3]
 [--requests 1000000] [--nodes 5000] [--services 1000] [--replicas 100]``
@@ -18,6 +20,7 @@ Run: ``python3 benchmarks/bench_commands.py [--which plan,run] [--repeat 3]
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -26,6 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_traffic import compose as traffic_compose  # noqa: E402
@@ -58,14 +62,14 @@ def plan_files(d: Path, nodes: int, services: int, replicas: int) -> Path:
 
 HEAP_FLOOR = """
 import heapq, sys, time
-t0 = time.perf_counter()
+t0 = time.process_time()
 n, k = int(sys.argv[1]), int(sys.argv[2])
 heap = [(0, i) for i in range(n)]
 heapq.heapify(heap)
 for _ in range(k):
     load, i = heapq.heappop(heap)
     heapq.heappush(heap, (load + 1, i))
-print(time.perf_counter() - t0)
+print(time.process_time() - t0)
 """
 
 PLAIN_SIMPY = """
@@ -78,35 +82,45 @@ print(time.perf_counter() - t0)
 """
 
 
-def whole(cmd: list[str], repeat: int) -> tuple[float, str]:
-    """Median wall time of ``cmd`` as a fresh process, and its last stdout."""
-    times, out = [], ""
+def _child_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def whole(cmd: list[str], repeat: int) -> tuple[float, float, str]:
+    """Median CPU and wall seconds of ``cmd`` as a fresh process, and its last stdout."""
+    cpu, wall, out = [], [], ""
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        c0, t0 = _child_cpu(), time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
-        times.append(time.perf_counter() - t0)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(_child_cpu() - c0)
         out = proc.stdout
-    return statistics.median(times), out
+    return statistics.median(cpu), statistics.median(wall), out
 
 
 def bench_plan(args: argparse.Namespace, d: Path) -> None:
     path = plan_files(d, args.nodes, args.services, args.replicas)
     k = args.services * args.replicas
-    floor_proc, floor_out = whole([sys.executable, "-c", HEAP_FLOOR, str(args.nodes), str(k)], args.repeat)
+    floor_proc, floor_wall, floor_out = whole(
+        [sys.executable, "-c", HEAP_FLOOR, str(args.nodes), str(k)], args.repeat)
     floor_in = float(floor_out)
-    cmd, _ = whole([sys.executable, "-m", "swarmsim", "plan", str(path)], args.repeat)
+    cmd, cmd_wall, _ = whole([sys.executable, "-m", "swarmsim", "plan", str(path)], args.repeat)
     from swarmsim.app.plan import plan
     from swarmsim.input.scenario import load_scenario
 
     inproc = []
     for _ in range(args.repeat):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         plan(load_scenario(path))
-        inproc.append(time.perf_counter() - t0)
+        inproc.append(time.process_time() - t0)
     p = statistics.median(inproc)
     print(f"plan {k:,} replicas / {args.services:,} services / {args.nodes:,} nodes, median of {args.repeat}")
-    print(f"  swarmsim plan (whole process) {cmd:7.2f} s   heap floor (whole process) {floor_proc:6.2f} s   {cmd / floor_proc:5.1f}x")
-    print(f"  plan() from Python            {p:7.2f} s   heap floor (in-process)    {floor_in:6.2f} s   {p / floor_in:5.1f}x")
+    print(f"  swarmsim plan (whole process) {cmd:7.2f} s CPU ({cmd_wall:.2f} s wall)   "
+          f"heap floor (whole process) {floor_proc:6.2f} s CPU ({floor_wall:.2f} s wall)   "
+          f"{cmd / floor_proc:5.1f}x")
+    print(f"  plan() from Python            {p:7.2f} s CPU   heap floor (in-process)     "
+          f"{floor_in:6.2f} s   {p / floor_in:5.1f}x")
     print("  target: command <= 1.5 s; plan() <= 10x the floor")
 
 
@@ -115,11 +129,14 @@ def bench_run(args: argparse.Namespace, d: Path) -> None:
     (d / "stack.yml").write_text(traffic_compose(5, "workers", 0), encoding="utf-8")
     (d / "run.yaml").write_text(traffic_scenario(n, 5 * 0.9 / 0.02, 5), encoding="utf-8")
     here = str(Path(__file__).resolve().parent)
-    base, _ = whole([sys.executable, "-c", PLAIN_SIMPY, here, str(n)], args.repeat)
-    cmd, _ = whole([sys.executable, "-m", "swarmsim", "run", str(d / "run.yaml"), "--json"], args.repeat)
+    base, base_wall, _ = whole([sys.executable, "-c", PLAIN_SIMPY, here, str(n)], args.repeat)
+    cmd, cmd_wall, _ = whole(
+        [sys.executable, "-m", "swarmsim", "run", str(d / "run.yaml"), "--json"], args.repeat)
     print(f"run --json, {n:,} M/M/5 requests (rho 0.9), median of {args.repeat}")
-    print(f"  plain simpy (whole process)   {base:7.2f} s   {n / base:10,.0f} req/s")
-    print(f"  swarmsim run --json (whole)   {cmd:7.2f} s   {n / cmd:10,.0f} req/s   {base / cmd:5.1f}x simpy")
+    print(f"  plain simpy (whole process)   {base:7.2f} s CPU ({base_wall:.2f} s wall)"
+          f"   {n / base:10,.0f} req/CPU-s")
+    print(f"  swarmsim run --json (whole)   {cmd:7.2f} s CPU ({cmd_wall:.2f} s wall)"
+          f"   {n / cmd:10,.0f} req/CPU-s   {base / cmd:5.1f}x simpy")
     print("  target: >= 10x plain simpy, whole process against whole process")
 
 
