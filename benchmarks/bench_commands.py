@@ -42,7 +42,8 @@ def plan_files(d: Path, nodes: int, services: int, replicas: int) -> Path:
     """A scenario of ``nodes`` workers (5 managers) and one stack of ``services``."""
     lines = ["services:"]
     for s in range(services):
-        lines += [f"  s{s}:", f"    image: nginx:{s % 7}", "    deploy:", f"      replicas: {replicas}"]
+        lines += [f"  s{s}:", f"    image: nginx:{s % 7}", "    deploy:"]
+        lines += [f"      replicas: {replicas}"]
         cpu = RESERVATIONS[s % len(RESERVATIONS)]
         if cpu:
             lines += ["      resources:", "        reservations:", f"          cpus: '{cpu}'"]
@@ -115,7 +116,8 @@ def bench_plan(args: argparse.Namespace, d: Path) -> None:
         plan(load_scenario(path))
         inproc.append(time.process_time() - t0)
     p = statistics.median(inproc)
-    print(f"plan {k:,} replicas / {args.services:,} services / {args.nodes:,} nodes, median of {args.repeat}")
+    print(f"plan {k:,} replicas / {args.services:,} services / {args.nodes:,} nodes, "
+          f"median of {args.repeat}")
     print(f"  swarmsim plan (whole process) {cmd:7.2f} s CPU ({cmd_wall:.2f} s wall)   "
           f"heap floor (whole process) {floor_proc:6.2f} s CPU ({floor_wall:.2f} s wall)   "
           f"{cmd / floor_proc:5.1f}x")

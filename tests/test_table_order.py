@@ -21,7 +21,7 @@ def _reference_table(headers: list[str], rows: list[list[str]]) -> str:
               for i in range(len(headers) - 1)]
     out = []
     for row in [headers, *rows]:
-        line = "".join(c.ljust(w) for c, w in zip(row, widths)) + row[-1]
+        line = "".join(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)) + row[-1]
         out.append(line.rstrip())
     return "\n".join(out)
 

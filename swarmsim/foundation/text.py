@@ -62,7 +62,7 @@ def natural_key(text: str) -> list[object]:
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Align columns as docker's tabwriter does (min width 10, padding 3)."""
     columns = len(headers)
-    cols = list(zip(*rows)) if rows else [()] * columns
+    cols = list(zip(*rows, strict=True)) if rows else [()] * columns
     widths = [
         max(10, max(len(headers[i]), max(map(len, cols[i]), default=0)) + 3)
         for i in range(columns - 1)
