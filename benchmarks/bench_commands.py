@@ -128,7 +128,7 @@ def bench_plan(args: argparse.Namespace, d: Path) -> None:
 
 def bench_run(args: argparse.Namespace, d: Path) -> None:
     n = args.requests
-    (d / "stack.yml").write_text(traffic_compose(5, "workers", 0), encoding="utf-8")
+    (d / "app.yml").write_text(traffic_compose(5, "workers", 10 * n), encoding="utf-8")
     (d / "run.yaml").write_text(traffic_scenario(n, 5 * 0.9 / 0.02, 5), encoding="utf-8")
     here = str(Path(__file__).resolve().parent)
     base, base_wall, _ = whole([sys.executable, "-c", PLAIN_SIMPY, here, str(n)], args.repeat)
