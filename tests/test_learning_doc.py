@@ -35,9 +35,10 @@ BLOCKS = _blocks()
 def test_the_doc_has_the_blocks_this_test_runs():
     assert sorted(BLOCKS) == ["1. Install#0", "2. Start a shell on a fresh \"laptop\"#0",
                               "3. Part 2: a container on the laptop#0",
-                              "4. Part 4: a swarm of two machines#0",
-                              "5. Part 5: the stack with redis#0",
-                              "7. The tutorial as scenarios#0"]
+                              "4. Part 3: a service on the laptop's own swarm#0",
+                              "5. Part 4: a swarm of two machines#0",
+                              "6. Part 5: the stack with redis#0",
+                              "8. The tutorial as scenarios#0"]
     assert "pip install" in BLOCKS["1. Install#0"]  # installing is what the suite runs in
 
 
@@ -58,7 +59,7 @@ def test_start_block(compose_dir, monkeypatch, capsys):
     assert "This node is not a swarm manager." in capsys.readouterr().err
 
 
-def test_parts_2_4_and_5_blocks_in_one_shell(compose_dir):
+def test_parts_2_to_5_blocks_in_one_shell(compose_dir):
     s = Session.start(clock=clock_for(tty=False))
     out, err = io.StringIO(), io.StringIO()
     part2 = BLOCKS["3. Part 2: a container on the laptop#0"]
@@ -68,7 +69,16 @@ def test_parts_2_4_and_5_blocks_in_one_shell(compose_dir):
     assert "Login Succeeded\nThe push refers to repository [docker.io/gordon/get-started]\n" in text
     assert err.getvalue().startswith('#0 building with "default" instance')
     out, err = io.StringIO(), io.StringIO()
-    part4 = BLOCKS["4. Part 4: a swarm of two machines#0"]
+    part3 = BLOCKS["4. Part 3: a service on the laptop's own swarm#0"]
+    assert run_lines(s, part3.splitlines(), out, err) == 0
+    text = out.getvalue()
+    assert " 192.168.1.10:2377\n" in text
+    ls = [ln.split() for ln in text.splitlines() if "getstartedlab_web   replicated" in ln]
+    assert [row[3] for row in ls] == ["0/5", "7/7"]
+    assert "<h3>Hello World!</h3>" in text
+    assert text.endswith("Node left the swarm.\n")
+    out, err = io.StringIO(), io.StringIO()
+    part4 = BLOCKS["5. Part 4: a swarm of two machines#0"]
     assert run_lines(s, part4.splitlines(), out, err) == 0
     notice = ("Since --detach=false was not specified, tasks will be created in the "
               "background.\nIn a future release, --detach=false will become the default.\n")
@@ -78,7 +88,7 @@ def test_parts_2_4_and_5_blocks_in_one_shell(compose_dir):
     assert text.count("Visits:</b> <i>cannot connect to Redis, counter disabled</i>") == 2
     assert "Removing service getstartedlab_web\n" in text
     out, err = io.StringIO(), io.StringIO()
-    part5 = BLOCKS["5. Part 5: the stack with redis#0"]
+    part5 = BLOCKS["6. Part 5: the stack with redis#0"]
     assert run_lines(s, part5.splitlines(), out, err) == 0
     text = out.getvalue()
     assert err.getvalue() == notice
@@ -95,7 +105,7 @@ def test_scenario_block_commands(capsys):
     old = os.getcwd()
     os.chdir(ROOT)
     try:
-        for line in BLOCKS["7. The tutorial as scenarios#0"].splitlines():
+        for line in BLOCKS["8. The tutorial as scenarios#0"].splitlines():
             words = shlex.split(line)
             assert words[0] == "swarmsim"
             assert main(words[1:]) == 0, line
