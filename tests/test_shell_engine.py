@@ -126,3 +126,27 @@ def test_run_pulls_what_was_pushed_and_machine_ls_q():
     out, _ = pipe(s, "docker-machine ls -q\ndocker-machine stop $(docker-machine ls -q)\n")
     assert out.splitlines()[:2] == ["myvm1", "myvm2"]
     assert out.splitlines()[-1] == 'Machine "myvm2" was stopped.'
+
+
+def test_login_on_a_terminal_asks_for_what_is_missing():
+    s = Session.start()
+    asked = []
+
+    def ask(text, hidden):
+        asked.append((text, hidden))
+        return {"Username: ": "john", "Password: ": "secret"}[text]
+
+    s.ask = ask
+    out, err = pipe(s, "docker login\n")
+    assert (out, err) == ("Login Succeeded\n", "")  # no --password warning: it was typed
+    assert asked == [("Username: ", False), ("Password: ", True)]
+    assert s.sim.images.has_login("localhost", "docker.io")
+    asked.clear()
+    pipe(s, "docker login -u john registry.example.com\n")
+    assert asked == [("Password: ", True)]
+    s.ask = lambda text, hidden: ""
+    _, err = pipe(s, "docker login\n")
+    assert err == "error: username is required\n"
+    s.ask = None  # from a pipe: docker cannot prompt
+    _, err = pipe(s, "docker login\n")
+    assert err == "error: cannot perform an interactive login from a non-TTY device\n"

@@ -60,7 +60,11 @@ def run(args: argparse.Namespace) -> int:
 
 def interactive(session: Session) -> int:  # pragma: no cover - needs a terminal
     """The prompt: ``machine$`` (or ``$`` for the laptop), with readline."""
+    import getpass
+
     from swarmsim.shell.repl import completions, emit
+
+    session.ask = lambda text, hidden: getpass.getpass(text) if hidden else input(text)
 
     try:
         import readline

@@ -22,6 +22,7 @@ def local_command(session: Session, machine: str, words: list[str]) -> Reply:
     """
     from swarmsim.commands.service_create import generated_name
     from swarmsim.simulation.images import registry_of
+
     engines, now = session.engines, session.sim.now
     cmd = words[1:3] if words[1] in ("image", "container") else words[1:2]
     rest = words[len(cmd) + 1:]

@@ -92,6 +92,7 @@ def _scp(session: Session, args: list[str]) -> Reply:
     from pathlib import Path
 
     from swarmsim.cluster.hostfs import normalize
+
     if len(args) != 2:
         raise dm.MachineError("Error: Expected two arguments: SOURCE and DESTINATION")
     (src_vm, src), (dst_vm, dst) = (_place(a) for a in args)

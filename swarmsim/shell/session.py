@@ -88,6 +88,9 @@ class Session:
     clock: Clock = field(default_factory=Clock)
     ssh: VmShell | None = None  # an interactive `docker-machine ssh NODE`
     engines: Engines = field(default_factory=Engines)  # machines' own images, containers
+    #: a terminal's prompt (text, hidden) -> what the user typed; None when lines come
+    #: from a pipe (then `docker login` cannot ask, as docker without a TTY)
+    ask: Callable[[str, bool], str] | None = None
 
     @classmethod
     def start(cls, scenario: Scenario | None = None, *, seed: int | None = None,
@@ -241,6 +244,10 @@ class Session:
         words = shell_words(line)
         if words[1:3] in (["container", "ls"], ["container", "ps"]) or words[1:2] == ["ps"]:
             return self._containers(machine, words)
+        if words[1:2] == ["login"] and self.ask is not None and not (
+                {"-p", "--password", "--password-stdin"} & set(words)
+                or any(w.startswith(("-p", "--password")) for w in words[2:])):
+            return self._login(words, machine)
         if (words[1:2] and words[1] in _LOCAL_COMMANDS) or words[1:3] in _LOCAL_PAIRS:
             from swarmsim.shell.local_cmds import local_command
 
@@ -294,6 +301,37 @@ class Session:
         return more
 
     # --- the pieces ----------------------------------------------------------------------
+    def _login(self, words: list[str], machine: str) -> Reply:
+        """``docker login [-u USER] [SERVER]`` on a terminal: docker prompts for what is
+        missing (``Username: ``, then a hidden ``Password: ``; cli/command/
+        registry.go PromptUserForCredentials), then logs in. Docker Hub's web-based
+        sign-in (a device code opened in a browser) is not simulated: it asks too."""
+        assert self.ask is not None
+        user = ""
+        rest: list[str] = []
+        i = 2
+        while i < len(words):
+            if words[i] in ("-u", "--username") and i + 1 < len(words):
+                user = words[i + 1]
+                i += 2
+                continue
+            if words[i].startswith(("--username=", "-u=")):
+                user = words[i].split("=", 1)[1]
+            else:
+                rest.append(words[i])
+            i += 1
+        user = user or self.ask("Username: ", False).strip()
+        if not user:
+            return Reply("", "error: username is required\n", 1)
+        password = self.ask("Password: ", True)
+        if not password.strip():
+            return Reply("", "error: password is required\n", 1)
+        res = run_command(self.sim, shlex.join(["docker", "login", "-u", user,
+                                                "--password-stdin", *rest]).replace(
+            "--password-stdin", f"-p {shlex.quote(password)}"), on=machine)
+        warning = "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n"
+        return Reply(res.output, res.error.replace(warning, ""), res.exit_code)
+
     def _containers(self, machine: str, words: list[str]) -> Reply:
         flags = [w for w in words[2:] if w.startswith("-")] if words[1] != "ps" else [
             w for w in words[1:] if w.startswith("-")]
