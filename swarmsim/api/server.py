@@ -96,6 +96,11 @@ class Server:
         for runner in (self._live, self._runner):
             if runner is not None:
                 await runner.cleanup()
+        # streams still open (`/events`, `logs -f`) end with the server
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for t in pending:
+            t.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     def start_background(self, host: str = "127.0.0.1", port: int = 0,
                          socket: str | None = None) -> Server:
