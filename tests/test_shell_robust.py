@@ -156,3 +156,13 @@ def test_read_lines_skips_a_line_longer_than_the_limit():
     assert list(read_lines(stream, err, limit=20)) == ["one\n", "two\n"]
     assert err.getvalue().count("longer than") == 2
     assert "line 2 " in err.getvalue() and "line 4 " in err.getvalue()
+
+
+def test_a_long_line_in_a_docker_machine_ssh_session_is_bounded():
+    session = Session.start(None)
+    assert session.execute("docker-machine create --driver virtualbox myvm1").exit_code == 0
+    assert session.execute("docker-machine ssh myvm1").exit_code == 0
+    reply, seconds = elapsed(session.execute, "echo " + "a" * 1_000_000)
+    assert (reply.exit_code, reply.error) == (126, "-sh: Argument list too long\n")
+    assert seconds < 2.0  # the VM shell's lexer took ~25 s on this
+    assert session.execute("echo hi").output == "hi\n"  # still in the VM's shell

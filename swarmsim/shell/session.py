@@ -159,7 +159,9 @@ class Session:
         if text in ("exit", "quit") and self.ssh is None:
             return Reply(done=True)
         before = self.advance(self.clock.due(self.sim.now))
-        if self.ssh is not None:
+        if self.ssh is not None and too_long(text.split()):  # bounds the VM shell's lexer
+            reply = Reply("", "-sh: Argument list too long\n", 126)
+        elif self.ssh is not None:
             reply = self.ssh.run(text)
             if reply.done:
                 self.ssh = None
