@@ -177,7 +177,7 @@ def _do_step(result: RunResult, step: Step) -> None:
     task = find_task(sim, step.target)
     if task is None:
         detail = f"no such task: {step.target}"
-    elif sim.agent.kill(task, step.exit_code):  # type: ignore[attr-defined]
+    elif sim.agent.kill(task, step.exit_code):
         detail = f"{task.name} ({task.id[:12]}) exited with code {step.exit_code}"
     else:
         detail = f"{task.name} ({task.id[:12]}) has no running container"

@@ -168,7 +168,7 @@ def service_create(ctx: Context, p: Parsed) -> None:
     if problem is not None:
         raise CommandError(f"{DAEMON}{problem[0]}")
     if p.values["with-registry-auth"]:
-        images = ctx.sim.images  # type: ignore[attr-defined]
+        images = ctx.sim.images
         from swarmsim.simulation.images import registry_of
 
         spec = replace(spec, registry_auth=bool(images.has_login(ctx.machine,

@@ -72,7 +72,7 @@ class GlobalOrchestrator:
         self.state.on_task(self._on_task, states=TERMINAL)
         self.state.on_node(self._on_node)
         self.sim.on_leader(self._on_leader)
-        self.sim.updater.on_status(self._on_status)  # type: ignore[attr-defined]
+        self.sim.updater.on_status(self._on_status)
 
     # --- listeners ---------------------------------------------------------------------
     def _on_status(self, svc: ServiceRecord) -> None:
@@ -88,7 +88,7 @@ class GlobalOrchestrator:
         if what == "removed":
             self._global.discard(svc.name)
             self._services.pop(svc.name, None)
-            self.sim.soon(self.sim.restart.remove_service_tasks,  # type: ignore[attr-defined]
+            self.sim.soon(self.sim.restart.remove_service_tasks,
                           svc.name, service_tasks(self.state, svc))
             return
         self._global.add(svc.name)
@@ -160,11 +160,11 @@ class GlobalOrchestrator:
         if node.spec.availability == "pause" or not meets(svc.spec, node.spec):
             self.state.set_desired(task, TaskState.SHUTDOWN)
             return
-        self.sim.restart.restart(task)  # type: ignore[attr-defined]
+        self.sim.restart.restart(task)
 
     # --- reconcile -----------------------------------------------------------------------
     def _runnable_by_node(self, svc: ServiceRecord, tasks: list[Task]) -> dict[str, list[Task]]:
-        restart = self.sim.restart  # type: ignore[attr-defined]
+        restart = self.sim.restart
         grouped: dict[str, list[Task]] = {}
         for t in tasks:
             grouped.setdefault(t.node_id or "", []).append(t)
@@ -193,7 +193,7 @@ class GlobalOrchestrator:
         for tasks in by_node.values():  # nodes drained, down or gone
             self._shutdown(tasks)
         if to_update:
-            self.sim.updater.update(svc, to_update)  # type: ignore[attr-defined]
+            self.sim.updater.update(svc, to_update)
 
     def _node_event(self, node_id: str) -> None:
         node = self.state.nodes.get(node_id)
@@ -219,7 +219,7 @@ class GlobalOrchestrator:
             if not meets(svc.spec, node.spec):
                 continue  # the constraint enforcer deals with tasks already there
             mine = [t for t in on_node if t.service == svc.name and t.created >= svc.created]
-            tasks = self.sim.restart.updatable_tasks_in_slot(mine, svc)  # type: ignore[attr-defined]
+            tasks = self.sim.restart.updatable_tasks_in_slot(mine, svc)
             clean = [t for t in tasks if not is_task_dirty(t, svc.spec, node.spec, svc.version)]
             dirty = [t for t in tasks if t not in clean]
             if clean:

@@ -72,7 +72,7 @@ class JobsOrchestrator:
         if what == "removed":
             self._services.pop(svc.name, None)
             self._versions.pop(svc.name, None)
-            self.sim.soon(self.sim.restart.remove_service_tasks,  # type: ignore[attr-defined]
+            self.sim.soon(self.sim.restart.remove_service_tasks,
                           svc.name, service_tasks(self.state, svc))
             return
         if what == "updated" and self._versions.get(svc.name, svc.version) != svc.version:
@@ -195,7 +195,7 @@ class JobsOrchestrator:
                 self.state.set_desired(left, TaskState.SHUTDOWN)
 
     def _restart_and_remove(self, to_restart: list[Task], to_remove: list[Task]) -> None:
-        restart = self.sim.restart  # type: ignore[attr-defined]
+        restart = self.sim.restart
         for task in to_restart:
             if task.id in self.state.tasks and task.desired <= COMPLETE:
                 restart.restart(task)

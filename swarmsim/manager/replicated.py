@@ -98,7 +98,7 @@ class ReplicatedOrchestrator:
         self.state.on_task(self._on_task, states={ASSIGNED} | TERMINAL)
         self.state.on_node(self._on_node)
         self.sim.on_leader(self._on_leader)
-        self.sim.updater.on_status(self._on_status)  # type: ignore[attr-defined]
+        self.sim.updater.on_status(self._on_status)
 
     # --- listeners ---------------------------------------------------------------------
     def _on_service(self, svc: ServiceRecord, what: str) -> None:
@@ -106,7 +106,7 @@ class ReplicatedOrchestrator:
             return
         if what == "removed":
             self._services.pop(svc.name, None)
-            self.sim.soon(self.sim.restart.remove_service_tasks,  # type: ignore[attr-defined]
+            self.sim.soon(self.sim.restart.remove_service_tasks,
                           svc.name, service_tasks(self.state, svc))
             return
         self._services[svc.name] = None
@@ -165,7 +165,7 @@ class ReplicatedOrchestrator:
                 continue
             svc = owner(self.state, task)
             if svc is not None and svc.spec.mode == MODE:
-                self.sim.restart.restart(task)  # type: ignore[attr-defined]
+                self.sim.restart.restart(task)
         services, self._services = list(self._services), {}
         for name in services:
             svc = self.state.services.get(name)
@@ -193,7 +193,7 @@ class ReplicatedOrchestrator:
     # --- reconcile -----------------------------------------------------------------------
     def reconcile(self, svc: ServiceRecord) -> None:
         """Create, remove or update tasks so ``svc`` has ``replicas`` runnable slots."""
-        restart = self.sim.restart  # type: ignore[attr-defined]
+        restart = self.sim.restart
         runnable: dict[int, list[Task]] = {}
         dead: dict[int, list[Task]] = {}
         for slot, tasks in slots_of(service_tasks(self.state, svc)).items():
@@ -204,7 +204,7 @@ class ReplicatedOrchestrator:
                 dead[slot] = tasks
         wanted = svc.spec.replicas
         have = len(runnable)
-        updater = self.sim.updater  # type: ignore[attr-defined]
+        updater = self.sim.updater
         if wanted > have:
             updater.update(svc, list(runnable.values()))
             for slot in free_slots(runnable, wanted - have):

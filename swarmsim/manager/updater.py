@@ -95,7 +95,7 @@ class Updater:
 
     def start(self) -> None:
         """Subscribe to service and task changes and to leadership."""
-        self.restart: RestartSupervisor = self.sim.restart  # type: ignore[attr-defined]
+        self.restart: RestartSupervisor = self.sim.restart
         self.state.on_service(self._on_service)
         self.state.on_task(self._on_task, states={RUNNING} | TERMINAL, desired=False)
         self.sim.on_leader(self._on_leader)

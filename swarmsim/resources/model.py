@@ -167,7 +167,7 @@ class Resources:
     def start(self) -> None:
         """Follow containers as the agent starts and stops them."""
         self._base = int(self.sim.streams["usage"].integers(0, 2**63))
-        self.sim.agent.on_container(self._on_container)  # type: ignore[attr-defined]
+        self.sim.agent.on_container(self._on_container)
 
     # --- containers --------------------------------------------------------------------
     def _before_change(self) -> None:
@@ -241,7 +241,7 @@ class Resources:
         self.oom_kills += 1
         task = box.task
         self.sim.events.append(OomEvent(self.sim.now, task.name, task.id, why))
-        self.sim.agent.kill(task, OOM_EXIT_CODE)  # type: ignore[attr-defined]
+        self.sim.agent.kill(task, OOM_EXIT_CODE)
         self._touch(box.node)
 
     # --- allocation --------------------------------------------------------------------
@@ -300,7 +300,7 @@ class Resources:
 
     def _tick(self) -> None:
         """Re-evaluate the traffic-driven demand from the last step's requests."""
-        traffic = self.sim.traffic  # type: ignore[attr-defined]
+        traffic = self.sim.traffic
         traffic.flush(self.sim.now)
         work = traffic.take_work()
         now = self.sim.now

@@ -52,7 +52,7 @@ def local_command(session: Session, machine: str, words: list[str]) -> Reply:
     if name == "push":
         if len(args) != 1:
             raise el.EngineError("docker: 'docker push' requires 1 argument")
-        images = session.sim.images  # type: ignore[attr-defined]
+        images = session.sim.images
         logged_in = images.has_login(machine, registry_of(args[0]))
         out = el.push(engines, machine, args[0], logged_in)
         images.unpublished.discard(tagged_image(args[0]))  # now the registry has it
@@ -97,7 +97,7 @@ def _unpublished(session: Session, machine: str, ref: str) -> None:
     from swarmsim.commands import control_api
 
     image = tagged_image(ref)
-    images = session.sim.images  # type: ignore[attr-defined]
+    images = session.sim.images
     if session.engines.pushed.get(el.full_name(ref)) is None:
         images.unpublished.add(image)
     node = control_api(session.sim).node_of(machine)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import simpy
 
@@ -22,6 +22,25 @@ from swarmsim.foundation.rng import IdFactory, make_streams
 from swarmsim.input.scenario import Scenario
 from swarmsim.input.specs import NodeSpec
 from swarmsim.scheduler import Scheduler
+
+if TYPE_CHECKING:
+    from swarmsim.manager.controlapi import ControlAPI
+    from swarmsim.manager.enforcer import ConstraintEnforcer
+    from swarmsim.manager.global_ import GlobalOrchestrator
+    from swarmsim.manager.jobs import JobsOrchestrator
+    from swarmsim.manager.liveness import Liveness
+    from swarmsim.manager.quorum import Quorum
+    from swarmsim.manager.reaper import TaskReaper
+    from swarmsim.manager.replicated import ReplicatedOrchestrator
+    from swarmsim.manager.restart import RestartSupervisor
+    from swarmsim.manager.scheduling import SchedulingComponent
+    from swarmsim.manager.updater import Updater
+    from swarmsim.resources.failures import RandomFailures
+    from swarmsim.resources.model import Resources
+    from swarmsim.simulation.agent import Agent
+    from swarmsim.simulation.images import Images
+    from swarmsim.simulation.storage import Storage
+    from swarmsim.workload.traffic import Traffic
 
 
 class Simulation:
@@ -59,13 +78,56 @@ class Simulation:
         self.machines: dict[str, NodeSpec] = {n.name: n for n in scenario.nodes}
         self.join_tokens: tuple[str, str] | None = None  # (worker, manager) once initialised
         self.hostfs = HostFiles()  # the disks of machines whose files are modelled
-        self.components: dict[str, Any] = {}
-        for name, cls in _components():
-            comp = cls(self)
-            self.components[name] = comp
-            setattr(self, name, comp)
+        self.controlapi: ControlAPI | None = None  # made on first use (control_api)
+        self._compose()
         for comp in self.components.values():
             comp.start()
+
+    def _compose(self) -> None:
+        """The composition root: every component, built in start order and kept in a
+        typed attribute, so the type checker sees which component uses which."""
+        from swarmsim.manager.enforcer import ConstraintEnforcer
+        from swarmsim.manager.global_ import GlobalOrchestrator
+        from swarmsim.manager.jobs import JobsOrchestrator
+        from swarmsim.manager.liveness import Liveness
+        from swarmsim.manager.quorum import Quorum
+        from swarmsim.manager.reaper import TaskReaper
+        from swarmsim.manager.replicated import ReplicatedOrchestrator
+        from swarmsim.manager.restart import RestartSupervisor
+        from swarmsim.manager.scheduling import SchedulingComponent
+        from swarmsim.manager.updater import Updater
+        from swarmsim.resources.failures import RandomFailures
+        from swarmsim.resources.model import Resources
+        from swarmsim.simulation.agent import Agent
+        from swarmsim.simulation.images import Images
+        from swarmsim.simulation.storage import Storage
+        from swarmsim.workload.traffic import Traffic
+
+        self.scheduling: SchedulingComponent = SchedulingComponent(self)
+        self.images: Images = Images(self)
+        self.agent: Agent = Agent(self)
+        self.storage: Storage = Storage(self)
+        self.liveness: Liveness = Liveness(self)
+        self.quorum: Quorum = Quorum(self)
+        self.restart: RestartSupervisor = RestartSupervisor(self)
+        self.updater: Updater = Updater(self)
+        self.replicated: ReplicatedOrchestrator = ReplicatedOrchestrator(self)
+        self.global_: GlobalOrchestrator = GlobalOrchestrator(self)
+        self.jobs: JobsOrchestrator = JobsOrchestrator(self)
+        self.enforcer: ConstraintEnforcer = ConstraintEnforcer(self)
+        self.reaper: TaskReaper = TaskReaper(self)
+        self.traffic: Traffic = Traffic(self)
+        self.resources: Resources = Resources(self)
+        self.failures: RandomFailures = RandomFailures(self)
+        # start order
+        self.components: dict[str, _Component] = {
+            "scheduling": self.scheduling, "images": self.images, "agent": self.agent,
+            "storage": self.storage, "liveness": self.liveness, "quorum": self.quorum,
+            "restart": self.restart, "updater": self.updater,
+            "replicated": self.replicated, "global_": self.global_, "jobs": self.jobs,
+            "enforcer": self.enforcer, "reaper": self.reaper, "traffic": self.traffic,
+            "resources": self.resources, "failures": self.failures,
+        }
 
     def bootstrap(self) -> None:
         """t=0: the first manager runs ``docker swarm init``, the other machines with
@@ -87,7 +149,7 @@ class Simulation:
 
         self.join_tokens = self.ids.join_token_pair()
         self.state.add_node(replace(node, role="manager"))
-        self.quorum.init_leader(node.id)  # type: ignore[attr-defined]
+        self.quorum.init_leader(node.id)
 
     # --- timers ------------------------------------------------------------------------
     def later(self, delay: float, fn: Callable[..., Any], *args: Any) -> simpy.events.Timeout:
@@ -129,6 +191,12 @@ class Simulation:
         self._leader_listeners.append(fn)
 
 
+class _Component(Protocol):
+    """What the engine asks of every component: start (subscribe to the store)."""
+
+    def start(self) -> None: ...
+
+
 class Coalesced:
     """Calling it schedules ``fn`` for the current instant unless already scheduled."""
 
@@ -166,40 +234,3 @@ def tuned_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _components() -> list[tuple[str, Any]]:
-    """The components of a simulation, in start order, as (attribute name, class)."""
-    from swarmsim.manager.enforcer import ConstraintEnforcer
-    from swarmsim.manager.global_ import GlobalOrchestrator
-    from swarmsim.manager.jobs import JobsOrchestrator
-    from swarmsim.manager.liveness import Liveness
-    from swarmsim.manager.quorum import Quorum
-    from swarmsim.manager.reaper import TaskReaper
-    from swarmsim.manager.replicated import ReplicatedOrchestrator
-    from swarmsim.manager.restart import RestartSupervisor
-    from swarmsim.manager.scheduling import SchedulingComponent
-    from swarmsim.manager.updater import Updater
-    from swarmsim.resources.failures import RandomFailures
-    from swarmsim.resources.model import Resources
-    from swarmsim.simulation.agent import Agent
-    from swarmsim.workload.traffic import Traffic
-
-    return [
-        ("scheduling", SchedulingComponent),
-        ("images", __import__("swarmsim.simulation.images", fromlist=["Images"]).Images),
-        ("agent", Agent),
-        ("storage", __import__("swarmsim.simulation.storage", fromlist=["Storage"]).Storage),
-        ("liveness", Liveness),
-        ("quorum", Quorum),
-        ("restart", RestartSupervisor),
-        ("updater", Updater),
-        ("replicated", ReplicatedOrchestrator),
-        ("global_", GlobalOrchestrator),
-        ("jobs", JobsOrchestrator),
-        ("enforcer", ConstraintEnforcer),
-        ("reaper", TaskReaper),
-        ("traffic", Traffic),
-        ("resources", Resources),
-        ("failures", RandomFailures),
-    ]

@@ -55,7 +55,7 @@ def _clock(seconds: float) -> str:
 def error_rows(sim: Simulation) -> list[list[str]]:
     """Per workload and error cause: the count and the send times of the first and last
     failed request (``h:mm:ss.mmm``)."""
-    traffic = sim.traffic  # type: ignore[attr-defined]
+    traffic = sim.traffic
     cols = traffic.records()
     done = cols.end <= sim.now
     rows = []
@@ -77,7 +77,7 @@ def traffic_text(sim: Simulation) -> str:
     doc = traffic_document(sim)
     if not doc:
         return ""
-    workloads = {w.name: w for w in sim.traffic.workloads}  # type: ignore[attr-defined]
+    workloads = {w.name: w for w in sim.traffic.workloads}
     rows = []
     for name, figures in doc["requests"].items():
         spec = workloads[name]
@@ -140,7 +140,7 @@ def write_traffic_csv(sim: Simulation, out_dir: str | Path) -> list[Path]:
 
 
 def _write_buckets(sim: Simulation, cols: Any, path: Path) -> Path:
-    traffic = sim.traffic  # type: ignore[attr-defined]
+    traffic = sim.traffic
     now = sim.now
     width = bucket_width(now)
     bucket = np.floor(cols.send / width).astype(np.int64)

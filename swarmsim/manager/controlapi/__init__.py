@@ -330,7 +330,7 @@ class ControlAPI(NodeAPI):
         self.need_leader()
         svc = self.find_service(name)
         try:
-            return self.sim.updater.rollback(svc.name)  # type: ignore[attr-defined,no-any-return]
+            return self.sim.updater.rollback(svc.name)
         except ValueError as err:
             raise CommandError(DAEMON + grpc("FailedPrecondition", str(err))) from None
 
@@ -435,9 +435,6 @@ def control_api(sim: Simulation) -> ControlAPI:
     """The simulation's control API (one per simulation: it remembers which machines
     left the swarm and which networks the stacks created). Kept on the simulation
     itself, so it goes when the simulation goes."""
-    own = getattr(sim, "controlapi", None)
-    if isinstance(own, ControlAPI):
-        return own
-    api = ControlAPI(sim)
-    sim.controlapi = api  # type: ignore[attr-defined]
-    return api
+    if sim.controlapi is None:
+        sim.controlapi = ControlAPI(sim)
+    return sim.controlapi
