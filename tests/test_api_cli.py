@@ -129,9 +129,10 @@ def test_service_lifecycle_through_the_cli():
             assert cells(ls.stdout) == cells(own(srv, "docker service ls")[0])
             ps = docker(srv, "service", "ps", "web")
             assert cells(ps.stdout) == cells(own(srv, "docker service ps web")[0])
-        filtered = docker(srv, "service", "ps", "-f", "desired-state=running", "-q", "web")
-        expected = srv.call(lambda: sorted(t.id for t in state.tasks_of("web")
-                                           if t.desired.name == "RUNNING"))
+        with srv.frozen():  # the rollback goes on meanwhile: compare at one instant
+            filtered = docker(srv, "service", "ps", "-f", "desired-state=running", "-q", "web")
+            expected = srv.call(lambda: sorted(t.id for t in state.tasks_of("web")
+                                               if t.desired.name == "RUNNING"))
         assert sorted(filtered.stdout.split()) == expected  # -q prints full ids
         logs = docker(srv, "service", "logs", "web")
         assert (logs.returncode, logs.stdout) == (0, "")
