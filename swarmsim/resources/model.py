@@ -172,8 +172,8 @@ class Resources:
     # --- containers --------------------------------------------------------------------
     def _before_change(self) -> None:
         """Requests sent so far are served at the speeds before the change."""
-        traffic = getattr(self.sim, "traffic", None)
-        if traffic is not None and traffic.workloads:
+        traffic = self.sim.traffic
+        if traffic.workloads:
             traffic.flush(self.sim.now)
 
     def _on_container(self, task: Task, alive: bool) -> None:
@@ -250,8 +250,8 @@ class Resources:
         self._recompute()
 
     def _flush(self) -> None:
-        traffic = getattr(self.sim, "traffic", None)
-        if traffic is not None and traffic.workloads:
+        traffic = self.sim.traffic
+        if traffic.workloads:
             traffic.flush(self.sim.now)  # requests so far were served at the old speeds
             if not self._ticking:
                 self._ticking = True

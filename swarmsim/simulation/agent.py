@@ -259,8 +259,7 @@ class Agent:
             self._die(life)
             return
         st.set_state(task, PREPARING)
-        images = getattr(self.sim, "images", None)
-        pull = images.prepare(task) if images is not None else None
+        pull = self.sim.images.prepare(task)
         if pull is not None and pull.error:  # an error before STARTING: rejected
             st.set_state(task, REJECTED, message="preparing", error=pull.error)
             self._die(life)

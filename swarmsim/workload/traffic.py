@@ -269,11 +269,11 @@ class Traffic:
     def _speeds(self, tasks: np.ndarray) -> dict[int, float]:
         """Worker speeds from the resource model (what each container gets next to its
         neighbours); without one, the bookkeeping estimate of the backend."""
-        resources = getattr(self.sim, "resources", None)
+        resources = self.sim.resources
         speed = {}
         for t in tasks.tolist():
             b = self.backends[t]
-            got = resources.speed(b.task_id, b.request.workers) if resources else None
+            got = resources.speed(b.task_id, b.request.workers)
             if got is None:
                 got = b.worker_speed(float(self._cores[b.node]),
                                      int(self._node_workers[b.node]))

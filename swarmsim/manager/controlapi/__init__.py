@@ -162,12 +162,11 @@ class ControlAPI(NodeAPI):
     def _registry_auth(self, spec: ServiceSpec, old: ServiceRecord | None,
                        auth_from: str | None) -> bool:
         """Whether the service carries credentials for its image's registry."""
-        images = getattr(self.sim, "images", None)
-        if auth_from is None or images is None:
+        if auth_from is None:
             return old.spec.registry_auth if old is not None else False
         from swarmsim.simulation.images import registry_of
 
-        return bool(images.has_login(auth_from, registry_of(spec.image)))
+        return bool(self.sim.images.has_login(auth_from, registry_of(spec.image)))
 
     def _validate(self, stack: Stack, spec: ServiceSpec) -> None:
         current = sorted(self.state.services.values(), key=lambda s: s.name)

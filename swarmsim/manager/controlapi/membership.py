@@ -210,8 +210,7 @@ class Membership:
         if self.node_id(machine) is not None:
             raise CommandError(DAEMON + ALREADY_PART)
         if remote is None:
-            quorum = getattr(self.sim, "quorum", None)
-            leader = self.state.nodes.get(getattr(quorum, "leader", None) or "")
+            leader = self.state.nodes.get(self.sim.quorum.leader or "")
             remote = f"{leader.spec.addr}:{SWARM_PORT}" if leader is not None else ""
         parsed = parse_join_token(token)
         if parsed is None and token:
