@@ -2,9 +2,10 @@
 docker CLI and SDK drive it.
 
 Layers: :mod:`.clock` (the live clock), :mod:`.view` (versions, networks, secrets,
-configs and events around the simulation), :mod:`.objects`, :mod:`.spec_out` and
-:mod:`.spec_in` (API shapes), :mod:`.app` and the ``routes_*`` modules (HTTP),
-:mod:`.server` (running it), :mod:`.live` (the live visualizer).
+configs and events around the simulation), :mod:`.spec_in` (API shapes in; the shapes
+out are :mod:`swarmsim.commands.objects` and :mod:`swarmsim.commands.spec_out`, which
+the shell's ``docker inspect`` shares), :mod:`.app` and the ``routes_*`` modules
+(HTTP), :mod:`.server` (running it), :mod:`.live` (the live visualizer).
 
 Layer: interfaces.  May import: the shell's session machinery and everything below it;
 only :mod:`swarmsim.cli` imports it.

@@ -10,10 +10,10 @@ from typing import Any
 from aiohttp import web
 
 from swarmsim.api import app as http
-from swarmsim.api import objects
 from swarmsim.api.errors import ApiError, bad_request
 from swarmsim.api.filters import labels_ok, parse, prefix_ok
 from swarmsim.cluster.state import NodeRecord
+from swarmsim.commands import objects
 from swarmsim.manager.controlapi.errors import grpc
 
 _FILTERS = ("name", "id", "label", "role", "membership", "node.label")

@@ -1,4 +1,5 @@
-"""swarmsim's nodes, tasks and services as Engine API objects.
+"""swarmsim's nodes, tasks and services as Engine API objects: what the API server
+returns and what the shell's ``docker inspect`` prints.
 
 Shapes follow moby's ``api/types/swarm/{node,task,service}.go`` and the conversions
 of ``daemon/cluster/convert``: ``ID``, ``Version.Index``, ``CreatedAt``, ``UpdatedAt``,
@@ -8,17 +9,45 @@ of ``daemon/cluster/convert``: ``ID``, ``Version.Index``, ``CreatedAt``, ``Updat
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from swarmsim.api import spec_out
 from swarmsim.cluster.state import NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import LABELS, Task, TaskState
+from swarmsim.commands import spec_out
 from swarmsim.commands.tables import replica_counts
 from swarmsim.foundation import defaults
 from swarmsim.manager.controlapi.membership import SWARM_PORT
 
 if TYPE_CHECKING:
-    from swarmsim.api.view import View
+    from swarmsim.simulation.engine import Simulation
+
+
+class Stamps(Protocol):
+    """How simulated instants read as API timestamps."""
+
+    def stamp(self, sim_time: float) -> str:
+        """An RFC 3339 timestamp (UTC) of a simulated instant."""
+
+    def anchor(self) -> float:
+        """Something that changes when the timestamps of unchanged objects change."""
+
+
+class View(Protocol):
+    """What the renderers need besides the simulation: object versions and times, the
+    ids of networks and containers, and two caches of rendered JSON."""
+
+    sim: Simulation
+    clock: Stamps
+    json_cache: dict[str, tuple[Any, str]]
+    spec_cache: dict[int, tuple[Any, str]]
+
+    def index_of(self, oid: str) -> int: ...
+    def created_of(self, oid: str) -> float: ...
+    def updated_of(self, oid: str) -> float: ...
+    def removed_service_id(self, name: str) -> str: ...
+    def network_id(self, name: str) -> str: ...
+    def vip(self, service_id: str, network: str) -> str: ...
+    def container_id(self, task: Task) -> str: ...
 
 _ARCH = {"amd64": "x86_64", "arm64": "aarch64"}
 
