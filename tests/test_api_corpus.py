@@ -59,16 +59,7 @@ def test_corpus_has_files_docker_accepts():
     assert len(ACCEPTED) >= 30
 
 
-#: differences found, each a bug of swarmsim's own deploy, listed until fixed
-KNOWN = {
-    "configs_long_extra": "swarmsim's deploy does not check that an external config exists",
-    "secrets_long": "swarmsim's deploy does not check that an external secret exists",
-}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN[n], strict=True)) if n in KNOWN
-    else n for n in ACCEPTED])
+@pytest.mark.parametrize("name", ACCEPTED)
 def test_cli_deploy_equals_swarmsims_own_deploy(server, name, tmp_path):
     """Same file, same stack name: the CLI through the API and swarmsim's own
     `docker stack deploy` on a twin swarm both succeed with equal services (ports

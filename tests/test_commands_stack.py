@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from swarmsim.commands import run_command
+from swarmsim.commands import control_api, run_command
 from swarmsim.input.scenario import Scenario
 from swarmsim.input.specs import NodeSpec
 from swarmsim.simulation.engine import Simulation
@@ -201,6 +201,55 @@ def test_external_network_must_exist(tmp_path):
         'network "front" is declared as external, but could not be found. You need to create '
         "a swarm-scoped network before the stack is deployed\n"
     )
+
+
+EXTERNAL = """\
+version: "3.8"
+services:
+  api:
+    image: nginx
+    configs: [{source: settings, target: /etc/app.conf}]
+  web:
+    image: nginx
+    secrets: [key, pem]
+secrets:
+  key:
+    external: true
+  pem:
+    external: {name: site_pem}
+configs:
+  settings:
+    external: true
+    name: app_settings
+"""
+
+
+def test_external_secrets_and_configs_must_exist(tmp_path):
+    """docker/cli looks each external object up by its name (``ParseSecrets``,
+    ``ParseConfigs`` in cli/command/service/parse.go) once the stack's networks exist,
+    service by service, and stops at the first missing one: ``service KEY: secret not
+    found: NAME``; no service is created."""
+    sim = make_sim(tmp_path)
+    write(tmp_path, "ext.yml", EXTERNAL)
+    # the loader's logrus warning (cli/compose/loader/loader.go loadFileObjectConfig)
+    warning = ('level=warning msg="secret pem: secret.external.name is deprecated in favor '
+               'of secret.name"\n')
+    api = control_api(sim)
+    steps = [(None, "service api: config not found: app_settings"),
+             (("config", "app_settings"), "service web: secret not found: key"),
+             (("secret", "key"), "service web: secret not found: site_pem"),
+             (("secret", "site_pem"), None)]
+    for made, message in steps:
+        if made is not None:
+            (api.secrets if made[0] == "secret" else api.configs)[made[1]] = ""
+        res = run_command(sim, "docker stack deploy -d -c ext.yml app")
+        if message is None:
+            assert (res.error, res.exit_code) == (warning, 0)
+            assert sorted(sim.state.services) == ["app_api", "app_web"]
+        else:
+            assert (res.error, res.exit_code) == (warning + message + "\n", 1)
+            assert res.output == ("Creating network app_default\n" if made is None else "")
+            assert sim.state.services == {}
 
 
 def _cases():

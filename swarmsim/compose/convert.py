@@ -141,6 +141,7 @@ def _convert(
         volumes=_stack_volumes(stack, decoded, volumes),
         secrets=secrets,
         configs=configs,
+        external_refs=fileobjects.external_refs(config),
         log_warnings=tuple(warnings),
     )
 

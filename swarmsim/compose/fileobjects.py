@@ -54,6 +54,34 @@ def created(stack: str, config: Mapping[str, Any], kind: str, base_dir: Path) ->
     return tuple(names)
 
 
+def external_refs(config: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
+    """``(service, kind, name)`` for each reference a service makes to an external
+    secret or config (and a ``credential_spec`` config), services in file order, a
+    service's secrets before its configs: the objects ``docker stack deploy`` looks up
+    by name before it creates the services (``ParseSecrets``/``ParseConfigs`` in
+    docker/cli ``cli/command/service/parse.go``, called per service by
+    ``cli/compose/convert/service.go``).  An external object is known by its
+    ``name:``, its deprecated ``external.name``, or its key (the loader's
+    ``loadFileObjectConfig``)."""
+    out = []
+    for service, svc in section(config, "services").items():
+        for kind in ("secret", "config"):
+            declared = section(config, kind + "s")
+            sources = [ref.get("source") if isinstance(ref, Mapping) else ref
+                       for ref in svc.get(kind + "s") or ()]
+            cred = svc.get("credential_spec")
+            if kind == "config" and isinstance(cred, Mapping) and cred.get("config"):
+                sources.append(cred["config"])
+            for source in sources:
+                entry = declared.get(str(source))
+                if entry is None or not entry.get("external"):
+                    continue
+                ext = entry["external"]
+                ext_name = str(ext.get("name") or "") if isinstance(ext, Mapping) else ""
+                out.append((service, kind, ext_name or str(entry.get("name") or source)))
+    return tuple(out)
+
+
 def _size(path: str, limit: int, keys: tuple[str, ...]) -> int:
     """How many bytes ``path`` holds, counting no further than ``limit``; Go's
     ``os.ReadFile`` error text when it cannot be read."""

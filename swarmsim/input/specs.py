@@ -301,6 +301,9 @@ class Stack:
     volumes: tuple[VolumeSpec, ...] = ()
     secrets: tuple[str, ...] = ()
     configs: tuple[str, ...] = ()
+    # (service key, "secret"/"config", name): the external objects the services use,
+    # which must exist before the deploy creates the services
+    external_refs: tuple[tuple[str, str, str], ...] = ()
     warnings: str = ""
     log_warnings: tuple[str, ...] = ()
     source: str = ""  # the compose file's path as given

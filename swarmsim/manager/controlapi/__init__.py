@@ -134,6 +134,9 @@ class ControlAPI(NodeAPI):
                     if name not in store:
                         out.append(f"Creating {kind} {name}")
                         store[name] = stack.name
+            for service, kind, name in stack.external_refs:  # docker/cli ParseSecrets
+                if name not in (self.secrets if kind == "secret" else self.configs):
+                    raise CommandError(f"service {service}: {kind} not found: {name}")
             for spec in stack.services:
                 self._deploy_service(stack, spec, out, auth_from)
         except CommandError as err:
