@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from swarmsim.cluster.tasks import container_id
+from swarmsim.commands.getstarted import VisitCounter, data_key
 from swarmsim.input.scenario import load_scenario
 from swarmsim.shell import Session
-from swarmsim.shell.app import container_id
-from swarmsim.shell.counter import VisitCounter, data_key
 from swarmsim.shell.repl import completions
 from tests.shell_helpers import pipe
 

@@ -212,7 +212,7 @@ def _run(result: RunResult, line: str, on: str | None) -> None:
     sim = result.sim
     machine = on or default_machine(sim, control_api(sim))
     if line.split(None, 1)[:1] == ["curl"]:  # a request to the get-started app
-        from swarmsim.shell.app import timeline_curl
+        from swarmsim.commands.curl import timeline_curl
 
         out, err, code = timeline_curl(sim, line, machine)
         _log(result, CommandEvent(sim.now, line, out, err, code, machine))

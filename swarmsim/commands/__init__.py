@@ -4,6 +4,9 @@ The command line is read as the docker CLI reads it, answered as docker (CLI and
 daemon) would answer on the given machine, and applied to the simulation through the
 control API (:class:`~swarmsim.manager.controlapi.ControlAPI`).  Output, error text
 and exit status are docker's, byte for byte where swarmsim models the behaviour.
+``curl`` through the routing mesh (:mod:`~swarmsim.commands.curl`) reaches Docker's
+get-started app, whose replies, visit counter and request log lines
+:mod:`~swarmsim.commands.getstarted` models.
 
 Layer: interfaces.  May import: the simulation (the control API), the model, the input
 layer (the command line's syntax, :mod:`swarmsim.input.cmdline`) and the foundation.

@@ -68,7 +68,7 @@ def local_command(session: Session, machine: str, words: list[str]) -> Reply:
         pull = el.pull_lines(engines, pulled[0]) if pulled else ""
         if "d" in shorts.replace("p", "") or "--detach" in rest:
             return Reply(container.id + "\n", pull)
-        from swarmsim.shell.logs import STARTED
+        from swarmsim.commands.getstarted import STARTED
 
         return Reply(STARTED + "\n", pull + "swarmsim: the container keeps running in the "
                      f"background (docker container stop {container.id[:12]} stops it)\n")

@@ -11,33 +11,12 @@ simulated; the command says so in one line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from swarmsim.commands.inspect import wall
+from swarmsim.commands.getstarted import STARTED, AppLogs, is_get_started
 
 if TYPE_CHECKING:
-    from swarmsim.cluster.tasks import Task
     from swarmsim.simulation.engine import Simulation
-
-STARTED = " * Running on http://0.0.0.0:80/ (Press CTRL+C to quit)"
-
-
-def access_line(at: float, client: str) -> str:
-    """werkzeug's access log line for ``GET /``."""
-    stamp = wall(at).strftime("%d/%b/%Y %H:%M:%S")
-    return f'{client} - - [{stamp}] "GET / HTTP/1.1" 200 -'
-
-
-@dataclass
-class AppLogs:
-    """The request lines the app's containers wrote: (time, task id, line)."""
-
-    lines: list[tuple[float, str, str]] = field(default_factory=list)
-
-    def request(self, at: float, task: Task, client: str) -> None:
-        """A request ``task`` served."""
-        self.lines.append((at, task.id, access_line(at, client)))
 
 
 def _started(sim: Simulation, task_ids: set[str]) -> list[tuple[float, str, str]]:
@@ -53,7 +32,6 @@ def service_logs(sim: Simulation, logs: AppLogs, words: list[str], machine: str
     from swarmsim.commands import control_api
     from swarmsim.foundation.errors import CommandError
     from swarmsim.input.cmdline.parse import parse
-    from swarmsim.shell.app import is_get_started
 
     api = control_api(sim)
     try:

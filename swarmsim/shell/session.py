@@ -11,11 +11,11 @@ from dataclasses import dataclass, field, replace
 from swarmsim.app.run import RunResult, _do_step
 from swarmsim.cluster.hostfs import MachineFiles
 from swarmsim.commands import control_api, run_command
+from swarmsim.commands.curl import Mesh, mesh_of
 from swarmsim.input.cmdline.words import shell_words
 from swarmsim.input.scenario import Scenario
 from swarmsim.input.specs import NodeSpec
 from swarmsim.shell import machines as dm
-from swarmsim.shell.app import Mesh, mesh_of
 from swarmsim.shell.changes import ChangeLog
 from swarmsim.shell.clock import Clock
 from swarmsim.shell.containers import container_table
@@ -421,7 +421,7 @@ class Session:
         elif target is None:
             return Reply("", f"curl: (6) Could not resolve host: {host}\n", 6)
         elif not target.running:
-            from swarmsim.shell.app import CONNECT_MS, curl_failed
+            from swarmsim.commands.curl import CONNECT_MS, curl_failed
 
             return Reply("", curl_failed(7, host, port, CONNECT_MS["unreachable"],
                                          "No route to host"), 7)
@@ -430,7 +430,7 @@ class Session:
         assert self.mesh is not None
         own = self.engines.serving(machine, port)
         if own is not None:  # a standalone container publishing the port (docker run -p)
-            from swarmsim.shell.app import NO_REDIS, app_page
+            from swarmsim.commands.getstarted import NO_REDIS, app_page
 
             return Reply(app_page(own.id[:12], NO_REDIS) + "\n")
         node = control_api(self.sim).node_of(machine)

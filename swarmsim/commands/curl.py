@@ -4,8 +4,7 @@ A connection to ``<machine address>:<port>`` reaches the machine's engine; an in
 port is answered on every node of the swarm by IPVS round robin over the service's
 running tasks (per receiving node), a host-mode port only by a task on that node (see
 docs/traffic.md).  The get-started app (image ``.../get-started``, ``friendlyhello`` or
-the tutorial's ``username/repo``) answers with the container's hostname (its id, 12
-characters) and the visit count it keeps in the ``redis`` service of its stack.
+the tutorial's ``username/repo``) answers as :mod:`swarmsim.commands.getstarted` models it.
 """
 
 from __future__ import annotations
@@ -15,18 +14,21 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from swarmsim.cluster.tasks import Task, TaskState, container_id
-from swarmsim.compose import imageref
+from swarmsim.commands.getstarted import (
+    NO_REDIS,
+    AppLogs,
+    VisitCounter,
+    app_page,
+    data_key,
+    is_get_started,
+)
+from swarmsim.commands.run import control_api
+from swarmsim.input.cmdline import CURL_URL
 from swarmsim.mesh.balancer import Balancer
-from swarmsim.shell.counter import VisitCounter, data_key
-from swarmsim.shell.logs import AppLogs
 
 if TYPE_CHECKING:
     from swarmsim.cluster.state import NodeRecord, ServiceRecord
     from swarmsim.simulation.engine import Simulation
-
-NO_REDIS = "<i>cannot connect to Redis, counter disabled</i>"
-_APP_IMAGES = ("get-started", "friendlyhello", "username/repo")
-
 
 #: how long curl (7.76 and later) reports trying before it failed, in ms: a refused
 #: connection answers at once (1 ms across virtualbox's host-only network), an
@@ -38,21 +40,6 @@ def curl_failed(code: int, host: str, port: int, ms: int, reason: str) -> str:
     """curl's message for a connection that failed: ``curl: (7) Failed to connect to
     HOST port PORT after N ms: REASON``."""
     return f"curl: ({code}) Failed to connect to {host} port {port} after {ms} ms: {reason}\n"
-
-
-def is_get_started(image: str) -> bool:
-    """True for the tutorial's app image: its repository is ``get-started`` (e.g.
-    ``gordon/get-started:part2``), ``friendlyhello`` or ``username/repo``."""
-    try:
-        path = imageref.parse(image).path
-    except imageref.ReferenceError:
-        return False
-    return path in _APP_IMAGES or path.rsplit("/", 1)[-1] in _APP_IMAGES[:2]
-
-
-def app_page(hostname: str, visits: str, name: str = "World") -> str:
-    """The page app.py returns."""
-    return f"<h3>Hello {name}!</h3><b>Hostname:</b> {hostname}<br/><b>Visits:</b> {visits}"
 
 
 def serving(task: Task) -> bool:
@@ -161,9 +148,6 @@ def mesh_of(sim: Simulation) -> Mesh:
 def timeline_curl(sim: Simulation, line: str, machine: str) -> tuple[str, str, int]:
     """A timeline's ``curl http://ADDRESS[:PORT]/`` sent from ``machine``: the address
     is a machine's (its ``addr`` or name); (stdout, stderr, exit status) as curl prints."""
-    from swarmsim.commands import control_api
-    from swarmsim.input.cmdline import CURL_URL
-
     m = CURL_URL.match(line)
     if m is None:
         return "", "curl: (3) URL using bad/illegal format or missing URL\n", 3
