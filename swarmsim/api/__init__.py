@@ -15,4 +15,4 @@ from __future__ import annotations
 
 __all__ = ["MAX_VERSION", "MIN_VERSION"]
 
-from swarmsim.api.app import MAX_VERSION, MIN_VERSION
+from swarmsim.api.http import MAX_VERSION, MIN_VERSION

@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from swarmsim.api import app as http
+from swarmsim.api import http
 from swarmsim.api.errors import ApiError, bad_request, not_found
 from swarmsim.api.filters import labels_ok, parse, prefix_ok
 from swarmsim.api.routes_nodes import OUT_OF_SEQUENCE

@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from swarmsim import __version__
-from swarmsim.api import app as http
+from swarmsim.api import http
 from swarmsim.api.errors import ApiError, bad_request
 from swarmsim.api.filters import parse
 from swarmsim.foundation import defaults
