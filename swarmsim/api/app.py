@@ -26,7 +26,7 @@ def make_app(view: View, *, tick: float = 0.05) -> web.Application:
         async def loop() -> None:
             while True:
                 await asyncio.sleep(tick)
-                view.clock.advance()
+                view.clock.advance(budget=http.ADVANCE_BUDGET)
                 view.sync()
 
         task = asyncio.ensure_future(loop())

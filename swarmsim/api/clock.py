@@ -39,6 +39,7 @@ class LiveClock:
         self._start_sim = sim.now
         self.paused = False
         self._anchor = self._epoch() - sim.now
+        self._last_advance = float("-inf")
 
     def anchor(self) -> float:
         """Calendar seconds of simulated instant 0: the calendar's now minus
@@ -66,11 +67,32 @@ class LiveClock:
             return self.sim.now
         return self._start_sim + (self._wall() - self._start_wall) * self.speed
 
-    def advance(self) -> float:
-        """Run the simulation up to :meth:`target`; returns the simulated time."""
+    def advance(self, budget: float | None = None, *, every: float = 0.0) -> float:
+        """Run the simulation up to :meth:`target`; returns the simulated time.
+
+        With a ``budget`` (wall-clock seconds), stop early once it is spent, between
+        two events: the next call goes on from there, and meanwhile the simulation
+        stands at a consistent instant a little behind the wall clock.  With ``every``
+        (wall-clock seconds), do nothing if the last advance was more recent: polling
+        clients then share one state, and the answers rendered for it, for that long.
+        """
+        wall = self._wall()
+        if every and wall - self._last_advance < every:
+            return self.sim.now
+        self._last_advance = wall
         goal = self.target()
+        env = self.sim.env
+        if budget is None:
+            if goal > self.sim.now:
+                env.run(until=goal)
+            return self.sim.now
+        deadline = time.perf_counter() + budget
+        while env.peek() < goal:
+            env.step()
+            if time.perf_counter() > deadline:
+                return self.sim.now
         if goal > self.sim.now:
-            self.sim.env.run(until=goal)
+            env.run(until=goal)  # no event left before the goal: only the time moves
         return self.sim.now
 
     def stamp(self, sim_time: float) -> str:

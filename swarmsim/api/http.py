@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,16 +29,17 @@ MAX_VERSION = "1.47"
 #: the largest request body accepted (moby has no limit; compose specs are a few kB)
 MAX_BODY = 1 << 20
 VIEW: web.AppKey[View] = web.AppKey("view", View)
+#: the wall-clock seconds one request (or tick) may spend moving the simulation forward;
+#: the rest of the way is left to the next ones, so no client waits long for it
+ADVANCE_BUDGET = 0.004
+#: reads within this many wall-clock seconds of the last advance see its state
+ADVANCE_EVERY = 0.01
 _VERSION = re.compile(r"^/v(\d+)\.(\d+)(/.*)$")
 
 
 def _vtuple(text: str) -> tuple[int, int]:
     major, _, minor = text.partition(".")
     return int(major), int(minor)
-
-
-class RawJSON(str):
-    """A handler's answer already encoded as JSON text."""
 
 
 @dataclass
@@ -102,10 +104,15 @@ Handler = Callable[[Call], Any]
 AsyncHandler = Callable[[Call], Awaitable[web.StreamResponse]]
 
 
+def dumps(value: Any) -> bytes:
+    """JSON as Go's ``encoding/json`` writes it (moby's answers): compact, no spaces."""
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
 def json_response(value: Any, status: int = 200) -> web.Response:
     """A JSON answer with moby's exact ``Content-Type`` (the docker client reads
     error bodies only when it is ``application/json``, without a charset)."""
-    return web.Response(body=json.dumps(value).encode() + b"\n", status=status,
+    return web.Response(body=dumps(value) + b"\n", status=status,
                         headers={"Content-Type": "application/json", **_headers()})
 
 
@@ -152,19 +159,31 @@ def _headers() -> dict[str, str]:
             "Ostype": "linux", "Server": "Docker/swarmsim (linux)"}
 
 
+def _json_body(data: bytes, status: int, started: float) -> web.Response:
+    """A JSON answer, with the time the server spent on it (``Server-Timing``, ms)."""
+    spent = (time.perf_counter() - started) * 1000
+    return web.Response(body=data, status=status, headers={
+        "Content-Type": "application/json", "Server-Timing": f"app;dur={spent:.3f}",
+        **_headers()})
+
+
 def route(app: web.Application, method: str, path: str, fn: Handler | AsyncHandler, *,
           stream: bool = False, cached: bool = False) -> None:
     """Serve ``fn`` at ``path`` and ``/v1.NN/path``.  A plain handler returns a JSON
     value (200), ``(status, value)``, or a ready response; a ``stream`` handler is a
     coroutine that writes its own response.  A ``cached`` list answers a repeated
     request from the last body while nothing changed (the store index, the clock's
-    anchor and the machine's standing are the same): polling clients cost little."""
+    anchor and the machine's standing are the same, whatever the path's version prefix
+    and the order of its query): polling clients cost little.  A handler may also
+    return JSON already encoded as bytes."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         version = _version_of(request)
         view = request.app[VIEW]
         body = await request.read() if request.can_read_body else b""
-        view.clock.advance()
+        started = time.perf_counter()
+        reads = request.method in ("GET", "HEAD")  # a change sees the present
+        view.clock.advance(budget=ADVANCE_BUDGET, every=ADVANCE_EVERY if reads else 0.0)
         view.sync()
         call = Call(view, request, body, version)
         if stream:
@@ -172,19 +191,18 @@ def route(app: web.Application, method: str, path: str, fn: Handler | AsyncHandl
         key: Any = None
         if cached:
             key = (view.generation, view.clock.anchor(), view.sim.has_leader)
-            hit = view.responses.get(request.path_qs)
+            where = (path, tuple(sorted(request.query.items())))
+            hit = view.responses.get(where)
             if hit is not None and hit[0] == key:
-                return web.Response(body=hit[1], headers={
-                    "Content-Type": "application/json", **_headers()})
+                return _json_body(hit[1], 200, started)
         result = fn(call)
-        if cached and isinstance(result, RawJSON | list):
-            text = result if isinstance(result, RawJSON) else json.dumps(result)
-            data = text.encode() + b"\n"
-            if len(view.responses) > 256:
-                view.responses.clear()
-            view.responses[request.path_qs] = (key, data)
-            return web.Response(body=data, headers={
-                "Content-Type": "application/json", **_headers()})
+        if isinstance(result, bytes):
+            data = result + b"\n"
+            if cached:
+                if len(view.responses) > 256:
+                    view.responses.clear()
+                view.responses[where] = (key, data)
+            return _json_body(data, 200, started)
         if isinstance(result, web.StreamResponse):
             result.headers.update(_headers())
             return result
@@ -193,10 +211,7 @@ def route(app: web.Application, method: str, path: str, fn: Handler | AsyncHandl
             status, result = result
         if result is None:
             return web.Response(status=status, headers=_headers())
-        if isinstance(result, RawJSON):
-            return web.Response(body=result.encode() + b"\n", status=status, headers={
-                "Content-Type": "application/json", **_headers()})
-        return json_response(result, status)
+        return _json_body(dumps(result) + b"\n", status, started)
 
     app.router.add_route(method, path, handle)
     app.router.add_route(method, r"/v{version:[0-9]+\.[0-9]+}" + path, handle)

@@ -198,26 +198,31 @@ def _task_filters(call: http.Call) -> dict[str, list[str]]:
     return flt
 
 
-def task_list(call: http.Call) -> http.RawJSON:
-    """``GET /tasks``."""
+def task_list(call: http.Call) -> bytes:
+    """``GET /tasks``: the tasks in id order, each from its cached JSON."""
     _manager(call)
     flt = _task_filters(call)
-    state = call.view.sim.state
-    ids = {s.name: s.id for s in state.services.values()}
-    services = {s.name: s for s in state.services.values()}
-    out = []
-    for t in sorted(state.tasks.values(), key=lambda t: t.id):
-        sid = ids.get(t.service) or call.view.removed_service_id(t.service)
-        if not (prefix_ok(flt.get("id"), t.id) and prefix_ok(flt.get("name"), t.name)
+    view = call.view
+    state = view.sim.state
+    tasks = [state.tasks[tid] for tid in sorted(state.tasks)]
+    if flt:
+        ids = {s.name: s.id for s in state.services.values()}
+        services = {s.name: s for s in state.services.values()}
+        tasks = [t for t in tasks if _task_ok(view, flt, ids, services, t)]
+    return b"[" + b",".join(objects.task_json(view, t) for t in tasks) + b"]"
+
+
+def _task_ok(view: Any, flt: dict[str, list[str]], ids: dict[str, str],
+             services: dict[str, Any], t: Any) -> bool:
+    state = view.sim.state
+    sid = ids.get(t.service) or view.removed_service_id(t.service)
+    return bool(prefix_ok(flt.get("id"), t.id) and prefix_ok(flt.get("name"), t.name)
                 and (not flt.get("service") or sid in flt["service"])
                 and (not flt.get("node") or t.node_id in flt["node"])
                 and (not flt.get("desired-state")
                      or t.desired.name.lower() in flt["desired-state"])
                 and labels_ok(flt.get("label"), dict(t.spec.labels))
-                and (not flt.get("_up-to-date") or _up_to_date(state, services, t))):
-            continue
-        out.append(objects.task_json(call.view, t))
-    return http.RawJSON("[" + ", ".join(out) + "]")
+                and (not flt.get("_up-to-date") or _up_to_date(state, services, t)))
 
 
 def _up_to_date(state: Any, services: dict[str, Any], t: Any) -> bool:

@@ -7,7 +7,6 @@ The engine answers as the engine of the server's machine would
 from __future__ import annotations
 
 import asyncio
-import json
 import platform
 from typing import Any
 
@@ -237,7 +236,7 @@ async def events(call: http.Call) -> web.StreamResponse:
                 if until is not None and ev.time > until:
                     return resp
                 if wanted(ev):
-                    await resp.write(json.dumps(_event_json(view, ev)).encode() + b"\n")
+                    await resp.write(http.dumps(_event_json(view, ev)) + b"\n")
             if until is not None and view.sim.now >= until:
                 return resp
             await asyncio.sleep(0.05)

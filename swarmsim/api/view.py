@@ -88,7 +88,8 @@ class View:
         self.events: deque[Event] = deque(maxlen=EVENT_LOG)
         self._seq = 0
         self.auth: dict[str, str] = {}  # registry -> user, from X-Registry-Auth headers
-        self.json_cache: dict[str, tuple[Any, str]] = {}  # task id -> (key, JSON text)
+        self.json_cache: dict[str, bytes] = {}  # task id -> its JSON, dropped on change
+        self.json_anchor = clock.anchor()  # the clock anchor json_cache was rendered at
         self.responses: dict[str, tuple[Any, bytes]] = {}  # GET path?query -> (key, body)
         self.spec_cache: dict[int, tuple[Any, str]] = {}  # id(spec) -> (spec, JSON text)
         for n in sim.state.nodes.values():
@@ -138,6 +139,10 @@ class View:
         action = {"created": "create", "updated": "update", "removed": "remove"}[what]
         if what == "removed":
             self._service_ids[svc.name] = svc.id
+        if what != "updated":  # its tasks' ServiceID comes from the service by name
+            for t in self.sim.state.tasks.values():
+                if t.service == svc.name:
+                    self.json_cache.pop(t.id, None)
         self._event("service", action, svc.id, name=svc.name)
 
     def _on_task(self, task: Task, old: TaskState, old_desired: TaskState) -> None:
@@ -148,6 +153,7 @@ class View:
             self.json_cache.pop(task.id, None)
             return
         self._touch(task.id)
+        self.json_cache.pop(task.id, None)
 
     def removed_service_id(self, name: str) -> str:
         return self._service_ids.get(name, "")

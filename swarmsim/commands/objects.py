@@ -38,7 +38,8 @@ class View(Protocol):
 
     sim: Simulation
     clock: Stamps
-    json_cache: dict[str, tuple[Any, str]]
+    json_cache: dict[str, bytes]
+    json_anchor: float
     spec_cache: dict[int, tuple[Any, str]]
 
     def index_of(self, oid: str) -> int: ...
@@ -124,23 +125,27 @@ def service(view: View, svc: ServiceRecord, *, status: bool = False) -> dict[str
     return out
 
 
-def task_json(view: View, t: Task) -> str:
-    """:func:`task` as JSON text, cached until the task changes (its version index),
-    the clock's anchor moves or its service goes: a list of a thousand tasks is then
-    mostly joined, not rebuilt."""
-    svc = view.sim.state.services.get(t.service)
-    key = (view.index_of(t.id), view.clock.anchor(), svc is not None)
+def task_json(view: View, t: Task) -> bytes:
+    """:func:`task` as JSON bytes, rendered once and kept until the task changes (the
+    view drops it), its service comes or goes, or the clock's anchor moves: a list of
+    a thousand tasks is then joined, not rebuilt."""
+    anchor = view.clock.anchor()
+    if anchor != view.json_anchor:
+        view.json_cache.clear()
+        view.json_anchor = anchor
     hit = view.json_cache.get(t.id)
-    if hit is not None and hit[0] == key:
-        return hit[1]
+    if hit is not None:
+        return hit
     spec = t.spec
     spec_hit = view.spec_cache.get(id(spec))
     if spec_hit is None or spec_hit[0] is not spec:
-        spec_hit = (spec, json.dumps(spec_out.task_template(spec, view.network_id)))
+        spec_hit = (spec, json.dumps(spec_out.task_template(spec, view.network_id),
+                                     separators=(",", ":")))
         view.spec_cache[id(spec)] = spec_hit
     body = task(view, t, with_spec=False)
-    text = json.dumps(body)[:-1] + ', "Spec": ' + spec_hit[1] + "}"
-    view.json_cache[t.id] = (key, text)
+    text = (json.dumps(body, separators=(",", ":"))[:-1] + ',"Spec":' + spec_hit[1]
+            + "}").encode()
+    view.json_cache[t.id] = text
     return text
 
 
