@@ -69,10 +69,11 @@ def test_binpack_reports_swarms_filter_explanation_when_full():
 
 
 def test_least_allocated_spreads_by_reserved_fraction():
-    # with the task: a 1/8, b 2/8, c 3/8 -> a; then a and b tie at 2/8 -> fewer web
-    # tasks: b; then a 2/8 < b, c 3/8 -> a; then all 3/8, web tasks a 2, b 1, c 0 -> c
+    # mean of the CPU (none reserved) and memory fractions reserved: a 0, b 1/8,
+    # c 2/8 -> a; then a and b tie at 1/8 with one task each (a web, b other) -> node
+    # id: a; then a 2/8 > b 1/8 -> b; then all 2/8 with 2 tasks each -> a
     nodes, _ = place(cluster(LeastAllocated()), 4)
-    assert nodes == ["a", "b", "a", "c"]
+    assert nodes == ["a", "a", "b", "a"]
 
 
 def test_spread_is_unchanged_without_a_policy():

@@ -12,6 +12,15 @@ differ by more than one (most imbalanced first) gets a forced update, as
 ``docker service update --force`` would: its tasks are replaced under its update config
 and swarm's scheduler places the replacements.  Each such update is logged as a command
 ``swarmsim rebalance (NOT swarm behaviour): docker service update --force <service>``.
+
+A policy with a ``migrate(nodes, rng)`` hook decides instead: at the same moments it is
+given the views of the ready, active nodes (used and reserved resources, tasks) and
+proposes moves, ``(service, node id)`` pairs.  Each move reschedules one task of the
+service running on that node the way a forced update replaces one slot: the
+replacement is created in the same slot, the old task is shut down, the replacement
+starts once it has stopped, and the scheduler places the replacement with the policy
+(its ``rank``, ``key`` or ``place_group``).  Each is logged as
+``swarmsim rebalance (NOT swarm behaviour): reschedule <task> off <node> (<policy>)``.
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from swarmsim.cluster.tasks import TaskState
+from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.foundation.errors import CommandError
 from swarmsim.manager.controlapi import control_api
 
@@ -86,7 +95,10 @@ class Rebalancer:
             self.sim.soon(self.rebalance)
 
     def rebalance(self) -> list[str]:
-        """Force-update every imbalanced replicated service; returns their names."""
+        """Force-update every imbalanced replicated service, or apply the moves the
+        policy's ``migrate`` proposes; returns the services (one entry per move)."""
+        if callable(getattr(self.sim.scheduler.policy, "migrate", None)):
+            return self.migrate()
         state = self.sim.state
         nodes = [
             nid for nid, n in sorted(state.nodes.items())
@@ -113,3 +125,40 @@ class Rebalancer:
             self.log(line, name, "", 0)
             done.append(name)
         return done
+
+    def migrate(self) -> list[str]:
+        """Ask the policy for moves and reschedule one task per move."""
+        sim = self.sim
+        policy = sim.scheduler.policy
+        sim.scheduler.observe_usage(sim.resources.used_by_node())
+        moves = policy.migrate(sim.scheduler.node_views(sim.now),  # type: ignore[union-attr]
+                               sim.streams["policy"])
+        done: list[str] = []
+        taken: set[str] = set()
+        for service, node_id in moves:
+            node = sim.state.nodes.get(node_id)
+            where = node.spec.name if node is not None else node_id
+            task = movable_task(sim.state.tasks_on(node_id), service, taken)
+            svc = sim.state.services.get(service)
+            if task is None or svc is None or svc.spec.mode != "replicated":
+                self.log(f"{LABEL}: reschedule a task of {service} off {where} "
+                         f"({policy.name})", "",  # type: ignore[union-attr]
+                         f"no running task of replicated service {service} on {where}", 1)
+                continue
+            taken.add(task.id)
+            new = sim.state.create_task(svc, slot=task.slot, desired=TaskState.READY)
+            sim.state.set_desired(task, TaskState.SHUTDOWN)
+            sim.restart.delay_start(new, 0.0, wait_for=task)
+            self.log(f"{LABEL}: reschedule {task.name} off {where} "
+                     f"({policy.name})", new.name, "", 0)  # type: ignore[union-attr]
+            done.append(service)
+        return done
+
+
+def movable_task(tasks: Iterable[Task], service: str, taken: set[str]) -> Task | None:
+    """The oldest running task of ``service`` among ``tasks`` not moved already."""
+    for task in tasks:
+        if (task.service == service and task.id not in taken
+                and task.state == TaskState.RUNNING and task.desired == TaskState.RUNNING):
+            return task
+    return None

@@ -174,6 +174,8 @@ class SchedulingComponent:
         if not batch:
             return
         specs = {name: svc.spec for name, svc in self.state.services.items()}
+        if self.scheduler.policy is not None:  # spread never reads what containers use
+            self.scheduler.observe_usage(self.sim.resources.used_by_node())
         for decision in self.scheduler.schedule(batch, specs, self.sim.now):
             task = tasks[decision.task_id]
             if decision.node_id is None:

@@ -26,6 +26,11 @@ class NodeView:
         memory_bytes: memory capacity in bytes.
         reserved_nano_cpus: CPU reserved by the tasks the scheduler tracks on it.
         reserved_memory: memory reserved by those tasks, in bytes.
+        used_nano_cpus: CPU the node's containers get now, from the resource model
+            (CFS-like sharing of the cores, ``docs/metrics.md``), in nano-CPUs; 0 where
+            no resource model runs (``swarmsim plan``).
+        used_memory: the containers' working sets now, from the resource model, in
+            bytes; 0 where no resource model runs.
         tasks: active tasks on the node, all services.
         service_tasks: active tasks of the task's own service on the node.
         task_list: the active tasks on the node as ``(service, nano_cpus, memory)``
@@ -80,6 +85,14 @@ class NodeView:
         return n.spec.memory_bytes - n.avail_mem  # type: ignore[no-any-return]
 
     @property
+    def used_nano_cpus(self) -> int:
+        return self._node.used_cpu  # type: ignore[no-any-return]
+
+    @property
+    def used_memory(self) -> int:
+        return self._node.used_mem  # type: ignore[no-any-return]
+
+    @property
     def tasks(self) -> int:
         return self._node.total  # type: ignore[no-any-return]
 
@@ -125,6 +138,13 @@ class NodeView:
         fm = mem / spec.memory_bytes if spec.memory_bytes else 0.0
         return (fc + fm) / 2
 
+    def used_fraction(self) -> float:
+        """Mean of the used CPU and memory fractions (the resource model's figures)."""
+        spec = self._node.spec
+        fc = self.used_nano_cpus / spec.nano_cpus if spec.nano_cpus else 0.0
+        fm = self.used_memory / spec.memory_bytes if spec.memory_bytes else 0.0
+        return (fc + fm) / 2
+
 
 @dataclass(frozen=True, slots=True)
 class TaskView:
@@ -143,6 +163,20 @@ class TaskView:
     memory_bytes: int
 
 
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One task a policy wants rescheduled (the rebalancing what-if).
+
+    Attributes:
+        service: the service whose task moves.
+        node_id: the node it leaves; its replacement goes where the scheduler, with the
+            policy, places it (the replacement's own pass), as docker would.
+    """
+
+    service: str
+    node_id: str
+
+
 @runtime_checkable
 class Policy(Protocol):
     """Ranks the feasible nodes for one task; the first node returned takes it.
@@ -159,7 +193,22 @@ class Policy(Protocol):
     filtering and ranking every node for every task (``docs/research.md``).  A key may
     read the node and the task's reservations (``task.nano_cpus``,
     ``task.memory_bytes``), not the task's id or service (they are empty there, and
-    ``node.service_tasks`` is 0).
+    ``node.service_tasks`` is 0), nor ``time`` or ``recent_failures`` (they change
+    without the node changing; the key sees time 0).
+
+    Optional: ``place_group(nodes, tasks, rng)`` places all the pending tasks of one
+    service (same spec version) in one call: ``nodes`` pass the filters for the group
+    before any of it is placed, ``tasks`` are the group's :class:`TaskView`, and the
+    result has a node (or None) per task, in order.  Each placement is checked against
+    the filters with the earlier ones counted, like any placement; the first task whose
+    node is None or fails a filter, and every task after it, stay pending for the next
+    pass.  A policy with ``place_group`` is asked for every group; ``rank`` still
+    orders the nodes in ``swarmsim explain``.
+
+    Optional: ``migrate(nodes, rng)`` proposes moves for the rebalancing what-if
+    (``rebalance:`` in a scenario, NOT swarm behaviour): ``nodes`` are the ready, active
+    nodes; the result is a list of ``(service, node id)`` pairs, each asking to
+    reschedule one task of ``service`` running on that node.  See :class:`Move`.
     """
 
     name: str

@@ -50,9 +50,17 @@ def make_policy(name: str | None) -> Policy | None:
         return BUILTIN[name]()  # type: ignore[no-any-return]
     fn, shown = user_policy(name)
     checked = _Checked(name, fn, shown)
-    key = getattr(getattr(fn, "__self__", None), "key", None)
+    owner = getattr(fn, "__self__", None)
+    key = getattr(owner, "key", None)
     if callable(key):  # a declared sort key keeps the scheduler's fast path
         checked.key = _checked_key(checked, key)  # type: ignore[attr-defined]
+    group = getattr(owner, "place_group", None)
+    if callable(group):
+        checked.place_group = _checked_hook(  # type: ignore[attr-defined]
+            checked, group, "place_group", none_ok=True)
+    migrate = getattr(owner, "migrate", None)
+    if callable(migrate):
+        checked.migrate = _checked_hook(checked, migrate, "migrate")  # type: ignore[attr-defined]
     return checked
 
 
@@ -111,6 +119,39 @@ def _checked_key(policy: _Checked, key: Callable[..., Any]) -> Callable[..., Any
     if len(params) == 1:
         return lambda node: call(node)
     return lambda node, task: call(node, task)
+
+
+def _checked_hook(policy: _Checked, hook: Callable[..., Any], what: str, *,
+                  none_ok: bool = False) -> Callable[..., list[Any]]:
+    """An optional hook (``place_group``, ``migrate``) whose exceptions and malformed
+    answers stop the run with the policy's :class:`InputError`.  ``place_group`` must
+    answer with nodes it was given (or None); ``migrate`` with ``(service, node id)``
+    pairs."""
+
+    def call(nodes: Sequence[NodeView], *args: Any) -> list[Any]:
+        given = {n.id for n in nodes}
+        try:
+            result = hook(nodes, *args)
+            if isinstance(result, str | bytes | dict) or not isinstance(result, Iterable):
+                raise policy._error(f"{what} returned {_show(result)}, not a list")
+            answer = list(itertools.islice(result, 100_000))
+        except InputError:
+            raise
+        except (Exception, SystemExit) as exc:
+            raise policy._error(f"{what} raised {what_raised(exc)}") from None
+        for item in answer:
+            if none_ok:
+                if item is None or (isinstance(item, NodeView) and item.id in given):
+                    continue
+                raise policy._error(f"{what} returned {_show(item)}, which is not one of "
+                                    "the nodes it was given")
+            if not (isinstance(item, tuple | list) and len(item) == 2
+                    and all(isinstance(x, str) for x in item)):
+                raise policy._error(f"{what} returned {_show(item)}, not a (service, node "
+                                    "id) pair")
+        return answer
+
+    return call
 
 
 def _show(value: object) -> str:

@@ -333,6 +333,11 @@ class Resources:
         return total > node.spec.nano_cpus / 1e9
 
     # --- views -------------------------------------------------------------------------
+    def used_by_node(self) -> dict[str, tuple[int, int]]:
+        """Each measured node's used CPU (nano-CPUs) and memory (bytes) now: the
+        snapshot the scheduler's policies read (``NodeView.used_nano_cpus``)."""
+        return {node: (round(s[0] * 1e9), round(s[3])) for node, s in self._last.items()}
+
     def container(self, task_id: str) -> tuple[float, float, float] | None:
         """(cores got, cores wanted, working-set bytes) of a running container."""
         box = self._by_task.get(task_id)

@@ -19,11 +19,10 @@ import heapq
 from collections.abc import Sequence
 from typing import Any
 
-from swarmsim.policies.base import TaskView
+from swarmsim.policies.base import NodeView, TaskView
 from swarmsim.scheduler.filters import Pipeline, explain_counts
 from swarmsim.scheduler.nodeinfo import NodeInfo, TaskRecord
 from swarmsim.scheduler.nodeset import NodeSet
-from swarmsim.scheduler.ranked import node_view
 
 Shape = tuple[int, int]  # (nano-CPUs, memory bytes) reserved per task
 
@@ -31,12 +30,13 @@ Shape = tuple[int, int]  # (nano-CPUs, memory bytes) reserved per task
 class KeyIndex:
     """The ready nodes in ``(key, node id)`` order for one reservation size."""
 
-    __slots__ = ("current", "heap", "key", "nodeset", "stale", "task")
+    __slots__ = ("current", "heap", "key", "nodeset", "stale", "task", "view")
 
     def __init__(self, nodeset: NodeSet, key: Any, shape: Shape | None) -> None:
         self.nodeset = nodeset
         self.key = key if shape is not None else (lambda node, task: key(node))
         self.task = TaskView("", "", *(shape or (0, 0)))
+        self.view = NodeView(None, "")  # re-pointed at each node keyed: one object
         self.current: dict[str, Any] = {}  # node id -> its key now (ready nodes only)
         self.heap: list[tuple[Any, str]] = []
         self.stale: set[NodeInfo] = set()
@@ -49,18 +49,22 @@ class KeyIndex:
         if not node.ready or self.nodeset.nodes.get(node.id) is not node:
             self.current.pop(node.id, None)
             return
-        k = self.key(node_view(node, ""), self.task)
+        view = self.view
+        view._node = node
+        k = self.key(view, self.task)
+        view._node = None  # a key that kept the view cannot read a later node through it
         if self.current.get(node.id) != k or node.id not in self.current:
             self.current[node.id] = k
             heapq.heappush(self.heap, (k, node.id))
 
     def sync(self) -> None:
-        """Re-key the nodes that changed since the last sync."""
+        """Re-key the nodes that changed since the last sync (rebuilding the heap when
+        many did: cheaper than popping their old entries one by one later)."""
         if self.stale:
             for node in list(self.stale):
                 self.rekey(node)
             self.stale.clear()
-        if len(self.heap) > 2 * len(self.current) + 64:
+        if len(self.heap) > len(self.current) + len(self.current) // 8 + 64:
             self.heap = [(k, nid) for nid, k in self.current.items()]
             heapq.heapify(self.heap)
 

@@ -86,6 +86,8 @@ class NodeInfo:
         "spec",
         "tasks",
         "total",
+        "used_cpu",
+        "used_mem",
         "used_ports",
     )
 
@@ -103,6 +105,10 @@ class NodeInfo:
         self.spec = spec
         self.avail_cpu = spec.nano_cpus
         self.avail_mem = spec.memory_bytes
+        #: what the node's containers use (nano-CPUs, bytes), as the engine last told
+        #: (:meth:`swarmsim.scheduler.Scheduler.observe_usage`); 0 where nothing runs
+        self.used_cpu = 0
+        self.used_mem = 0
         self.set_spec(spec)
 
     def set_rank(self, rank: int) -> None:

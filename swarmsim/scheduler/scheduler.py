@@ -28,12 +28,13 @@ from swarmsim.scheduler.filters import Pipeline, explain_filter
 from swarmsim.scheduler.keyed import KeyedPlacer
 from swarmsim.scheduler.nodeinfo import NodeInfo, NodeUsage, TaskRecord
 from swarmsim.scheduler.nodeset import NodeSet
-from swarmsim.scheduler.ranked import place_ranked
+from swarmsim.scheduler.ranked import place_grouped, place_ranked, views
 from swarmsim.scheduler.spread import GroupPlacer, GroupResult
+from swarmsim.scheduler.usage import Usage, observe_usage
 from swarmsim.scheduler.verdicts import Explanation, NodeVerdict, node_verdicts
 
 if TYPE_CHECKING:
-    from swarmsim.policies.base import Policy
+    from swarmsim.policies.base import NodeView, Policy
 
 MSG_ASSIGNED = "scheduler assigned task to node"
 MSG_PREASSIGNED = "scheduler confirmed task can run on preassigned node"
@@ -225,13 +226,17 @@ class Scheduler:
             rec = TaskRecord.of(service, version, False)
             if self.watch is not None:
                 self._keep_explanations(task_ids, pending[members[0]], service, now)
-            if self.policy is not None and callable(getattr(self.policy, "key", None)):
+            if self.policy is not None and callable(getattr(self.policy, "place_group", None)):
+                result = GroupResult(*place_grouped(
+                    self._nodes, Pipeline(service), rec, task_ids, self.policy, self._rng, now
+                ))
+            elif self.policy is not None and callable(getattr(self.policy, "key", None)):
                 if self._keyed is None:
                     self._keyed = KeyedPlacer(self._nodes, self.policy)
                 result = GroupResult(*self._keyed.place(Pipeline(service), rec, task_ids))
             elif self.policy is not None:
                 result = GroupResult(*place_ranked(
-                    self._nodes, Pipeline(service), rec, task_ids, self.policy, self._rng
+                    self._nodes, Pipeline(service), rec, task_ids, self.policy, self._rng, now
                 ))
             else:
                 placer = GroupPlacer(
@@ -273,6 +278,17 @@ class Scheduler:
         self._nodes.track(info, task.id, TaskRecord.of(service, task.spec_version, True))
         self._task_node[task.id] = info.id
         return Decision(task.id, info.id, MSG_PREASSIGNED, "")
+
+    def observe_usage(self, usage: Usage) -> None:
+        """What each node's containers use now, node id -> ``(nano-CPUs, bytes)``: the
+        engine's snapshot of its resource model, read by policies
+        (``NodeView.used_nano_cpus``, ``used_memory``); see :mod:`.usage`."""
+        observe_usage(self._nodes, usage)
+
+    def node_views(self, now: float) -> list[NodeView]:
+        """Views of the ready, active nodes in node-id order (a policy's ``migrate``)."""
+        self._nodes.ensure_indexed()
+        return views(self._nodes, now)
 
     # --- inspection -------------------------------------------------------------------
     def node_usage(self, node_id: str) -> NodeUsage:
