@@ -1,8 +1,10 @@
 """Check that every shipped scenario still writes the same bytes.
 
 For each ``scenarios/*.yaml`` this runs ``swarmsim run SCENARIO --out DIR --json``
-(keeping its standard output as ``stdout.json`` beside the files ``--out`` writes) and
-``swarmsim run SCENARIO`` (the text a user reads, kept as ``stdout.txt``), then compares
+(keeping its standard output as ``stdout.json`` beside the files ``--out`` writes),
+``swarmsim run SCENARIO --json`` (the summary computed without writing files, kept as
+``summary-only.json``) and ``swarmsim run SCENARIO`` (the text a user reads, kept as
+``stdout.txt``), then compares
 every file byte for byte with a reference directory made the same way::
 
     python tools/same_outputs.py --record REF     # before a change
@@ -32,6 +34,7 @@ def produce(out: Path) -> None:
         rel = scenario.relative_to(ROOT)
         for args, keep in (
             (["--out", str(target / "out"), "--json"], "stdout.json"),
+            (["--json"], "summary-only.json"),
             ([], "stdout.txt"),
         ):
             proc = subprocess.run(

@@ -34,9 +34,9 @@ def run(args: argparse.Namespace) -> int:
         # events, final state, metrics, plots, report.html, visualizer.html
         write_staged(out, lambda d: [*write_run(result, d), *write_results(result, d)])
     if args.json:
-        from swarmsim.metrics import collect
+        from swarmsim.metrics import run_summary  # the summary alone (cached after --out)
 
-        print(json.dumps({**final_document(result), "summary": collect(result).summary},
+        print(json.dumps({**final_document(result), "summary": run_summary(result)},
                          indent=2))
         return 0
     from swarmsim.cli.run_log import log_lines

@@ -26,6 +26,7 @@ from swarmsim.metrics.requests import (
     empty,
     figures,
     find_requests,
+    request_codes,
     traffic_cpu_rows,
 )
 from swarmsim.metrics.series import SeriesSet, time_mean, value_at
@@ -45,6 +46,8 @@ __all__ = [
     "SeriesSet",
     "TaskRow",
     "collect",
+    "find_requests",
+    "run_summary",
 ]
 
 
@@ -88,30 +91,15 @@ def collect(result: RunResult) -> RunMetrics:
         ValueError: if the run was not made by :func:`swarmsim.app.run.run_scenario` (it
             has no recorder).
     """
-    rec = result.recorder
-    if rec is None:
-        raise ValueError("this run has no recorder: use swarmsim.app.run.run_scenario")
+    rec = _recorder(result)
     cached = rec.cache.get("metrics")
     if cached is not None and cached[0] == len(result.sim.events):
         return cached[1]  # type: ignore[no-any-return]
     sim = result.sim
     start, end = 0.0, float(sim.now)
-    r = replay(sim.events, rec.records, machines_of(sim.scenario.nodes), end)
-    resources = getattr(sim, "resources", None)
-    if resources is not None:
-        add_usage_series(r.series, resources.samples, [n.name for n in sim.scenario.nodes],
-                         end)
-    rows = tuple(r.task_rows())
-    still = r.still_pending()
-    capacity = {name: (cpu / 1e9, mem) for name, (cpu, mem) in r.machines.items()}
-    modes = {name: s.mode for name, s in r.services.items()}
-    summary = summarize(r.series, rows, r.disturbances, capacity, start, end, still, modes)
-    if resources is not None:
-        from swarmsim.resources.model import MODEL_NAME
-
-        summary["resources"] = resource_figures(r.series, rows, start, end, MODEL_NAME)
-        summary["energy"] = energy_figures(r.series, sim.scenario.nodes, start, end)
-    table = find_requests(sim)
+    r, rows, summary = _levels(result, start, end)
+    codes = request_codes(sim)
+    table = codes.table()
     summary["requests"] = None
     request_rows: list[tuple[float, str, str, float]] = []
     if len(table):
@@ -122,7 +110,7 @@ def collect(result: RunResult) -> RunMetrics:
             if name in summary["services"]:
                 summary["services"][name]["requests"] = figures(mine, start, end)
             request_rows += binned_rows(mine, f"requests:{name}", start, end)
-        cpu_rows = traffic_cpu_rows(table, start, end)
+        cpu_rows = traffic_cpu_rows(codes, start, end)
         request_rows += cpu_rows
         summary["utilisation"]["cluster"]["cpu_requests"] = _request_cpu(r.series, cpu_rows,
                                                                          start, end)
@@ -139,6 +127,66 @@ def collect(result: RunResult) -> RunMetrics:
     )
     rec.cache["metrics"] = (len(sim.events), metrics)
     return metrics
+
+
+def run_summary(result: RunResult) -> dict[str, Any]:
+    """The ``summary.json`` document of a finished run alone: the same document as
+    ``collect(result).summary``, computed without the ``metrics.csv`` rows, the request
+    bins and a name per request (what ``swarmsim run --json`` prints).
+
+    Raises:
+        ValueError: if the run has no recorder (see :func:`collect`).
+    """
+    rec = _recorder(result)
+    cached = rec.cache.get("metrics")
+    if cached is not None and cached[0] == len(result.sim.events):
+        return cached[1].summary  # type: ignore[no-any-return]
+    sim = result.sim
+    start, end = 0.0, float(sim.now)
+    r, _rows, summary = _levels(result, start, end)
+    codes = request_codes(sim)
+    summary["requests"] = None
+    if len(codes):
+        summary["requests"] = figures(codes, start, end)
+        for name, code in codes.named("service"):
+            mine = codes.service == code
+            if name in summary["services"]:
+                whole = bool(mine.all())  # the same requests: the same figures
+                summary["services"][name]["requests"] = figures(
+                    codes, start, end, None if whole else mine)
+        cpu_rows = traffic_cpu_rows(codes, start, end)
+        summary["utilisation"]["cluster"]["cpu_requests"] = _request_cpu(r.series, cpu_rows,
+                                                                         start, end)
+    return summary
+
+
+def _recorder(result: RunResult) -> Recorder:
+    rec = result.recorder
+    if rec is None:
+        raise ValueError("this run has no recorder: use swarmsim.app.run.run_scenario")
+    return rec  # type: ignore[no-any-return]
+
+
+def _levels(result: RunResult, start: float, end: float) -> tuple[Any, tuple[TaskRow, ...],
+                                                                   dict[str, Any]]:
+    """The replay, the task rows and the summary without its request figures."""
+    sim = result.sim
+    r = replay(sim.events, _recorder(result).records, machines_of(sim.scenario.nodes), end)
+    resources = getattr(sim, "resources", None)
+    if resources is not None:
+        add_usage_series(r.series, resources.samples, [n.name for n in sim.scenario.nodes],
+                         end)
+    rows = tuple(r.task_rows())
+    still = r.still_pending()
+    capacity = {name: (cpu / 1e9, mem) for name, (cpu, mem) in r.machines.items()}
+    modes = {name: s.mode for name, s in r.services.items()}
+    summary = summarize(r.series, rows, r.disturbances, capacity, start, end, still, modes)
+    if resources is not None:
+        from swarmsim.resources.model import MODEL_NAME
+
+        summary["resources"] = resource_figures(r.series, rows, start, end, MODEL_NAME)
+        summary["energy"] = energy_figures(r.series, sim.scenario.nodes, start, end)
+    return r, rows, summary
 
 
 def _request_cpu(series: SeriesSet, rows: list[tuple[float, str, str, float]], start: float,

@@ -63,7 +63,38 @@ def _request_cost(sim: Any, name: str) -> float:
     return float((spec or RequestSpec()).cost_s)
 
 
-def _from_traffic(sim: Any, traffic: Any) -> RequestTable:
+@dataclass(frozen=True)
+class RequestCodes:
+    """Finished requests in send order, as :class:`RequestTable` but with each request's
+    service and node as an integer code into ``services`` and ``nodes`` (names, ``""``
+    for none): what the summary needs, without a name object per request."""
+
+    time: np.ndarray
+    service: np.ndarray
+    node: np.ndarray
+    latency: np.ndarray
+    ok: np.ndarray
+    cost: np.ndarray
+    services: np.ndarray
+    nodes: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+    def table(self) -> RequestTable:
+        """The same requests with names."""
+        return RequestTable(self.time, self.services[self.service], self.nodes[self.node],
+                            self.latency, self.ok, self.cost)
+
+    def named(self, which: str) -> list[tuple[str, int]]:
+        """``(name, code)`` of the services (``which="service"``) or nodes that some
+        request has, sorted by name, leaving out the empty name."""
+        names = self.services if which == "service" else self.nodes
+        present = np.unique(getattr(self, which)).tolist()
+        return sorted((str(names[c]), c) for c in present if names[c])
+
+
+def _from_traffic(sim: Any, traffic: Any) -> RequestCodes:
     cols = traffic.records()
     done = np.asarray(cols.end) <= sim.now
     services = list(getattr(traffic, "services", []))
@@ -72,15 +103,24 @@ def _from_traffic(sim: Any, traffic: Any) -> RequestTable:
     node_names = np.array([*machines, ""], dtype=object)
     sidx = np.asarray(cols.service)[done]
     nidx = np.asarray(cols.node)[done]
-    service = svc_names[np.where(sidx >= 0, sidx, len(services))]
-    node = node_names[np.where(nidx >= 0, nidx, len(machines))]
+    scode = np.where(sidx >= 0, sidx, len(services))
+    ncode = np.where(nidx >= 0, nidx, len(machines))
     ok = np.asarray(cols.outcome)[done] == 0
     latency = np.where(ok, np.asarray(cols.latency, dtype=float)[done], np.nan)
     costs = np.array([_request_cost(sim, s) for s in services] + [0.0])
-    cost = costs[np.where(sidx >= 0, sidx, len(services))]
-    order = np.argsort(np.asarray(cols.send)[done], kind="stable")
-    return RequestTable(np.asarray(cols.send, dtype=float)[done][order], service[order],
-                        node[order], latency[order], ok[order], cost[order])
+    send = np.asarray(cols.send, dtype=float)[done]
+    if len(send) > 1 and not np.all(send[1:] >= send[:-1]):  # else already in send order
+        order = np.argsort(send, kind="stable")
+        send, scode, ncode, latency, ok = (send[order], scode[order], ncode[order],
+                                           latency[order], ok[order])
+    return RequestCodes(send, scode, ncode, latency, ok, costs[scode], svc_names, node_names)
+
+
+def _codes_of(table: RequestTable) -> RequestCodes:
+    services, scode = np.unique(table.service.astype(str), return_inverse=True)
+    nodes, ncode = np.unique(table.node.astype(str), return_inverse=True)
+    return RequestCodes(table.time, scode, ncode, table.latency, table.ok, table.cost,
+                        services.astype(object), nodes.astype(object))
 
 
 def _field(rec: Any, names: Sequence[str]) -> Any:
@@ -114,9 +154,25 @@ def _from_records(records: Sequence[Any]) -> RequestTable:
 def find_requests(sim: Any) -> RequestTable:
     """Every finished request of a run (an empty table without traffic)."""
     traffic = getattr(sim, "traffic", None)
-    if traffic is not None and getattr(traffic, "workloads", None) and hasattr(traffic,
-                                                                               "records"):
+    if _has_traffic(traffic):
+        return _from_traffic(sim, traffic).table()
+    return _from_others(sim)
+
+
+def request_codes(sim: Any) -> RequestCodes:
+    """Every finished request of a run, with services and nodes as codes."""
+    traffic = getattr(sim, "traffic", None)
+    if _has_traffic(traffic):
         return _from_traffic(sim, traffic)
+    return _codes_of(_from_others(sim))
+
+
+def _has_traffic(traffic: Any) -> bool:
+    return traffic is not None and bool(getattr(traffic, "workloads", None)) and hasattr(
+        traffic, "records")
+
+
+def _from_others(sim: Any) -> RequestTable:
     listed = getattr(sim, "requests", None)
     if isinstance(listed, list | tuple) and listed:
         return _from_records(listed)
@@ -124,11 +180,15 @@ def find_requests(sim: Any) -> RequestTable:
     return _from_records([e for e in events if getattr(e, "kind", "") == "request"])
 
 
-def figures(table: RequestTable, start: float, end: float) -> dict[str, Any]:
-    """Count, failures, throughput, latency mean/quantiles/max and a 101-point CDF."""
-    lat = table.latency[~np.isnan(table.latency)]
-    n = len(table)
-    failed = int(np.count_nonzero(~table.ok))
+def figures(table: RequestTable | RequestCodes, start: float, end: float,
+            mask: np.ndarray | None = None) -> dict[str, Any]:
+    """Count, failures, throughput, latency mean/quantiles/max and a 101-point CDF (of
+    the requests ``mask`` selects, or all)."""
+    latency, ok = (table.latency, table.ok) if mask is None else (table.latency[mask],
+                                                                  table.ok[mask])
+    lat = latency[~np.isnan(latency)]
+    n = len(latency)
+    failed = int(np.count_nonzero(~ok))
     span = end - start
     out: dict[str, Any] = {
         "count": n,
@@ -138,12 +198,13 @@ def figures(table: RequestTable, start: float, end: float) -> dict[str, Any]:
         "latency_mean": float(lat.mean()) if lat.size else None,
         "latency_max": float(lat.max()) if lat.size else None,
     }
-    for q in QUANTILES:
-        out[f"latency_p{round(q * 100)}"] = float(np.quantile(lat, q)) if lat.size else None
-    out["latency_cdf"] = (
-        [[float(v), k / 100] for k, v in enumerate(np.quantile(lat, np.linspace(0, 1, 101)))]
-        if lat.size else []
-    )
+    # np.quantile's values, bit for bit, from one sort (test_metrics_run)
+    qs = [*QUANTILES, *np.linspace(0, 1, 101).tolist()]
+    values = segment_quantiles(np.sort(lat), [0], [lat.size], qs)[0].tolist() if lat.size \
+        else []
+    for j, q in enumerate(QUANTILES):
+        out[f"latency_p{round(q * 100)}"] = values[j] if lat.size else None
+    out["latency_cdf"] = [[v, k / 100] for k, v in enumerate(values[len(QUANTILES):])]
     return out
 
 
@@ -156,8 +217,8 @@ def bin_width(start: float, end: float, bins: int = 60) -> float:
     return float(3600 * int(np.ceil(raw / 3600)))
 
 
-def _bins(table: RequestTable, start: float, end: float) -> tuple[np.ndarray, np.ndarray,
-                                                                    float]:
+def _bins(table: RequestTable | RequestCodes, start: float,
+          end: float) -> tuple[np.ndarray, np.ndarray, float]:
     width = bin_width(start, end)
     nbins = max(1, int(np.ceil((end - start) / width)))
     k = np.clip(((table.time - start) // width).astype(int), 0, nbins - 1)
@@ -226,15 +287,15 @@ def binned_rows(table: RequestTable, entity: str, start: float,
     return rows
 
 
-def traffic_cpu_rows(table: RequestTable, start: float,
+def traffic_cpu_rows(codes: RequestCodes, start: float,
                      end: float) -> list[tuple[float, str, str, float]]:
     """Per node and time bin, the CPU (cores) spent serving requests, estimated as the
     requests answered there times their service's mean request cost, over the bin."""
-    k, edges, _w = _bins(table, start, end)
+    k, edges, _w = _bins(codes, start, end)
     rows = []
-    for node in sorted({str(n) for n in table.node if n}):
-        mask = (table.node == node) & table.ok
-        spent = np.bincount(k[mask], weights=table.cost[mask], minlength=len(edges) - 1)
+    for node, code in codes.named("node"):
+        mask = (codes.node == code) & codes.ok
+        spent = np.bincount(k[mask], weights=codes.cost[mask], minlength=len(edges) - 1)
         for b in range(len(edges) - 1):
             span = float(edges[b + 1] - edges[b])
             if span > 0:
