@@ -134,7 +134,7 @@ def test_service_inspect_pretty_follows_the_template(swarm):
     assert doc[0]["ID"] == svc.id
     assert doc[0]["Spec"]["Mode"] == {"Replicated": {"Replicas": 2}}
     _, err = pipe(swarm, "docker service inspect nothing\n")
-    assert err == "Error: no such service: nothing\n"
+    assert err == "no such service: nothing\n"  # cli/command/service/inspect.go
 
 
 def test_node_inspect_pretty(swarm):

@@ -94,6 +94,19 @@ def test_parts_2_to_5(cwd):
         out, _ = pipe(s, "curl http://localhost:4000/\n")
         hosts.add(PAGE.match(out.strip()).group(1))
     assert len(hosts) == 5  # the routing mesh takes turns
+    # a curious student inspects a container: docker inspect tries containers first
+    # (cli/command/system/inspect.go); docker 29 lists addresses per network
+    cid, _ = pipe(s, "docker ps -q\n")
+    cid = cid.split()[0]
+    out, err = pipe(s, f"docker inspect -f '{{{{.State.Status}}}} {{{{index .Config.Labels "
+                       f'"com.docker.swarm.service.name"}}}}\' {cid}\n')
+    assert (out, err) == ("running getstartedlab_web\n", "")
+    out, _ = pipe(s, f"docker inspect -f '{{{{range $n, $e := .NetworkSettings.Networks}}}}"
+                     f"{{{{$n}}}} {{{{end}}}}' {cid}\n")
+    assert out == "getstartedlab_webnet ingress \n"
+    out, err = pipe(s, "docker inspect --format '{{.Spec.Mode.Replicated.Replicas}}' "
+                       "getstartedlab_web\n")
+    assert (out, err) == ("5\n", "")
     out, _ = pipe(s, "docker stack rm getstartedlab\ndocker swarm leave --force\n")
     assert out == ("Removing service getstartedlab_web\nRemoving network getstartedlab_webnet\n"
                    "Node left the swarm.\n")

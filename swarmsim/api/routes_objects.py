@@ -18,6 +18,7 @@ from swarmsim.api.filters import labels_ok, parse, prefix_ok
 from swarmsim.api.routes_services import registry_user
 from swarmsim.api.view import LOCAL_NETWORKS, Item, object_id
 from swarmsim.cluster.tasks import TaskState
+from swarmsim.commands import containers as shapes
 from swarmsim.compose import imageref
 from swarmsim.foundation.text import human_duration
 from swarmsim.manager.controlapi.errors import grpc
@@ -35,20 +36,11 @@ def _manager(call: http.Call) -> None:
 # --- networks --------------------------------------------------------------------------
 def _network_json(call: http.Call, item: Item | None, name: str, driver: str,
                   scope: str) -> dict[str, Any]:
-    nid = item.id if item is not None else object_id("network", name)
-    created = item.created if item is not None else 0.0
-    n = int(nid, 36) % 250 + 1
-    return {
-        "Name": name, "Id": nid, "Created": call.view.clock.stamp(created), "Scope": scope,
-        "Driver": driver, "EnableIPv4": True, "EnableIPv6": False,
-        "IPAM": {"Driver": "default", "Options": None,
-                 "Config": [{"Subnet": f"10.{n}.0.0/24", "Gateway": f"10.{n}.0.1"}]
-                 if driver == "overlay" else []},
-        "Internal": bool(item and item.extra.get("Internal")),
-        "Attachable": bool(item and item.extra.get("Attachable")),
-        "Ingress": name == "ingress", "ConfigFrom": {"Network": ""}, "ConfigOnly": False,
-        "Containers": {}, "Options": {}, "Labels": dict(item.labels) if item else {},
-    }
+    if item is None:
+        return shapes.network(call.view, name, driver, scope, nid=object_id("network", name))
+    return shapes.network(call.view, name, driver, scope, nid=item.id, created=item.created,
+                          labels=item.labels, internal=bool(item.extra.get("Internal")),
+                          attachable=bool(item.extra.get("Attachable")))
 
 
 def _networks(call: http.Call) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""``docker service inspect --pretty`` and ``docker node inspect --pretty``.
+"""``docker service inspect`` and ``docker node inspect``: ``--pretty``, the JSON
+(:mod:`swarmsim.commands.objects`' shapes) and ``--format`` templates.
 
 The text follows docker/cli's templates (``cli/command/service/formatter.go``,
 ``serviceInspectPrettyTemplate``; ``cli/command/node/formatter.go``,
@@ -14,7 +15,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from swarmsim.commands import objects
 from swarmsim.commands.context import Context
+from swarmsim.commands.gotemplate import TemplateError, compile_template
+from swarmsim.commands.views import view_of
 from swarmsim.foundation import defaults
 from swarmsim.foundation.errors import CommandError
 from swarmsim.foundation.text import human_duration
@@ -164,89 +168,32 @@ def node_pretty(node: NodeRecord, created: float, leader: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _json(items: list[dict[str, Any]]) -> str:
-    return json.dumps(items, indent=4) + "\n"
+def render(items: list[dict[str, Any]], fmt: str) -> str:
+    """What docker's inspector prints for these objects (cli/command/inspect/
+    inspector.go): an indented JSON list (``[]`` for none), a compact one for
+    ``--format json``, else each object through the template, one line each (a blank
+    line when nothing printed).
+
+    Raises:
+        TemplateError: the template does not parse (``parse``) or fails on an object.
+    """
+    if not fmt:
+        return json.dumps(items, indent=4, ensure_ascii=False) + "\n" if items else "[]\n"
+    if fmt == "json":
+        return json.dumps(items, separators=(",", ":"), ensure_ascii=False) + "\n"
+    template = compile_template(fmt)
+    out = "".join(template(item) + "\n" for item in items)
+    return out or "\n"
 
 
-def service_json(svc: ServiceRecord, now: float) -> dict[str, Any]:
-    """The main fields of ``docker service inspect`` (the Engine API's Service)."""
-    spec = svc.spec
-    mode: dict[str, Any] = ({"Global": {}} if spec.mode == "global"
-                            else {"Replicated": {"Replicas": spec.replicas}})
-    container: dict[str, Any] = {"Image": spec.image}
-    if spec.command:
-        container["Args"] = list(spec.command)
-    if spec.env:
-        container["Env"] = list(spec.env)
-    if spec.mounts:
-        container["Mounts"] = [{"Type": m.type, "Source": m.source, "Target": m.target,
-                                **({"ReadOnly": True} if m.read_only else {})}
-                               for m in spec.mounts]
-    ports = [{"Protocol": p.protocol, "TargetPort": p.target, "PublishedPort": p.published,
-              "PublishMode": p.mode} for p in spec.ports]
-    stamp = wall(svc.created).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return {
-        "ID": svc.id,
-        "Version": {"Index": 10 + svc.version},
-        "CreatedAt": stamp,
-        "UpdatedAt": wall(svc.updated).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "Spec": {
-            "Name": spec.name,
-            "Labels": dict(spec.labels),
-            "TaskTemplate": {
-                "ContainerSpec": container,
-                "Resources": {
-                    "Limits": _res(spec.resources.limits),
-                    "Reservations": _res(spec.resources.reservations),
-                },
-                "RestartPolicy": {"Condition": spec.restart.condition,
-                                  "Delay": round(spec.restart.delay_s * 1e9),
-                                  "MaxAttempts": spec.restart.max_attempts},
-                "Placement": {"Constraints": list(spec.placement.constraints)}
-                if spec.placement.constraints else {},
-                "ForceUpdate": spec.force_update,
-                "Runtime": "container",
-            },
-            "Mode": mode,
-            "EndpointSpec": {"Mode": spec.endpoint_mode, "Ports": ports},
-        },
-        "Endpoint": {"Spec": {"Mode": spec.endpoint_mode, "Ports": ports}, "Ports": ports},
-    }
-
-
-def node_json(node: NodeRecord, created: float, leader: bool) -> dict[str, Any]:
-    """The main fields of ``docker node inspect`` (the Engine API's Node)."""
-    spec = node.spec
-    doc: dict[str, Any] = {
-        "ID": node.id,
-        "CreatedAt": wall(created).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "Spec": {"Labels": dict(spec.labels), "Role": spec.role,
-                 "Availability": spec.availability},
-        "Description": {
-            "Hostname": spec.name,
-            "Platform": {"Architecture": spec.platform.arch, "OS": spec.platform.os},
-            "Resources": {"NanoCPUs": spec.nano_cpus, "MemoryBytes": spec.memory_bytes},
-            "Engine": {"EngineVersion": defaults.ENGINE_VERSION,
-                       "Labels": dict(spec.engine_labels)},
-        },
-        "Status": {"State": spec.status, "Addr": spec.addr},
-    }
-    if spec.role == "manager":
-        doc["ManagerStatus"] = {
-            "Leader": leader,
-            "Reachability": "unreachable" if node.manager_status == "Unreachable"
-            else "reachable",
-            "Addr": f"{spec.addr}:2377"}
-    return doc
-
-
-def _res(r: Any) -> dict[str, int]:
-    out = {}
-    if r.nano_cpus:
-        out["NanoCPUs"] = r.nano_cpus
-    if r.memory_bytes:
-        out["MemoryBytes"] = r.memory_bytes
-    return out
+def _write(ctx: Context, items: list[dict[str, Any]], fmt: str) -> None:
+    try:
+        ctx.out.append(render(items, fmt))
+    except TemplateError as err:
+        if not err.parse:
+            ctx.out.append("\n")
+        raise CommandError(f"template parsing error: {err}",
+                           exit_code=64 if err.parse else 1) from None
 
 
 def _format(p: Parsed) -> str:
@@ -255,15 +202,16 @@ def _format(p: Parsed) -> str:
         if fmt:
             raise CommandError("--format is incompatible with human friendly format")
         return "pretty"
-    if fmt and fmt != "pretty":
-        raise CommandError("swarmsim: --format templates are not simulated (use --pretty)")
+    if fmt.startswith("pretty") and fmt != "pretty":
+        raise CommandError("cannot supply extra formatting options to the pretty template")
     return fmt
 
 
 def service_inspect(ctx: Context, p: Parsed) -> None:
     """``docker service inspect [--pretty] SERVICE...``."""
     ctx.api.check_manager(ctx.machine)
-    pretty = _format(p) == "pretty"
+    fmt = _format(p)
+    pretty = fmt == "pretty"
     found: list[ServiceRecord] = []
     missing: list[str] = []
     for ref in p.args:
@@ -273,16 +221,18 @@ def service_inspect(ctx: Context, p: Parsed) -> None:
             missing.append(ref)
     if pretty:
         ctx.out.append("\n".join(service_pretty(s, ctx.sim.now) for s in found))
-    else:
-        ctx.out.append(_json([service_json(s, ctx.sim.now) for s in found]))
-    if missing:
-        raise CommandError("\n".join(f"Error: no such service: {m}" for m in missing))
+    else:  # service inspect's raw format (cli/command/service/formatter.go)
+        view = view_of(ctx.sim)
+        _write(ctx, [objects.service(view, s) for s in found], fmt)
+    if missing:  # cli/command/service/inspect.go
+        raise CommandError("\n".join(f"no such service: {m}" for m in missing))
 
 
 def node_inspect(ctx: Context, p: Parsed) -> None:
     """``docker node inspect [--pretty] self|NODE...``."""
     ctx.api.check_manager(ctx.machine)
-    pretty = _format(p) == "pretty"
+    fmt = _format(p)
+    pretty = fmt == "pretty"
     texts: list[str] = []
     docs: list[dict[str, Any]] = []
     for ref in p.args:
@@ -290,8 +240,11 @@ def node_inspect(ctx: Context, p: Parsed) -> None:
         assert node is not None
         leader = node.manager_status == "Leader"
         texts.append(node_pretty(node, _joined(ctx, node), leader))
-        docs.append(node_json(node, _joined(ctx, node), leader))
-    ctx.out.append("\n".join(texts) if pretty else _json(docs))
+        docs.append(objects.node(view_of(ctx.sim), node))
+    if pretty:
+        ctx.out.append("\n".join(texts))
+    else:
+        _write(ctx, docs, fmt)
 
 
 def _joined(ctx: Context, node: NodeRecord) -> float:

@@ -12,6 +12,7 @@ from swarmsim.app.run import RunResult, _do_step
 from swarmsim.cluster.hostfs import MachineFiles
 from swarmsim.commands import control_api, run_command
 from swarmsim.commands.curl import Mesh, mesh_of
+from swarmsim.commands.views import SimView, view_of
 from swarmsim.input.cmdline.words import shell_words
 from swarmsim.input.scenario import Scenario
 from swarmsim.input.specs import NodeSpec
@@ -20,6 +21,7 @@ from swarmsim.shell.changes import ChangeLog
 from swarmsim.shell.clock import Clock
 from swarmsim.shell.containers import container_table
 from swarmsim.shell.engine_local import EngineError, Engines
+from swarmsim.shell.inspect_cmd import inspect_command, wants_inspect
 from swarmsim.shell.limits import sleep_seconds, too_long
 from swarmsim.shell.machine_cmds import machine_command
 from swarmsim.shell.reply import Reply
@@ -104,6 +106,7 @@ class Session:
         scen = scenario or Scenario(name="shell", seed=0 if seed is None else seed,
                                     nodes=(), stacks=())
         sim = Simulation(scen, seed=seed)
+        view_of(sim)  # object versions count from the start
         result = RunResult(sim)
         session = cls(result, mesh=mesh_of(sim), changes=ChangeLog(sim), clock=clock or Clock())
         sim.machines[LOCAL] = NodeSpec(name=LOCAL, id=sim.ids.new_id(), addr=LAPTOP_ADDR)
@@ -128,6 +131,11 @@ class Session:
     def sim(self) -> Simulation:
         """The simulation."""
         return self.result.sim
+
+    @property
+    def view(self) -> SimView:
+        """Versions and timestamps of the swarm's objects, for ``inspect``."""
+        return view_of(self.sim)
 
     @property
     def machine(self) -> str:
@@ -250,6 +258,8 @@ class Session:
                 {"-p", "--password", "--password-stdin"} & set(words)
                 or any(w.startswith(("-p", "--password")) for w in words[2:])):
             return self._login(words, machine)
+        if wants_inspect(words):
+            return inspect_command(self, machine, words)
         if (words[1:2] and words[1] in _LOCAL_COMMANDS) or words[1:3] in _LOCAL_PAIRS:
             from swarmsim.shell.local_cmds import local_command
 

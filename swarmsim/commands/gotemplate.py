@@ -1,0 +1,444 @@
+"""A subset of Go's ``text/template`` as docker's ``--format`` uses it, on JSON data.
+
+docker/cli parses a ``--format`` with ``templates.Parse`` (``templates/templates.go``:
+Go's template language plus ``json``, ``split``, ``join``, ``title``, ``lower``,
+``upper``, ``pad``, ``truncate``) and, for ``inspect``, runs it on the object or, when
+that fails, on the object's raw JSON with ``missingkey=error``
+(``cli/command/inspect/inspector.go``).  Here every object is its JSON, so a missing key
+fails as that fallback does: ``map has no entry for key "IPAddress"``.
+
+Supported: text, ``{{.A.B}}``, ``{{.}}``, ``{{$}}``, variables (``$v := ...``,
+``range $i, $e := ...``), pipelines with ``|``, parentheses, string/number/bool
+literals, ``if``/``else if``/``else``/``with``/``range``/``end``, trim markers
+(``{{-``, ``-}}``), and the functions above with Go's ``index``, ``len``, ``print``,
+``printf`` (%s %d %v %q), ``println``, ``eq``/``ne``/``lt``/``le``/``gt``/``ge``,
+``and``/``or``/``not``.  Values print as Go's ``fmt`` prints them (``map[a:b]``,
+``[x y]``, ``<nil>``, ``<no value>``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+_TOKEN = re.compile(r'''\s*(?:(?P<str>"(?:[^"\\]|\\.)*"|`[^`]*`)|(?P<num>-?\d+(?:\.\d+)?)'''
+                    r'''|(?P<field>(?:\$[A-Za-z_0-9]*)?(?:\.[A-Za-z_][A-Za-z_0-9]*)+|\.)'''
+                    r'''|(?P<var>\$[A-Za-z_0-9]*)|(?P<decl>:=|=)|(?P<punct>[|(),])'''
+                    r'''|(?P<ident>[A-Za-z_][A-Za-z_0-9]*))''')
+
+
+class TemplateError(Exception):
+    """A parse error (docker exits 64) or an execution error (exit 1): Go's words."""
+
+    def __init__(self, message: str, *, parse: bool) -> None:
+        super().__init__(message)
+        self.parse = parse
+
+
+@dataclass
+class _Node:
+    kind: str  # text, action, if, range, with
+    text: str = ""
+    pipe: list[Any] = field(default_factory=list)
+    decl: list[str] = field(default_factory=list)
+    body: list[_Node] = field(default_factory=list)
+    other: list[_Node] = field(default_factory=list)
+
+
+def _perr(msg: str) -> TemplateError:
+    return TemplateError(f"template: :1: {msg}", parse=True)
+
+
+def _lex_actions(src: str) -> list[tuple[str, str, int]]:
+    """(kind, text, offset of the action's content): text pieces and actions."""
+    out: list[tuple[str, str, int]] = []
+    i = 0
+    while i < len(src):
+        at = src.find("{{", i)
+        if at < 0:
+            out.append(("text", src[i:], i))
+            break
+        end = src.find("}}", at + 2)
+        if end < 0:
+            raise _perr("unclosed action")
+        inner, start = src[at + 2:end], at + 2
+        text = src[i:at]
+        if inner.startswith("- ") or inner == "-":
+            text, inner, start = text.rstrip(), inner[1:], start + 1
+        after = end + 2
+        if inner.endswith(" -"):
+            inner = inner[:-1]
+            rest = src[after:]
+            after += len(rest) - len(rest.lstrip())
+        out.append(("text", text, i))
+        out.append(("action", inner, start))
+        i = after
+    return [piece for piece in out if piece[0] == "action" or piece[1]]
+
+
+def _tokens(text: str, offset: int) -> list[tuple[str, str, int]]:
+    toks: list[tuple[str, str, int]] = []
+    pos = 0
+    while pos < len(text):
+        if not text[pos:].strip():
+            break
+        m = _TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            raise _perr(f"unexpected {text[pos:].strip()[:1]!r} in command")
+        kind = m.lastgroup or ""
+        value = m.group(kind)
+        toks.append((kind, value, offset + m.start(kind)))
+        pos = m.end()
+    return toks
+
+
+def _pipeline(toks: list[tuple[str, str, int]], i: int = 0, stop: str = ""
+              ) -> tuple[list[Any], int]:
+    """A pipeline: a list of commands, each a list of operands."""
+    cmds: list[list[Any]] = [[]]
+    while i < len(toks):
+        kind, value, pos = toks[i]
+        if kind == "punct" and value == ")":
+            if stop != ")":
+                raise _perr("unexpected \")\" in operand")
+            return cmds, i + 1
+        if kind == "punct" and value == "|":
+            if not cmds[-1]:
+                raise _perr("missing command")
+            cmds.append([])
+            i += 1
+            continue
+        if kind == "punct" and value == "(":
+            sub, i = _pipeline(toks, i + 1, ")")
+            cmds[-1].append(("pipe", sub, pos))
+            continue
+        if kind == "punct":
+            raise _perr(f"unexpected {value!r} in command")
+        if kind == "ident" and value not in FUNCS and value not in ("true", "false", "nil"):
+            raise _perr(f'function "{value}" not defined')
+        cmds[-1].append((kind, value, pos))
+        i += 1
+    if stop:
+        raise _perr("unclosed left paren")
+    if not cmds[-1]:
+        raise _perr("missing value for command")
+    return cmds, i
+
+
+def _parse(src: str) -> list[_Node]:
+    root: list[_Node] = []
+    # open blocks: (node, the list it sits in, whether an {{else if}} opened it: its
+    # {{end}} is the enclosing block's too)
+    stack: list[tuple[_Node, list[_Node], bool]] = []
+    cur = root
+    for kind, text, pos in _lex_actions(src):
+        if kind == "text":
+            cur.append(_Node("text", text))
+            continue
+        if text.strip().startswith("/*"):
+            continue
+        toks = _tokens(text, pos)
+        if not toks:
+            raise _perr("missing value for command")
+        head = toks[0][1] if toks[0][0] == "ident" else ""
+        if head in ("if", "range", "with"):
+            node = _Node(head)
+            rest = toks[1:]
+            if head == "range" and len(rest) >= 2 and rest[0][0] == "var" and (
+                    rest[1][1] == "," or rest[1][0] == "decl"):
+                node.decl.append(rest[0][1])
+                if rest[1][1] == "," and len(rest) >= 4:
+                    node.decl.append(rest[2][1])
+                    rest = rest[4:]
+                else:
+                    rest = rest[2:]
+            node.pipe = _pipeline(rest)[0]
+            cur.append(node)
+            stack.append((node, cur, False))
+            cur = node.body
+        elif head == "else":
+            if not stack:
+                raise _perr("unexpected {{else}}")
+            node = stack[-1][0]
+            if len(toks) > 1 and toks[1][1] in ("if", "with"):
+                inner = _Node(toks[1][1], pipe=_pipeline(toks[2:])[0])
+                node.other.append(inner)
+                stack.append((inner, node.other, True))
+                cur = inner.body
+            else:
+                cur = node.other
+        elif head == "end":
+            if not stack:
+                raise _perr("unexpected {{end}}")
+            _node, cur, chained = stack.pop()
+            while chained:
+                _node, cur, chained = stack.pop()
+        else:
+            node = _Node("action")
+            if toks[0][0] == "var" and len(toks) > 1 and toks[1][0] == "decl":
+                node.decl.append(toks[0][1])
+                toks = toks[2:]
+            node.pipe = _pipeline(toks)[0]
+            cur.append(node)
+    if stack:
+        raise _perr("unexpected EOF")
+    return root
+
+
+class _Exec:
+    def __init__(self, src: str, data: Any) -> None:
+        self.src = src
+        self.vars: list[tuple[str, Any]] = [("$", data)]
+
+    def err(self, pos: int, context: str, msg: str) -> TemplateError:
+        text = self.src[:pos]
+        line = 1 + text.count("\n")
+        col = pos if "\n" not in text else pos - text.rfind("\n") - 1
+        return TemplateError(f'template: :{line}:{col}: executing "" at <{context}>: {msg}',
+                             parse=False)
+
+    def var(self, name: str, pos: int) -> Any:
+        for key, value in reversed(self.vars):
+            if key == name:
+                return value
+        raise _perr(f"undefined variable: {name}")
+
+    def field(self, dot: Any, chain: str, pos: int) -> Any:
+        base, _, rest = chain.partition(".") if not chain.startswith(".") else ("", "", chain[1:])
+        value = self.var(base, pos) if base else dot
+        if chain == ".":
+            return dot
+        names = rest.split(".")
+        # Go reports the chain's last field's position for a chain of several fields
+        at = pos + len(chain) - len(names[-1]) - 1 if len(names) > 1 else pos
+        for name in names:
+            if value is None:
+                raise self.err(at, chain, f"nil pointer evaluating interface {{}}.{name}")
+            if not isinstance(value, dict):
+                raise self.err(at, chain, f"can't evaluate field {name} in type "
+                                           f"{_go_type(value)}")
+            if name not in value:
+                raise self.err(at, chain, f'map has no entry for key "{name}"')
+            value = value[name]
+        return value
+
+    def operand(self, dot: Any, op: tuple[str, Any, int]) -> Any:
+        kind, value, pos = op
+        if kind == "str":
+            return json.loads(value) if value.startswith('"') else value[1:-1]
+        if kind == "num":
+            return float(value) if "." in value else int(value)
+        if kind == "field":
+            return self.field(dot, value, pos)
+        if kind == "var":
+            return self.var(value, pos)
+        if kind == "pipe":
+            return self.pipeline(dot, value)
+        if value in ("true", "false"):
+            return value == "true"
+        if value == "nil":
+            return None
+        return self.call(value, [], pos)
+
+    def call(self, name: str, args: list[Any], pos: int) -> Any:
+        try:
+            return FUNCS[name](*args)
+        except TemplateError:
+            raise
+        except (TypeError, ValueError, KeyError, IndexError) as exc:
+            raise self.err(pos, name, f"error calling {name}: {exc}") from None
+
+    def pipeline(self, dot: Any, cmds: list[list[Any]]) -> Any:
+        value: Any = _NOTHING
+        for cmd in cmds:
+            first = cmd[0]
+            if first[0] == "ident" and first[1] in FUNCS:
+                args = [self.operand(dot, op) for op in cmd[1:]]
+                if value is not _NOTHING:
+                    args.append(value)
+                value = self.call(first[1], args, first[2])
+            else:
+                if len(cmd) > 1:
+                    raise self.err(cmd[1][2], str(cmd[1][1]), "can't give argument to non-function "
+                                   f"{first[1]}")
+                value = self.operand(dot, first)
+        return value
+
+    def run(self, nodes: list[_Node], dot: Any, out: list[str]) -> None:
+        for node in nodes:
+            if node.kind == "text":
+                out.append(node.text)
+            elif node.kind == "action":
+                value = self.pipeline(dot, node.pipe)
+                if node.decl:
+                    self.vars.append((node.decl[0], value))
+                else:
+                    out.append(go_print(value))
+            elif node.kind == "if":
+                self.run(node.body if truth(self.pipeline(dot, node.pipe)) else node.other,
+                         dot, out)
+            elif node.kind == "with":
+                value = self.pipeline(dot, node.pipe)
+                if truth(value):
+                    self.run(node.body, value, out)
+                else:
+                    self.run(node.other, dot, out)
+            elif node.kind == "range":
+                self.range(node, dot, out)
+
+    def range(self, node: _Node, dot: Any, out: list[str]) -> None:
+        value = self.pipeline(dot, node.pipe)
+        if isinstance(value, dict):
+            items = [(k, value[k]) for k in sorted(value)]
+        elif isinstance(value, list):
+            items = list(enumerate(value))
+        elif isinstance(value, int) and not isinstance(value, bool):
+            items = [(i, i) for i in range(value)]
+        elif value is None:
+            items = []
+        else:
+            raise TemplateError(f"range can't iterate over {go_print(value)}", parse=False)
+        if not items:
+            self.run(node.other, dot, out)
+            return
+        mark = len(self.vars)
+        for key, elem in items:
+            if len(node.decl) == 2:
+                self.vars += [(node.decl[0], key), (node.decl[1], elem)]
+            elif node.decl:
+                self.vars.append((node.decl[0], elem))
+            self.run(node.body, elem, out)
+            del self.vars[mark:]
+
+
+_NOTHING = object()
+
+
+def _go_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float64"
+    if isinstance(value, list):
+        return "[]interface {}"
+    return "interface {}"
+
+
+def truth(value: Any) -> bool:
+    """Go's template truth: false, 0, nil, empty string/list/map are false."""
+    if value is _NOTHING:
+        return False
+    return bool(value)
+
+
+def go_print(value: Any) -> str:
+    """How Go's ``fmt.Print`` shows a JSON value."""
+    if value is None:
+        return "<nil>"
+    if value is _NOTHING:
+        return "<no value>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}" if value != int(value) or abs(value) >= 1e21 else str(int(value))
+    if isinstance(value, list):
+        return "[" + " ".join(go_print(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{go_print(value[k])}" for k in sorted(value)) + "]"
+    return str(value)
+
+
+def to_json(value: Any) -> str:
+    """docker's ``json`` function: compact JSON without HTML escaping."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _join(elems: Any, sep: str) -> str:
+    if elems is None:
+        return ""
+    if isinstance(elems, dict):
+        return sep.join(sorted(go_print(v) for v in elems.values()))
+    if not isinstance(elems, list):
+        raise ValueError(f"expected slice, got {_go_type(elems)}")
+    return sep.join(go_print(v) for v in elems)
+
+
+def _index(value: Any, *keys: Any) -> Any:
+    for key in keys:
+        if isinstance(value, dict):
+            value = value.get(key)
+        elif isinstance(value, list):
+            value = value[key]
+        else:
+            raise ValueError(f"can't index item of type {_go_type(value)}")
+    return value
+
+
+def _printf(fmt: str, *args: Any) -> str:
+    values = iter(args)
+
+    def one(m: re.Match[str]) -> str:
+        verb = m.group(1)
+        if verb == "%":
+            return "%"
+        value = next(values, _NOTHING)
+        if verb == "q":
+            return json.dumps(value if isinstance(value, str) else go_print(value))
+        return go_print(value)
+
+    return re.sub(r"%[-+# 0-9.]*([svdqtfg%])", one, fmt)
+
+
+def _len(value: Any) -> int:
+    if isinstance(value, (str, list, dict)):
+        return len(value)
+    raise ValueError(f"len of type {_go_type(value)}")
+
+
+FUNCS: dict[str, Callable[..., Any]] = {
+    "json": to_json,
+    "split": lambda s, sep: str(s).split(sep),
+    "join": _join,
+    "title": lambda s: re.sub(r"(^|[^\w'])(\w)", lambda m: m.group(1) + m.group(2).upper(), s),
+    "lower": lambda s: str(s).lower(),
+    "upper": lambda s: str(s).upper(),
+    "pad": lambda s, a, b: s and " " * int(a) + s + " " * int(b),
+    "truncate": lambda s, n: s if len(s) < int(n) else s[:int(n)],
+    "index": _index,
+    "len": _len,
+    "print": lambda *a: "".join(go_print(v) for v in a),
+    "printf": _printf,
+    "println": lambda *a: " ".join(go_print(v) for v in a) + "\n",
+    "eq": lambda a, *b: any(a == x for x in b),
+    "ne": lambda a, b: a != b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+    "not": lambda a: not truth(a),
+    "and": lambda *a: next((v for v in a if not truth(v)), a[-1]),
+    "or": lambda *a: next((v for v in a if truth(v)), a[-1]),
+}
+
+
+def compile_template(src: str) -> Callable[[Any], str]:
+    """A template's renderer.
+
+    Raises:
+        TemplateError: the template does not parse (``parse`` is True).
+    """
+    nodes = _parse(src)
+
+    def render(data: Any) -> str:
+        out: list[str] = []
+        _Exec(src, data).run(nodes, data, out)
+        return "".join(out)
+
+    return render
