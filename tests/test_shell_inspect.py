@@ -152,7 +152,8 @@ def test_container_inspect_of_a_task(swarm):
     assert (out, err, code) == ("\n", 'template parsing error: template: :1:18: executing "" '
                                 "at <.NetworkSettings.IPAddress>: map has no entry for key "
                                 '"IPAddress"\n', 1)
-    line = f"docker inspect {cid} -f '{{{{range .NetworkSettings.Networks}}}}{{{{.IPAddress}}}}{{{{end}}}}'"
+    fmt = "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}"
+    line = f"docker inspect {cid} -f '{fmt}'"
     out, _, _ = _run(swarm, line if not machine else f"{machine}{json.dumps(line)}")
     assert out.startswith("10.0.0.")  # the ingress network, 10.0.0.0/24 as docker's
 
