@@ -19,7 +19,7 @@ from swarmsim.commands.gotemplate import TemplateError, compile_template
 from swarmsim.commands.views import rfc3339_nano
 from swarmsim.shell import Session
 from swarmsim.shell.clock import clock_for
-from tests.shell_helpers import pipe
+from tests.shell_helpers import pipe, piped_session, run_line
 
 SWARM = """\
 docker-machine create myvm1
@@ -35,14 +35,7 @@ sleep 30
 
 @pytest.fixture(scope="module")
 def swarm():
-    s = Session.start(clock=clock_for(tty=False))
-    pipe(s, SWARM)
-    return s
-
-
-def _run(s, line):
-    reply = s.execute(line)
-    return reply.output, reply.error, reply.exit_code
+    return piped_session(SWARM)
 
 
 def test_go_templates_as_go_prints_them():
@@ -101,35 +94,36 @@ def test_any_format_either_renders_or_fails_with_a_template_error(src):
 def test_inspect_finds_each_kind_in_dockers_order(swarm):
     svc = swarm.sim.state.services["web"]
     task = next(t for t in swarm.sim.state.tasks_of("web") if t.slot == 1)
-    out, err, code = _run(swarm, "docker inspect web -f '{{.ID}} {{.Spec.Name}}'")
+    out, err, code = run_line(swarm, "docker inspect web -f '{{.ID}} {{.Spec.Name}}'")
     assert (out, err, code) == (f"{svc.id} web\n", "", 0)
-    out, _, _ = _run(swarm, f"docker inspect {task.id} -f '{{{{.Slot}}}} {{{{.Status.State}}}}'")
+    out, _, _ = run_line(swarm, f"docker inspect {task.id} -f "
+                                "'{{.Slot}} {{.Status.State}}'")
     assert out == "1 running\n"
-    out, _, _ = _run(swarm, "docker inspect myvm2 --format '{{.Description.Hostname}} "
+    out, _, _ = run_line(swarm, "docker inspect myvm2 --format '{{.Description.Hostname}} "
                             "{{.Spec.Role}}'")
     assert out == "myvm2 worker\n"
-    out, _, _ = _run(swarm, "docker inspect ingress -f '{{.Scope}} {{.Driver}} {{.Ingress}}'")
+    out, _, _ = run_line(swarm, "docker inspect ingress -f '{{.Scope}} {{.Driver}} {{.Ingress}}'")
     assert out == "swarm overlay true\n"
     # a task's name is <service>.<slot>.<id>: web.1 names nothing
-    out, err, code = _run(swarm, "docker inspect web.1")
+    out, err, code = run_line(swarm, "docker inspect web.1")
     assert (out, err, code) == ("[]\n", "error: no such object: web.1\n", 1)
-    out, err, code = _run(swarm, "docker inspect web nothing -f '{{.Spec.Name}}'")
+    out, err, code = run_line(swarm, "docker inspect web nothing -f '{{.Spec.Name}}'")
     assert (out, err, code) == ("web\n", "error: no such object: nothing\n", 1)
 
 
 def test_type_restricts_the_lookup(swarm):
-    out, err, code = _run(swarm, "docker inspect --type container web")
+    out, err, code = run_line(swarm, "docker inspect --type container web")
     assert (out, err, code) == ("[]\n", "Error response from daemon: No such container: web\n", 1)
-    _, err, code = _run(swarm, "docker inspect --type bogus web")
+    _, err, code = run_line(swarm, "docker inspect --type bogus web")
     assert code == 1 and err == (
         'unknown type: "bogus": must be one of "config", "container", "image", "network", '
         '"node", "plugin", "secret", "service", "task", "volume"\n')
-    out, _, _ = _run(swarm, "docker inspect --type service -f '{{.Spec.Name}}' web")
+    out, _, _ = run_line(swarm, "docker inspect --type service -f '{{.Spec.Name}}' web")
     assert out == "web\n"
 
 
 def test_a_worker_sees_no_swarm_objects(swarm):
-    out, err, code = _run(swarm, "docker-machine ssh myvm2 \"docker inspect web\"")
+    out, err, code = run_line(swarm, "docker-machine ssh myvm2 \"docker inspect web\"")
     assert (out, err, code) == ("[]\n", "error: no such object: web\n", 1)
 
 
@@ -137,29 +131,29 @@ def test_container_inspect_of_a_task(swarm):
     task = next(t for t in swarm.sim.state.tasks_of("web") if t.slot == 1)
     node = swarm.sim.state.nodes[task.node_id].spec.name
     machine = "" if node == "myvm1" else "docker-machine ssh myvm2 "
-    ids, _, _ = _run(swarm, f"{machine}docker ps -q" if not machine else
+    ids, _, _ = run_line(swarm, f"{machine}docker ps -q" if not machine else
                      f'{machine}"docker ps -q"')
     cid = ids.split()[0]
     line = (f"docker container inspect {cid} -f '{{{{.State.Status}}}} {{{{.Name}}}} "
             "{{index .Config.Labels \"com.docker.swarm.service.name\"}}'")
-    out, err, code = _run(swarm, line if not machine else f"{machine}{json.dumps(line)}")
+    out, err, code = run_line(swarm, line if not machine else f"{machine}{json.dumps(line)}")
     assert code == 0 and err == ""
     status, name, service = out.split()
     assert (status, service) == ("running", "web") and name.startswith("/web.")
     # docker 29: no NetworkSettings.IPAddress; the addresses are per network
     line = f"docker inspect {cid} -f '{{{{.NetworkSettings.IPAddress}}}}'"
-    out, err, code = _run(swarm, line if not machine else f"{machine}{json.dumps(line)}")
+    out, err, code = run_line(swarm, line if not machine else f"{machine}{json.dumps(line)}")
     assert (out, err, code) == ("\n", 'template parsing error: template: :1:18: executing "" '
                                 "at <.NetworkSettings.IPAddress>: map has no entry for key "
                                 '"IPAddress"\n', 1)
     fmt = "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}"
     line = f"docker inspect {cid} -f '{fmt}'"
-    out, _, _ = _run(swarm, line if not machine else f"{machine}{json.dumps(line)}")
+    out, _, _ = run_line(swarm, line if not machine else f"{machine}{json.dumps(line)}")
     assert out.startswith("10.0.0.")  # the ingress network, 10.0.0.0/24 as docker's
 
 
 def test_json_forms_and_a_bad_template(swarm):
-    out, _, _ = _run(swarm, "docker service inspect web")
+    out, _, _ = run_line(swarm, "docker service inspect web")
     doc = json.loads(out)[0]
     assert out.startswith("[\n    {\n        \"ID\": ")  # json.MarshalIndent, 4 spaces
     assert list(doc) == ["ID", "Version", "CreatedAt", "UpdatedAt", "Spec", "Endpoint"]
@@ -168,12 +162,12 @@ def test_json_forms_and_a_bad_template(swarm):
                                          "PublishMode": "ingress", "PublishedPort": 4000}]
     # created by the sixth piped line: simulated t=6 (one second per line) on SIM_EPOCH
     assert doc["CreatedAt"] == "2026-01-01T00:00:06Z"
-    out, _, _ = _run(swarm, "docker node inspect self --format json")
+    out, _, _ = run_line(swarm, "docker node inspect self --format json")
     assert "\n" not in out.rstrip("\n") and json.loads(out)[0]["Spec"]["Role"] == "manager"
-    out, err, code = _run(swarm, "docker node inspect self -f '{{.Spec.Role'")
+    out, err, code = run_line(swarm, "docker node inspect self -f '{{.Spec.Role'")
     assert (out, err, code) == ("", "template parsing error: template: :1: unclosed "
                                 "action\n", 64)
-    _, err, code = _run(swarm, "docker service inspect --format prettyx web")
+    _, err, code = run_line(swarm, "docker service inspect --format prettyx web")
     assert (err, code) == ("cannot supply extra formatting options to the pretty template\n", 1)
 
 
@@ -191,7 +185,7 @@ def test_image_inspect_on_the_laptop(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     s = Session.start(clock=clock_for(tty=False))
     pipe(s, "docker build -t friendlyhello .\ndocker tag friendlyhello gordon/get-started:part2\n")
-    out, err, code = _run(s, "docker inspect friendlyhello -f '{{.RepoTags}} {{.Os}}'")
+    out, err, code = run_line(s, "docker inspect friendlyhello -f '{{.RepoTags}} {{.Os}}'")
     assert (out, err, code) == ("[friendlyhello:latest gordon/get-started:part2] linux\n", "", 0)
-    out, err, code = _run(s, "docker image inspect nope")
+    out, err, code = run_line(s, "docker image inspect nope")
     assert (out, err, code) == ("[]\n", "Error response from daemon: No such image: nope\n", 1)

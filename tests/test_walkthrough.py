@@ -61,6 +61,15 @@ def test_parts_2_to_5(cwd):
     page = PAGE.match(out.strip())
     assert page and page.group(1) == cid[:12]
     assert page.group(2) == "<i>cannot connect to Redis, counter disabled</i>"
+    # the container's own log: Flask's start line, then werkzeug's line for the request
+    # from the bridge gateway (docker logs prints the lines alone; -t puts moby's
+    # RFC3339NanoFixed timestamp first)
+    out, err = pipe(s, f"docker logs -t {cid[:12]}\n")
+    first, second = out.splitlines()
+    assert re.fullmatch(r"2026-01-01T00:00:\d\d\.\d{9}Z  \* Running on http://0\.0\.0\.0:80/ "
+                        r"\(Press CTRL\+C to quit\)", first)
+    assert re.fullmatch(r"2026-01-01T00:00:\d\d\.\d{9}Z 172\.17\.0\.1 - - \[01/Jan/2026 "
+                        r'00:00:\d\d\] "GET / HTTP/1\.1" 200 -', second)
     out, _ = pipe(s, "docker container ls\n")
     assert _rows(out)[0][0] == cid[:12]
     assert "0.0.0.0:4000->80/tcp," in out
@@ -154,6 +163,9 @@ def test_parts_2_to_5(cwd):
     assert counts == ["1", "2", "3"]
     out, _ = pipe(s, "docker service logs getstartedlab_web\n")
     assert len([ln for ln in out.splitlines() if '"GET / HTTP/1.1" 200 -' in ln]) == 3 + 2
+    out, _ = pipe(s, "docker service logs --tail 1 --no-task-ids getstartedlab_web\n")
+    assert all(re.fullmatch(r"getstartedlab_web\.\d@myvm\d    \| .*", ln)
+               for ln in out.splitlines())
     out, _ = pipe(s, "docker stack rm getstartedlab\n"
                      "eval $(docker-machine env -u)\n"
                      'docker-machine ssh myvm2 "docker swarm leave"\n'

@@ -75,3 +75,7 @@ class AppLogs:
     def request(self, at: float, task: Task, client: str) -> None:
         """A request ``task`` served."""
         self.lines.append((at, task.id, access_line(at, client)))
+
+    def served(self, at: float, container_id: str, client: str) -> None:
+        """A request a standalone container (``docker run``) served."""
+        self.lines.append((at, container_id, access_line(at, client)))

@@ -19,6 +19,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("", "login"): login.docker_login,
     ("", "logout"): login.docker_logout,
     ("", "info"): system.docker_info,
+    ("", "logs"): system.docker_logs,
     ("", "version"): system.docker_version,
     ("node", "inspect"): inspect.node_inspect,
     ("service", "create"): service_create.service_create,

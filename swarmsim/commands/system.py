@@ -19,6 +19,7 @@ import hashlib
 from swarmsim.commands.context import Context
 from swarmsim.commands.inspect import PLUGINS
 from swarmsim.foundation import defaults
+from swarmsim.foundation.errors import CommandError
 from swarmsim.foundation.units import format_bytes
 from swarmsim.input.cmdline.parse import Parsed
 
@@ -123,3 +124,9 @@ def docker_info(ctx: Context, p: Parsed) -> None:
 def _arch(arch: str) -> str:
     """The kernel's name of an architecture (``docker info`` shows ``uname -m``)."""
     return {"amd64": "x86_64", "arm64": "aarch64"}.get(arch, arch)
+
+
+def docker_logs(ctx: Context, p: Parsed) -> None:
+    """``docker logs CONTAINER`` outside the shell: a timeline has no containers to
+    name (``swarmsim shell`` answers it for the get-started app)."""
+    raise CommandError("swarmsim: docker logs is simulated in `swarmsim shell` only")

@@ -23,6 +23,7 @@ from swarmsim.shell.containers import container_table
 from swarmsim.shell.engine_local import EngineError, Engines
 from swarmsim.shell.inspect_cmd import inspect_command, wants_inspect
 from swarmsim.shell.limits import sleep_seconds, too_long
+from swarmsim.shell.logs_cmd import logs_command, wants_logs
 from swarmsim.shell.machine_cmds import machine_command
 from swarmsim.shell.reply import Reply
 from swarmsim.shell.subst import SubstError, strip_comment, substitute
@@ -260,6 +261,8 @@ class Session:
             return self._login(words, machine)
         if wants_inspect(words):
             return inspect_command(self, machine, words)
+        if wants_logs(words):
+            return logs_command(self, machine, words)
         if (words[1:2] and words[1] in _LOCAL_COMMANDS) or words[1:3] in _LOCAL_PAIRS:
             from swarmsim.shell.local_cmds import local_command
 
@@ -303,14 +306,18 @@ class Session:
 
         def more() -> str:
             assert self.mesh is not None
-            self.advance(self.clock.due(self.sim.now))
-            self.settle()
-            self.clock.resync(self.sim.now)
+            self.catch_up()
             lines = service_logs(self.sim, self.mesh.logs, plain, machine)[0].splitlines()
             new, printed[0] = lines[printed[0]:], len(lines)
             return "".join(f"{ln}\n" for ln in new)
 
         return more
+
+    def catch_up(self) -> None:
+        """Let simulated time reach where the clock says (a following command)."""
+        self.advance(self.clock.due(self.sim.now))
+        self.settle()
+        self.clock.resync(self.sim.now)
 
     # --- the pieces ----------------------------------------------------------------------
     def _login(self, words: list[str], machine: str) -> Reply:
@@ -442,6 +449,7 @@ class Session:
         if own is not None:  # a standalone container publishing the port (docker run -p)
             from swarmsim.commands.getstarted import NO_REDIS, app_page
 
+            self.mesh.logs.served(self.sim.now, own.id, "172.17.0.1")  # the bridge gateway
             return Reply(app_page(own.id[:12], NO_REDIS) + "\n")
         node = control_api(self.sim).node_of(machine)
         out, err, code = self.mesh.curl(node, host, port)
