@@ -160,12 +160,16 @@ def test_login_and_logout_output(tmp_path):
         "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n", 0)
     assert sim.images.has_login("m1", "registry.example.com")
     assert not sim.images.has_login("w1", "registry.example.com")
+    # docker 29 tries the stored credentials first (cli/command/registry/login.go)
     res = run_command(sim, "docker login registry.example.com")
-    assert (res.error, res.exit_code) == (
-        "error: cannot perform an interactive login from a non-TTY device\n", 1)
+    assert (res.output, res.exit_code) == ("Login Succeeded\n", 0)
+    assert res.error.startswith("Authenticating with existing credentials... [Username: dev]\n")
     res = run_command(sim, "docker logout https://registry.example.com/")
     assert res.output == "Removing login credentials for registry.example.com\n"
     assert not sim.images.has_login("m1", "registry.example.com")
+    res = run_command(sim, "docker login registry.example.com")
+    assert (res.error, res.exit_code) == (
+        "error: cannot perform an interactive login from a non-TTY device\n", 1)
     assert run_command(sim, "docker logout").output == (
         "Removing login credentials for https://index.docker.io/v1/\n")
 

@@ -129,6 +129,8 @@ def test_run_pulls_what_was_pushed_and_machine_ls_q():
 
 
 def test_login_on_a_terminal_asks_for_what_is_missing():
+    # docker 29 (cli/command/registry.go, PromptUserForCredentials): a registry other
+    # than Docker Hub prompts for the user, then the hidden password
     s = Session.start()
     asked = []
 
@@ -137,16 +139,16 @@ def test_login_on_a_terminal_asks_for_what_is_missing():
         return {"Username: ": "john", "Password: ": "secret"}[text]
 
     s.ask = ask
-    out, err = pipe(s, "docker login\n")
+    out, err = pipe(s, "docker login registry.example.com\n")
     assert (out, err) == ("Login Succeeded\n", "")  # no --password warning: it was typed
     assert asked == [("Username: ", False), ("Password: ", True)]
-    assert s.sim.images.has_login("localhost", "docker.io")
+    assert s.sim.images.has_login("localhost", "registry.example.com")
     asked.clear()
-    pipe(s, "docker login -u john registry.example.com\n")
+    pipe(s, "docker login -u john other.example.com\n")
     assert asked == [("Password: ", True)]
     s.ask = lambda text, hidden: ""
-    _, err = pipe(s, "docker login\n")
+    _, err = pipe(s, "docker login third.example.com\n")
     assert err == "error: username is required\n"
     s.ask = None  # from a pipe: docker cannot prompt
-    _, err = pipe(s, "docker login\n")
+    _, err = pipe(s, "docker login fourth.example.com\n")
     assert err == "error: cannot perform an interactive login from a non-TTY device\n"

@@ -23,6 +23,7 @@ from swarmsim.shell.containers import container_table
 from swarmsim.shell.engine_local import EngineError, Engines
 from swarmsim.shell.inspect_cmd import inspect_command, wants_inspect
 from swarmsim.shell.limits import sleep_seconds, too_long
+from swarmsim.shell.login_cmd import login_command, wants_login
 from swarmsim.shell.logs_cmd import logs_command, wants_logs
 from swarmsim.shell.machine_cmds import machine_command
 from swarmsim.shell.reply import Reply
@@ -223,6 +224,13 @@ class Session:
             return Reply("", f"swarmsim: {err}\n", 2)
         if not words:
             return Reply()
+        if "|" in words:  # a pipe: `echo PASSWORD | docker login -u USER --password-stdin`
+            at = words.index("|")
+            left, right = words[:at], words[at + 1:]
+            if left[:1] != ["echo"] or right[:1] != ["docker"] or "|" in right:
+                return Reply("", "swarmsim: of pipes, only `echo ... | docker ...` is "
+                             "simulated\n", 2)
+            return self.docker(shlex.join(right), self.machine, " ".join(left[1:]) + "\n")
         head = words[0]
         if too_long(words):  # execve's E2BIG, as bash reports it
             return Reply("", f"swarmsim: {head[:64]}: Argument list too long\n", 126)
@@ -244,7 +252,7 @@ class Session:
                          "".join(f"{ln}\n" for ln in lines) if code else "", code)
         return Reply("", f"swarmsim: {head}: command not found\n", 127)
 
-    def docker(self, line: str, machine: str) -> Reply:
+    def docker(self, line: str, machine: str, stdin: str | None = None) -> Reply:
         """A docker command on ``machine``; a command that waits for its service
         (``docker service update`` without ``-d``) lets simulated time pass until it
         returns, as the CLI blocks."""
@@ -255,10 +263,8 @@ class Session:
         words = shell_words(line)
         if words[1:3] in (["container", "ls"], ["container", "ps"]) or words[1:2] == ["ps"]:
             return self._containers(machine, words)
-        if words[1:2] == ["login"] and self.ask is not None and not (
-                {"-p", "--password", "--password-stdin"} & set(words)
-                or any(w.startswith(("-p", "--password")) for w in words[2:])):
-            return self._login(words, machine)
+        if wants_login(words):
+            return login_command(self, machine, words, stdin)
         if wants_inspect(words):
             return inspect_command(self, machine, words)
         if wants_logs(words):
@@ -320,37 +326,6 @@ class Session:
         self.clock.resync(self.sim.now)
 
     # --- the pieces ----------------------------------------------------------------------
-    def _login(self, words: list[str], machine: str) -> Reply:
-        """``docker login [-u USER] [SERVER]`` on a terminal: docker prompts for what is
-        missing (``Username: ``, then a hidden ``Password: ``; cli/command/
-        registry.go PromptUserForCredentials), then logs in. Docker Hub's web-based
-        sign-in (a device code opened in a browser) is not simulated: it asks too."""
-        assert self.ask is not None
-        user = ""
-        rest: list[str] = []
-        i = 2
-        while i < len(words):
-            if words[i] in ("-u", "--username") and i + 1 < len(words):
-                user = words[i + 1]
-                i += 2
-                continue
-            if words[i].startswith(("--username=", "-u=")):
-                user = words[i].split("=", 1)[1]
-            else:
-                rest.append(words[i])
-            i += 1
-        user = user or self.ask("Username: ", False).strip()
-        if not user:
-            return Reply("", "error: username is required\n", 1)
-        password = self.ask("Password: ", True)
-        if not password.strip():
-            return Reply("", "error: password is required\n", 1)
-        res = run_command(self.sim, shlex.join(["docker", "login", "-u", user,
-                                                "--password-stdin", *rest]).replace(
-            "--password-stdin", f"-p {shlex.quote(password)}"), on=machine)
-        warning = "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n"
-        return Reply(res.output, res.error.replace(warning, ""), res.exit_code)
-
     def _containers(self, machine: str, words: list[str]) -> Reply:
         flags = [w for w in words[2:] if w.startswith("-")] if words[1] != "ps" else [
             w for w in words[1:] if w.startswith("-")]

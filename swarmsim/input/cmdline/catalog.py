@@ -317,7 +317,7 @@ COMMANDS: tuple[Command, ...] = (
 #: commands outside the swarm groups that swarmsim simulates: registry credentials
 TOP_COMMANDS: dict[str, Command] = {
     "login": Command("", "login", "login [OPTIONS] [SERVER]", "Authenticate to a registry",
-                     args=(0, 1), flags=_flags("p/password=string", "!password-stdin",
+                     args=(0, 1), flags=_flags("p/password=string", "password-stdin",
                                                "u/username=string")),
     "logout": Command("", "logout", "logout [SERVER]", "Log out from a registry", args=(0, 1)),
     "info": Command("", "info", "info [OPTIONS]", "Display system-wide information",
