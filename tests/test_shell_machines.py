@@ -182,8 +182,8 @@ def test_a_deploy_over_ssh_reads_the_vms_compose_file(two_vms):
     # the docker CLI runs on myvm1: the file must be there (part 4: docker-machine scp)
     out, err = pipe(s, 'docker-machine ssh myvm1 "docker stack deploy -c getstarted-part3.yml '
                        'lab"\n')
-    assert (out, err) == ("", "open /home/docker/getstarted-part3.yml: no such file or "
-                              "directory\n")
+    # the name as typed: the CLI's os.ReadFile (cli/command/stack/loader.go)
+    assert (out, err) == ("", "open getstarted-part3.yml: no such file or directory\n")
     old = os.getcwd()
     os.chdir(COMPOSE)
     try:
@@ -193,3 +193,22 @@ def test_a_deploy_over_ssh_reads_the_vms_compose_file(two_vms):
     finally:
         os.chdir(old)
     assert out.endswith("Creating service lab_web\n")
+
+
+def test_a_deploy_on_a_vm_uses_the_vms_own_file_and_directory(two_vms, tmp_path, monkeypatch):
+    s = two_vms
+    monkeypatch.chdir(tmp_path)  # the laptop has no mini.yml
+    pipe(s, 'docker-machine ssh myvm1 "docker swarm init --advertise-addr 192.168.99.100"\n')
+    out, err = pipe(s, "docker-machine ssh myvm1\n"
+                       "echo '{version: \"3\", services: {web: {image: "
+                       "\"gordon/get-started:part2\", deploy: {replicas: 2}}}}' > mini.yml\n"
+                       "mkdir -p sub && cd sub\n"
+                       "docker stack deploy -c mini.yml lab\n"
+                       "docker stack deploy -c ../mini.yml lab\n"
+                       "exit\n")
+    assert err.startswith("open mini.yml: no such file or directory\nSince --detach=false")
+    assert out.endswith("Creating service lab_web\n")
+    assert s.sim.state.services["lab_web"].spec.replicas == 2  # the VM's file, not the laptop's
+    # on the laptop, pointed at the VM, the laptop's own directory is read
+    _, err = pipe(s, "eval $(docker-machine env myvm1)\ndocker stack deploy -c mini.yml lab\n")
+    assert err == "open mini.yml: no such file or directory\n"

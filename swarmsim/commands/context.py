@@ -24,6 +24,9 @@ class Context:
     out: list[str] = field(default_factory=list)
     err: list[str] = field(default_factory=list)
     waits: list[Wait] = field(default_factory=list)  # services the command then waits on
+    #: the machine's own files, when they are not this process's disk (a VM's): a path
+    #: as typed -> (its absolute path, its content), None when there is no such file
+    read_file: Callable[[str], tuple[str, str] | None] | None = None
 
     def print(self, text: str = "") -> None:
         """A line on stdout."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -51,7 +52,9 @@ def default_machine(sim: Simulation, api: controlapi.ControlAPI) -> str:
     return nodes[0].name
 
 
-def run_command(sim: Simulation, line: str, *, on: str | None = None) -> CommandResult:
+def run_command(sim: Simulation, line: str, *, on: str | None = None,
+                read_file: Callable[[str], tuple[str, str] | None] | None = None
+                ) -> CommandResult:
     """Run a docker command line as docker would on machine ``on``.
 
     ``$(docker swarm join-token -q worker)`` (or ``manager``) is replaced by the
@@ -62,6 +65,8 @@ def run_command(sim: Simulation, line: str, *, on: str | None = None) -> Command
         line: e.g. ``docker service scale web=3``.
         on: the machine's hostname (default: the leader, else the scenario's first
             manager).
+        read_file: reads the machine's own files (a VM's) instead of this process's
+            disk: a path as typed -> (absolute path, content), or None.
 
     Returns:
         stdout, stderr and the exit status, exactly as docker prints them.
@@ -73,7 +78,7 @@ def run_command(sim: Simulation, line: str, *, on: str | None = None) -> Command
     machine = on if on is not None else default_machine(sim, api)
     if machine not in sim.machines:
         raise ValueError(f"no machine named {machine!r} in the scenario")
-    ctx = Context(sim, api, machine)
+    ctx = Context(sim, api, machine, read_file=read_file)
     code = 0
     try:
         parsed = parse(split(substitute_tokens(line, sim.join_tokens)))

@@ -53,8 +53,16 @@ def stack_deploy(ctx: Context, p: Parsed) -> None:
     scenario_path = ctx.sim.scenario.path
     base = scenario_path.parent if scenario_path is not None else Path.cwd()
     paths = [Path(f) if Path(f).is_absolute() else base / f for f in given]
+    texts = None
+    if ctx.read_file is not None:  # the CLI runs on a VM: its own files (os.ReadFile)
+        found = [ctx.read_file(f) for f in given]
+        for f, hit in zip(given, found, strict=True):
+            if hit is None:
+                raise CommandError(f"open {f}: no such file or directory")
+        paths = [Path(hit[0]) for hit in found if hit is not None]
+        texts = [hit[1] for hit in found if hit is not None]
     try:
-        stack = load_stack(paths, name, env=ctx.sim.env_vars, display=given)
+        stack = load_stack(paths, name, env=ctx.sim.env_vars, display=given, texts=texts)
     except InputError as err:
         if err.warnings:  # printed before a failure that comes after them
             ctx.err.append(err.warnings)

@@ -93,6 +93,7 @@ def load_stack(
     *,
     env: Mapping[str, str] | None = None,
     display: Sequence[str] | None = None,
+    texts: Sequence[str] | None = None,
 ) -> Stack:
     """Load one or more compose files (``-c a.yml -c b.yml``) as ``docker stack deploy``.
 
@@ -101,6 +102,7 @@ def load_stack(
         stack: the stack name.
         env: the variables for interpolation (default: the process environment).
         display: the file names to show in messages, if they differ from ``paths``.
+        texts: the files' contents, when they are not read from this disk (a VM's).
 
     Returns:
         The stack, with docker's stderr warnings in ``warnings``.
@@ -115,8 +117,11 @@ def load_stack(
     check_stack_name(stack)
     if not items:
         raise InputError("specify a Compose file (with --compose-file)")
-    texts = [_read(Path(p), name) for p, name in zip(items, names, strict=True)]
-    base_dir = Path(items[0]).resolve().parent if items else Path.cwd()
+    if texts is None:
+        texts = [_read(Path(p), name) for p, name in zip(items, names, strict=True)]
+        base_dir = Path(items[0]).resolve().parent if items else Path.cwd()
+    else:
+        base_dir = Path(items[0]).parent
     return _load(list(zip(names, texts, strict=True)), stack, env, base_dir)
 
 

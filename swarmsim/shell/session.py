@@ -252,7 +252,8 @@ class Session:
                          "".join(f"{ln}\n" for ln in lines) if code else "", code)
         return Reply("", f"swarmsim: {head}: command not found\n", 127)
 
-    def docker(self, line: str, machine: str, stdin: str | None = None) -> Reply:
+    def docker(self, line: str, machine: str, stdin: str | None = None,
+               read_file: Callable[[str], tuple[str, str] | None] | None = None) -> Reply:
         """A docker command on ``machine``; a command that waits for its service
         (``docker service update`` without ``-d``) lets simulated time pass until it
         returns, as the CLI blocks."""
@@ -288,7 +289,7 @@ class Session:
             refused = _advertise_error(vm, words)
             if refused:
                 return Reply("", f"Error response from daemon: {refused}\n", 1)
-        res = run_command(self.sim, line, on=machine)
+        res = run_command(self.sim, line, on=machine, read_file=read_file)
         if not res.waits:
             return Reply(res.output, res.error, res.exit_code)
         from swarmsim.commands.progress import follow

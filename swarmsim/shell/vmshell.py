@@ -121,10 +121,9 @@ class VmShell:
         if not words:
             return Reply()
         head, args = words[0], words[1:]
-        if head == "docker":
-            missing = self._missing_compose(words)
-            reply = (Reply("", f"open {missing}: no such file or directory\n", 1) if missing
-                     else self.session.docker(shlex.join(words), self.vm))
+        if head == "docker":  # the CLI runs here: it reads this VM's files
+            reply = self.session.docker(shlex.join(words), self.vm,
+                                        read_file=self._read if self.files.strict else None)
         elif head in ("exit", "logout"):
             return Reply(done=True)
         else:
@@ -144,22 +143,11 @@ class VmShell:
             return Reply("", reply.error, reply.exit_code)
         return reply
 
-    def _missing_compose(self, words: list[str]) -> str:
-        """A compose file ``docker stack deploy -c FILE`` names that is not on this VM
-        (the CLI runs here, so it reads the VM's files: ``docker-machine scp`` them
-        first); "" when all are there, or when the VM's disk is not modelled strictly."""
-        if words[1:3] not in (["stack", "deploy"], ["stack", "up"]) or not self.files.strict:
-            return ""
-        for at, word in enumerate(words):
-            name = ""
-            if word in ("-c", "--compose-file") and at + 1 < len(words):
-                name = words[at + 1]
-            elif word.startswith(("-c=", "--compose-file=")):
-                name = word.split("=", 1)[1]
-            path = normalize(name, self.cwd) if name and name != "-" else ""
-            if path and path not in self.files.files:
-                return path
-        return ""
+    def _read(self, name: str) -> tuple[str, str] | None:
+        """A file of this VM by the name typed (relative to the current directory)."""
+        path = normalize(name, self.cwd)
+        text = self.files.files.get(path)
+        return None if text is None else (path, text)
 
     def _cmd_pwd(self, args: list[str]) -> Reply:
         return Reply(self.cwd + "\n")
