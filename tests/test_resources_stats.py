@@ -3,6 +3,8 @@ filled from the resource model, in a timeline ``run:`` and in the shell alike.""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from swarmsim.app.run import run_scenario
@@ -79,5 +81,16 @@ def test_stats_picks_containers_and_names_unknown_ones(contended):
     res = run_command(sim, "docker stats --no-stream nosuch")
     assert (res.exit_code, res.error) == (1, "Error response from daemon: No such container: "
                                           "nosuch\n")
-    res = run_command(sim, "docker stats --no-stream --format x")
-    assert res.exit_code != 0 and "not simulated" in res.error
+    # --format: a template per container (no header without `table`), cli/command/
+    # container/formatter_stats.go's fields; `table` adds the header row
+    res = run_command(sim, "docker stats --no-stream --format '{{.Name}}: {{.PIDs}}'")
+    assert res.output.splitlines() and all(
+        line.startswith("app_") and line.endswith(": 1") for line in res.output.splitlines())
+    res = run_command(sim, "docker stats --no-stream --format 'table {{.Name}}\\t{{.PIDs}}'")
+    assert res.output.splitlines()[0].split() == ["NAME", "PIDS"]
+    res = run_command(sim, "docker stats --no-stream --format json")
+    assert sorted(json.loads(res.output.splitlines()[0])) == [
+        "BlockIO", "CPUPerc", "Container", "ID", "MemPerc", "MemUsage", "Name", "NetIO", "PIDs"]
+    res = run_command(sim, "docker stats --no-stream --format '{{.Nope'")
+    assert (res.exit_code, res.error) == (1, "template parsing error: template: :1: unclosed "
+                                          "action\n")

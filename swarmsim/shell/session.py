@@ -27,6 +27,7 @@ from swarmsim.shell.login_cmd import login_command, wants_login
 from swarmsim.shell.logs_cmd import logs_command, wants_logs
 from swarmsim.shell.machine_cmds import machine_command
 from swarmsim.shell.reply import Reply
+from swarmsim.shell.stats_cmd import stats_command, wants_stats
 from swarmsim.shell.subst import SubstError, strip_comment, substitute
 from swarmsim.shell.vmshell import VmShell, interfaces
 from swarmsim.simulation.engine import Simulation
@@ -270,6 +271,8 @@ class Session:
             return inspect_command(self, machine, words)
         if wants_logs(words):
             return logs_command(self, machine, words)
+        if wants_stats(words):
+            return stats_command(self, machine, words)
         if (words[1:2] and words[1] in _LOCAL_COMMANDS) or words[1:3] in _LOCAL_PAIRS:
             from swarmsim.shell.local_cmds import local_command
 

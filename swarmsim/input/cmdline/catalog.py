@@ -329,6 +329,6 @@ TOP_COMMANDS: dict[str, Command] = {
                                               "details", "since=string", "until=string")),
     "stats": Command("", "stats", "stats [OPTIONS] [CONTAINER...]",
                      "Display a live stream of container(s) resource usage statistics",
-                     args=(0, None), flags=_flags("!a/all", "!format=string", "no-stream",
+                     args=(0, None), flags=_flags("!a/all", "format=string", "no-stream",
                                                   "no-trunc")),
 }
