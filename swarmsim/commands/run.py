@@ -10,7 +10,7 @@ from swarmsim.commands.context import Context
 from swarmsim.commands.handlers import HANDLERS
 from swarmsim.commands.progress import Wait
 from swarmsim.foundation.errors import CommandError
-from swarmsim.input.cmdline.parse import parse, split, substitute_tokens
+from swarmsim.input.cmdline.parse import Parsed, parse, split, substitute_tokens
 from swarmsim.manager import controlapi
 from swarmsim.manager.controlapi import control_api
 
@@ -52,6 +52,23 @@ def default_machine(sim: Simulation, api: controlapi.ControlAPI) -> str:
     return nodes[0].name
 
 
+def checked_parse(words: list[str]) -> Parsed:
+    """A docker command line read as the CLI reads it, refusing the flags swarmsim does
+    not simulate.
+
+    Raises:
+        CommandError: docker's parse errors, or ``swarmsim: flag --X of '...' is not
+            simulated``.
+    """
+    parsed = parse(words)
+    command = parsed.command
+    for flag in command.flags:
+        if flag.name in parsed.changed and not flag.supported:
+            raise CommandError(f"swarmsim: flag --{flag.name} of '{command.path}' is not "
+                               "simulated")
+    return parsed
+
+
 def run_command(sim: Simulation, line: str, *, on: str | None = None,
                 read_file: Callable[[str], tuple[str, str] | None] | None = None
                 ) -> CommandResult:
@@ -81,13 +98,9 @@ def run_command(sim: Simulation, line: str, *, on: str | None = None,
     ctx = Context(sim, api, machine, read_file=read_file)
     code = 0
     try:
-        parsed = parse(split(substitute_tokens(line, sim.join_tokens)))
+        parsed = checked_parse(split(substitute_tokens(line, sim.join_tokens)))
         ctx.out.extend(f"{notice}\n" for notice in parsed.notices)
         command = parsed.command
-        for flag in command.flags:
-            if flag.name in parsed.changed and not flag.supported:
-                raise CommandError(f"swarmsim: flag --{flag.name} of '{command.path}' is not "
-                                   "simulated")
         HANDLERS[(command.group, command.name)](ctx, parsed)
     except CommandError as err:
         ctx.out.extend(f"{text}\n" for text in err.output)

@@ -146,15 +146,12 @@ def service_logs(sim: Simulation, logs: AppLogs, words: list[str], machine: str
     """``docker service logs`` (the whole line's words) on ``machine``: stdout, stderr,
     exit status."""
     from swarmsim.commands import control_api
+    from swarmsim.commands.run import checked_parse
     from swarmsim.foundation.errors import CommandError
-    from swarmsim.input.cmdline.parse import parse
+
     api = control_api(sim)
     try:
-        parsed = parse(words)
-        for flag in parsed.command.flags:
-            if flag.name in parsed.changed and not flag.supported:
-                raise CommandError(f"swarmsim: flag --{flag.name} of 'docker service logs' "
-                                   "is not simulated")
+        parsed = checked_parse(words)
         api.check_manager(machine)
     except CommandError as err:
         return "".join(f"{o}\n" for o in err.output), err.message + "\n", err.exit_code

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 from swarmsim.commands import control_api, run_command
 from swarmsim.commands.context import Context
+from swarmsim.commands.run import checked_parse
 from swarmsim.commands.stats import stats_entries, stats_text
 from swarmsim.foundation.errors import CommandError
-from swarmsim.input.cmdline.parse import parse
 from swarmsim.shell.reply import Reply
 
 if TYPE_CHECKING:
@@ -49,11 +49,7 @@ def stats_command(session: Session, machine: str, words: list[str]) -> Reply:
         res = run_command(session.sim, shlex.join(plain), on=machine)
         return Reply(res.output, res.error, res.exit_code)
     try:
-        parsed = parse(plain)
-        for flag in parsed.command.flags:
-            if flag.name in parsed.changed and not flag.supported:
-                raise CommandError(f"swarmsim: flag --{flag.name} of 'docker stats' is not "
-                                   "simulated")
+        parsed = checked_parse(plain)
     except CommandError as err:
         return Reply("", err.message + "\n", err.exit_code)
     refs = list(parsed.args)
