@@ -7,7 +7,6 @@ moby ``daemon/cluster/services.go``, ``tasks.go``, ``filters.go``; SwarmKit
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import json
@@ -16,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from swarmsim.api import http
+from swarmsim.api import http, logs
 from swarmsim.api.errors import ApiError, bad_request, not_found
 from swarmsim.api.filters import labels_ok, parse, prefix_ok
 from swarmsim.api.routes_nodes import OUT_OF_SEQUENCE
@@ -161,22 +160,22 @@ def service_delete(call: http.Call) -> None:
 
 
 async def service_logs(call: http.Call) -> web.StreamResponse:
-    """``GET /services/{id}/logs``: swarmsim models no application output, so the
-    stream (docker's multiplexed format) carries no lines; with ``follow`` it stays
-    open until the client goes or the service is removed."""
+    """``GET /services/{id}/logs``: the lines its tasks wrote (:mod:`swarmsim.api.logs`);
+    with ``follow`` the stream stays open until the client goes or the service is
+    removed."""
     _manager(call)
     svc = call.view.api.find_service(call.arg("id"))
-    if not (call.flag("stdout") or call.flag("stderr")):
-        raise bad_request("Bad parameters: you must choose at least one stream")
-    resp = web.StreamResponse(headers={"Content-Type": "application/vnd.docker.multiplexed-stream",
-                                       **http._headers()})
-    await resp.prepare(call.request)
-    try:
-        while call.flag("follow") and svc.name in call.view.sim.state.services:
-            await asyncio.sleep(0.1)
-    except ConnectionResetError:
-        pass
-    return resp
+    state = call.view.sim.state
+    return await logs.stream(call, lambda: state.tasks_of(svc.name),
+                             lambda: state.services.get(svc.name) is svc)
+
+
+async def task_logs(call: http.Call) -> web.StreamResponse:
+    """``GET /tasks/{id}/logs``: the lines one task wrote."""
+    _manager(call)
+    task = _find_task(call)
+    state = call.view.sim.state
+    return await logs.stream(call, lambda: [task], lambda: task.id in state.tasks)
 
 
 def _task_filters(call: http.Call) -> dict[str, list[str]]:
@@ -234,19 +233,24 @@ def _up_to_date(state: Any, services: dict[str, Any], t: Any) -> bool:
     return not is_task_dirty(t, svc.spec, node.spec if node else None, svc.version)
 
 
-def task_inspect(call: http.Call) -> dict[str, Any]:
-    """``GET /tasks/{id}``: by id or unique id prefix."""
-    _manager(call)
+def _find_task(call: http.Call) -> Any:
+    """The task a path names, by id or unique id prefix."""
     ref = call.arg("id")
     tasks = call.view.sim.state.tasks
     if ref in tasks:
-        return objects.task(call.view, tasks[ref])
+        return tasks[ref]
     found = [t for tid, t in tasks.items() if tid.startswith(ref)] if ref else []
     if len(found) == 1:
-        return objects.task(call.view, found[0])
+        return found[0]
     if len(found) > 1:
         raise bad_request(f"task {ref} is ambiguous ({len(found)} matches found)")
     raise not_found(f"task {ref} not found")
+
+
+def task_inspect(call: http.Call) -> dict[str, Any]:
+    """``GET /tasks/{id}``: by id or unique id prefix."""
+    _manager(call)
+    return objects.task(call.view, _find_task(call))
 
 
 def register(app: web.Application) -> None:
@@ -258,3 +262,4 @@ def register(app: web.Application) -> None:
     http.route(app, "GET", "/services/{id}/logs", service_logs, stream=True)
     http.route(app, "GET", "/tasks", task_list, cached=True)
     http.route(app, "GET", "/tasks/{id}", task_inspect)
+    http.route(app, "GET", "/tasks/{id}/logs", task_logs, stream=True)
