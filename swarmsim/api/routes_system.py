@@ -16,9 +16,10 @@ from swarmsim import __version__
 from swarmsim.api import http
 from swarmsim.api.errors import ApiError, bad_request
 from swarmsim.api.filters import parse
+from swarmsim.api.routes_nodes import OUT_OF_SEQUENCE
 from swarmsim.foundation import defaults
 from swarmsim.foundation.units import parse_duration
-from swarmsim.manager.controlapi.errors import NOT_IN_SWARM
+from swarmsim.manager.controlapi.errors import NOT_IN_SWARM, grpc
 from swarmsim.manager.controlapi.membership import SWARM_PORT
 
 _EVENT_FILTERS = ("type", "event", "scope", "node", "service", "network", "secret",
@@ -115,7 +116,7 @@ def swarm_object(call: http.Call) -> dict[str, Any]:
     hb = int(defaults.HEARTBEAT_PERIOD_S * 1e9)
     return {
         "ID": _cluster_id(call),
-        "Version": {"Index": 10},
+        "Version": {"Index": view.swarm_version},
         "CreatedAt": view.clock.stamp(0.0),
         "UpdatedAt": view.clock.stamp(0.0),
         "Spec": {
@@ -126,7 +127,7 @@ def swarm_object(call: http.Call) -> dict[str, Any]:
             "Dispatcher": {"HeartbeatPeriod": hb},
             "CAConfig": {"NodeCertExpiry": 7776000000000000},
             "TaskDefaults": {}, "EncryptionConfig": {"AutoLockManagers": False},
-        },
+        } if view.swarm_spec is None else view.swarm_spec,
         "TLSInfo": {}, "RootRotationInProgress": False,
         "DefaultAddrPool": ["10.0.0.0/8"], "SubnetSize": 24, "DataPathPort": 4789,
         "JoinTokens": {"Worker": tokens[0], "Manager": tokens[1]},
@@ -174,15 +175,46 @@ def swarm_leave(call: http.Call) -> None:
 
 
 def swarm_update(call: http.Call) -> None:
-    """``POST /swarm/update?version=N[&rotateWorkerToken=true...]``: the token
-    rotation ``docker swarm join-token --rotate`` asks for."""
+    """``POST /swarm/update?version=N[&rotateWorkerToken=true...]`` with the cluster
+    spec (``docker swarm update``, ``join-token --rotate``): the version must be the
+    current one; the spec is checked as SwarmKit's ``validateClusterSpec`` does, and
+    its task history limit and heartbeat period reach the task reaper and the
+    dispatcher (SwarmKit reads them on each cluster update)."""
     _manager(call)
-    sim = call.view.sim
+    view = call.view
+    sim = view.sim
+    raw = call.query.get("version", "")
+    if raw != str(view.swarm_version):
+        if not raw.isdigit():
+            raise bad_request(f"invalid swarm version '{raw}': strconv.ParseUint: parsing "
+                              f"\"{raw}\": invalid syntax")
+        raise ApiError(500, OUT_OF_SEQUENCE)
+    spec = call.json()
+    if isinstance(spec, dict):
+        _update_spec(view, spec)
     rotate_w, rotate_m = call.flag("rotateWorkerToken"), call.flag("rotateManagerToken")
     if (rotate_w or rotate_m) and sim.join_tokens is not None:
         worker, manager = sim.ids.join_token_pair()
         old_w, old_m = sim.join_tokens
         sim.join_tokens = (worker if rotate_w else old_w, manager if rotate_m else old_m)
+    view.swarm_version += 1
+
+
+def _update_spec(view: Any, spec: dict[str, Any]) -> None:
+    if spec.get("Name", "default") != "default":
+        raise bad_request(grpc("InvalidArgument", "modification of cluster name is not "
+                                                  "allowed"))
+    heartbeat = (spec.get("Dispatcher") or {}).get("HeartbeatPeriod")
+    if isinstance(heartbeat, int) and heartbeat < 0:
+        raise bad_request(grpc("InvalidArgument", "heartbeat time period cannot be a "
+                                                  "negative duration"))
+    limit = (spec.get("Orchestration") or {}).get("TaskHistoryRetentionLimit")
+    if isinstance(limit, int):
+        # a negative limit keeps every task (taskreaper: `if taskHistory < 0 { continue }`)
+        view.sim.reaper.history_limit = limit if limit >= 0 else 1 << 62
+    if isinstance(heartbeat, int) and heartbeat > 0:
+        view.sim.liveness.heartbeat_period = heartbeat / 1e9
+    view.swarm_spec = spec
 
 
 def unlock_key(call: http.Call) -> dict[str, str]:

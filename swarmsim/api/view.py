@@ -66,6 +66,8 @@ class View(SimView):
         self.items: dict[str, dict[str, Item]] = {"network": {}, "secret": {}, "config": {}}
         self.events: deque[Event] = deque(maxlen=EVENT_LOG)
         self._seq = 0
+        self.swarm_version = 10  # the cluster object's Version.Index
+        self.swarm_spec: dict[str, Any] | None = None  # as `docker swarm update` set it
         self.auth: dict[str, str] = {}  # registry -> user, from X-Registry-Auth headers
         self.responses: dict[str, tuple[Any, bytes]] = {}  # GET path?query -> (key, body)
         super().__init__(sim)  # versions of nodes, services and tasks, the JSON cache

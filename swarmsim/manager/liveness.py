@@ -21,12 +21,13 @@ if TYPE_CHECKING:
     from swarmsim.simulation.engine import Simulation
 
 
-def choose_period(u: float) -> float:
+def choose_period(u: float, period: float = defaults.HEARTBEAT_PERIOD_S) -> float:
     """SwarmKit's ``period.Choose``: the period plus jitter, ``u`` uniform in [0, 1)."""
-    return defaults.HEARTBEAT_PERIOD_S + (2 * u - 1) * defaults.HEARTBEAT_EPSILON_S
+    return period + (2 * u - 1) * defaults.HEARTBEAT_EPSILON_S
 
 
-def detection_deadline(crash_time: float, u_since: float, u_period: float) -> float:
+def detection_deadline(crash_time: float, u_since: float, u_period: float,
+                       heartbeat: float = defaults.HEARTBEAT_PERIOD_S) -> float:
     """When the manager marks a node that died at ``crash_time`` as down.
 
     The two ``u`` values are uniform draws in [0, 1): where the crash falls within the
@@ -34,7 +35,7 @@ def detection_deadline(crash_time: float, u_since: float, u_period: float) -> fl
     last heartbeat is both the wait until the next beat and the base of the grace
     (SwarmKit manager/dispatcher/nodes.go, ``nodeStore.Heartbeat``).
     """
-    period = choose_period(u_period)
+    period = choose_period(u_period, heartbeat)
     return crash_time - u_since * period + period * defaults.HEARTBEAT_GRACE_MULTIPLIER
 
 
@@ -47,6 +48,8 @@ class Liveness:
         self.rng = sim.streams["heartbeat"]
         self._token: dict[str, int] = {}
         self._seq = 0
+        # the cluster's Dispatcher.HeartbeatPeriod (`docker swarm update --dispatcher-heartbeat`)
+        self.heartbeat_period = defaults.HEARTBEAT_PERIOD_S
 
     def start(self) -> None:
         """Subscribe to node changes and to quorum changes."""
@@ -59,7 +62,8 @@ class Liveness:
             return
         if not node.alive and node.spec.status == "ready" and node.id not in self._token:
             u = self.rng.random(2)
-            deadline = detection_deadline(self.sim.now, float(u[0]), float(u[1]))
+            deadline = detection_deadline(self.sim.now, float(u[0]), float(u[1]),
+                                          self.heartbeat_period)
             self._arm(node.id, deadline, "heartbeat failure")
         elif node.alive and node.id in self._token:
             self._token.pop(node.id)
@@ -123,6 +127,7 @@ class Liveness:
                 # longer timeout expires
                 self.sim.soon(self._mark_unknown, node.id)
                 u = float(self.rng.random())
-                timeout = choose_period(u) * defaults.HEARTBEAT_GRACE_MULTIPLIER * 2
+                timeout = (choose_period(u, self.heartbeat_period)
+                           * defaults.HEARTBEAT_GRACE_MULTIPLIER * 2)
                 self._arm(node.id, self.sim.now + timeout,
                           'heartbeat failure for node in "unknown" state')
