@@ -8,7 +8,13 @@ import time
 import pytest
 from api_helpers import DATA, docker
 
-from tests.test_visualizer_browser import CHROMIUM, DRIVER, _errors, browser  # noqa: F401
+from tests.test_visualizer_browser import (  # noqa: F401
+    CHROMIUM,
+    DRIVER,
+    _errors,
+    _write,
+    browser,
+)
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None or DRIVER is None,
@@ -60,6 +66,46 @@ def test_live_page_follows_a_scale_through_the_api(browser):  # noqa: F811
 
         assert shown == srv.call(expected)  # the boxes are the simulation's tasks
         assert sum(map(len, shown.values())) == 8
+        assert _errors(browser) == []
+    finally:
+        srv.stop()
+
+
+def _expected(srv):
+    state = srv.view.sim.state
+
+    def tasks():
+        out: dict[str, list[str]] = {n.name: [] for n in state.nodes.values()}
+        for t in state.tasks.values():
+            if t.desired.name == "RUNNING" and t.node_id:
+                out[state.nodes[t.node_id].name].append(t.id)
+        return {k: sorted(v) for k, v in out.items()}
+
+    return srv.call(tasks)
+
+
+def test_a_run_visualizer_page_follows_a_served_swarm(browser, tmp_path, capsys):  # noqa: F811
+    """The visualizer.html `swarmsim run --out` wrote replays its run; opened with
+    ``?live=`` and the address of a running `swarmsim serve` (its API port), the same
+    page draws the served swarm instead, and follows a scale made through the API."""
+    from swarmsim.api.server import Server
+    from swarmsim.input.scenario import load_scenario
+    from swarmsim.shell import Session
+
+    page = _write(tmp_path, DATA / "part3.yaml")  # its replay ends with five boxes
+    capsys.readouterr()
+    session = Session.start(load_scenario(DATA / "part3.yaml"))
+    srv = Server(session, speed=20).start_background("127.0.0.1", 0)
+    try:
+        browser.get_log("browser")
+        browser.get(page.resolve().as_uri() + f"?live=http://127.0.0.1:{srv.port}")
+        shown = _wait(browser, lambda b: sum(map(len, b.values())) == 5)
+        assert shown == _expected(srv)  # the served swarm's tasks, not the run's
+        assert docker(srv, "service", "scale", "-d", "getstartedlab_web=7").returncode == 0
+        shown = _wait(browser, lambda b: sum(map(len, b.values())) == 7)
+        assert shown == _expected(srv)
+        assert browser.execute_script("return document.getElementById('play').style.display"
+                                      ) == "none"  # no replay controls in live mode
         assert _errors(browser) == []
     finally:
         srv.stop()

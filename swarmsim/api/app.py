@@ -10,7 +10,14 @@ from typing import Any
 
 from aiohttp import web
 
-from swarmsim.api import http, routes_nodes, routes_objects, routes_services, routes_system
+from swarmsim.api import (
+    http,
+    live,
+    routes_nodes,
+    routes_objects,
+    routes_services,
+    routes_system,
+)
 from swarmsim.api.view import View
 
 
@@ -21,6 +28,7 @@ def make_app(view: View, *, tick: float = 0.05) -> web.Application:
     app[http.VIEW] = view
     for module in (routes_system, routes_nodes, routes_services, routes_objects):
         module.register(app)
+    app.router.add_get("/live.json", live.snapshot_handler(view))  # the visualizer's
 
     async def ticker(app: web.Application) -> Any:
         async def loop() -> None:

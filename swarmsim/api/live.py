@@ -1,15 +1,17 @@
-"""The visualizer's live mode: a page that polls a running ``swarmsim serve`` and draws
-its swarm as dockersamples/visualizer does (nodes as columns, the tasks each node
-should run as boxes), with the replay page's style.
+"""The visualizer's live mode: ``visualizer.html`` (the page ``swarmsim run --out``
+writes) polls a running ``swarmsim serve`` for ``live.json``, the swarm now, and draws
+it as dockersamples/visualizer does (nodes as columns, the tasks each node should run
+as boxes).
 
-``swarmsim serve --visualizer PORT`` serves it on its own loopback port, beside the
-API, from the same event loop: ``/`` is the page, ``/live.json`` the swarm now.
+``swarmsim serve --visualizer PORT`` serves the page in live mode on its own loopback
+port, beside the API, from the same event loop: ``/`` is the page, ``/live.json`` the
+swarm now.  The API port answers ``/live.json`` too, so any ``visualizer.html`` opened
+with ``?live=http://127.0.0.1:API_PORT`` follows the served swarm.
 """
 
 from __future__ import annotations
 
-import html
-from importlib import resources
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -19,7 +21,9 @@ from swarmsim.cluster.tasks import LABELS, TaskState
 from swarmsim.foundation.text import natural_key
 
 VIEW: web.AppKey[View] = web.AppKey("live-view", View)
-POLL_MS = 500
+#: a page opened from disk (``visualizer.html?live=...``) may read the snapshot, which is
+#: read-only; nothing else of the server is open to other origins
+LIVE_HEADERS = {"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"}
 
 
 def live_state(view: View) -> dict[str, Any]:
@@ -42,48 +46,43 @@ def live_state(view: View) -> dict[str, Any]:
             pending += 1
     colors = service_colors(sorted(state.services))
     return {
+        "name": view.sim.scenario.name,
         "time": view.sim.now,
         "services": [{"name": s, "color": colors[s]} for s in sorted(state.services)],
         "nodes": [{"name": n.name, "role": n.spec.role, "status": n.spec.status,
+                   "alive": n.alive,
                    "availability": n.spec.availability, "cpus": n.spec.nano_cpus / 1e9,
                    "memory": n.spec.memory_bytes, "tasks": boxes[n.id]} for n in nodes],
         "pending": pending,
     }
 
 
-def page(title: str) -> str:
-    """The live page (style and script inline)."""
-    css = resources.files("swarmsim.report").joinpath("assets", "visualizer.css")
-    js = resources.files("swarmsim.api").joinpath("assets", "live.js")
-    title = html.escape(title)
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<link rel=\"icon\" href=\"data:,\"><title>{title}</title>"
-        f"<style>{css.read_text(encoding='utf-8')}</style></head>\n"
-        f"<body data-period=\"{POLL_MS}\"><header><h1>{title}</h1><div id=\"controls\">"
-        "<span id=\"clock\">live</span></div><div id=\"legend\"></div></header>\n"
-        "<main id=\"cluster\"></main><footer id=\"pending\"></footer>\n"
-        f"<script>{js.read_text(encoding='utf-8')}</script>\n</body></html>\n"
-    )
-
-
 def make_live_app(view: View) -> web.Application:
     """The visualizer's application."""
+    # the report package loads matplotlib: only a server asked for the page pays for it
+    from swarmsim.report.visualizer import live_page
+
     app = web.Application()
     app[VIEW] = view
-    text = page(f"swarmsim visualizer (live): {view.sim.scenario.name}")
+    text = live_page(view.sim.scenario.name)
 
     async def index(request: web.Request) -> web.Response:
         return web.Response(text=text, content_type="text/html")
 
-    async def state(request: web.Request) -> web.Response:
-        view.clock.advance()
-        view.sync()
-        return web.json_response(live_state(view),
-                                 headers={"Cache-Control": "no-store"})
+    state = snapshot_handler(view)
 
     app.router.add_get("/", index)
     app.router.add_get("/visualizer.html", index)
     app.router.add_get("/live.json", state)
     return app
+
+
+def snapshot_handler(view: View) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """``GET /live.json``: the swarm now (after the clock's advance)."""
+
+    async def state(request: web.Request) -> web.Response:
+        view.clock.advance()
+        view.sync()
+        return web.json_response(live_state(view), headers=LIVE_HEADERS)
+
+    return state

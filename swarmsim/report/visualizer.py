@@ -81,9 +81,22 @@ def _asset(name: str) -> str:
 
 def render_page(data: RunData) -> str:
     """The whole ``visualizer.html`` document."""
-    payload = json.dumps(page_data(data), separators=(",", ":"))
+    return _document(page_data(data), f"swarmsim visualizer: {data.scenario.get('name', '')}")
+
+
+def live_page(name: str) -> str:
+    """The same page in its live mode, as ``swarmsim serve --visualizer`` serves it: no
+    run inside; it polls ``live.json`` next to itself.  (Any ``visualizer.html`` opened
+    with ``?live=ADDRESS`` polls ``ADDRESS/live.json`` instead of replaying its run.)"""
+    empty = {"name": name, "start": 0.0, "end": 0.0, "states": list(STATES),
+             "services": [], "nodes": [], "tasks": [], "marks": [], "live": "."}
+    return _document(empty, f"swarmsim visualizer (live): {name}")
+
+
+def _document(payload_data: dict[str, Any], title_text: str) -> str:
+    payload = json.dumps(payload_data, separators=(",", ":"))
     payload = payload.replace("</", "<\\/")  # never close the script element early
-    title = html.escape(f"swarmsim visualizer: {data.scenario.get('name', '')}")
+    title = html.escape(title_text)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

@@ -165,5 +165,65 @@
       "</span>";
   }).join(" ");
   window.swarmsimViz = {render: render, counts: counts, data: data};
-  render(data.end);
+
+  // Live mode: `visualizer.html?live=ADDRESS` (and the page `swarmsim serve --visualizer`
+  // serves) polls ADDRESS/live.json, the served swarm now, and draws each answer with the
+  // replay's columns and boxes: a one-instant run (every node and task has one change).
+  var params = new URLSearchParams(window.location.search);
+  var liveFrom = params.get("live") || data.live || null;
+  if (liveFrom === null) {
+    render(data.end);
+    return;
+  }
+  var liveUrl = (liveFrom === "." ? "" : liveFrom.replace(/\/+$/, "") + "/") + "live.json";
+  var PERIOD = Number(params.get("period")) || 500;
+  ["play", "prev", "next", "time"].forEach(function (id) {
+    document.getElementById(id).style.display = "none";
+  });
+  speedSelect.parentNode.style.display = "none";
+
+  function fromLive(snap) {
+    var serviceIndex = {};
+    snap.services.forEach(function (s, i) { serviceIndex[s.name] = i; });
+    var t = snap.time, tasks = [];
+    var nodes = snap.nodes.map(function (n, i) {
+      n.tasks.forEach(function (task) {
+        tasks.push({id: task.id, name: task.name, service: serviceIndex[task.service] || 0,
+          deleted: null, changes: [[t, i, states.indexOf(task.state), RUNNING, 1]]});
+      });
+      return {name: n.name, cpus: n.cpus, memory: n.memory,
+        changes: [[t, n.role, n.status, n.availability, n.alive ? 1 : 0, 1]]};
+    });
+    for (var k = 0; k < snap.pending; k++) {
+      tasks.push({id: "pending-" + k, name: "", service: 0, deleted: null,
+        changes: [[t, -1, PENDING, RUNNING, 1]]});
+    }
+    return {name: snap.name, start: t, end: t, states: states, services: snap.services,
+      nodes: nodes, tasks: tasks, marks: [], live: liveFrom};
+  }
+
+  function poll() {
+    window.fetch(liveUrl, {cache: "no-store"})
+      .then(function (r) { return r.json(); })
+      .then(function (snap) {
+        var first = data.nodes.length === 0;
+        data = fromLive(snap);
+        window.swarmsimViz.data = data;
+        if (first) {
+          compact.checked = data.nodes.length > 40;
+          document.body.classList.toggle("compact", compact.checked);
+        }
+        document.getElementById("legend").innerHTML = data.services.map(function (s) {
+          return '<span class="key" style="border-color:' + esc(s.color) + '">' +
+            esc(s.name) + "</span>";
+        }).join(" ");
+        render(data.end);
+        clock.textContent = "live: t = " + fmtClock(data.end);
+        document.body.setAttribute("data-updated", String(data.end));
+      })
+      .catch(function () { clock.textContent = "live: " + liveUrl + " does not answer"; })
+      .then(function () { window.setTimeout(poll, PERIOD); });
+  }
+  clock.textContent = "live: connecting to " + liveUrl;
+  poll();
 }());
