@@ -23,6 +23,7 @@ from swarmsim.cli import (
     sweep_cmd,
 )
 from swarmsim.foundation.errors import InputError
+from swarmsim.foundation.figures import FORMATS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
                    "earlier run's with --force)")
     r.add_argument("--force", action="store_true",
                    help="with --out: replace the files of an earlier run in DIR")
+    r.add_argument("--format", default="png", choices=FORMATS,
+                   help="with --out: also write every plot as SVG or PDF (PNG, at 200 dpi, "
+                   "is always written: the report embeds it)")
     r.add_argument("--json", action="store_true",
                    help="print the final state and the run's summary as one JSON document "
                    "instead")
@@ -80,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="a directory written by `run --out`")
     rep.add_argument("--at", default=None, metavar="T", type=checked.instant,
                      help="simulated time of the cluster snapshot, e.g. 70s (default: the end)")
+    rep.add_argument("--format", default="png", choices=FORMATS,
+                     help="also write every plot as SVG or PDF (PNG, at 200 dpi, is always "
+                     "written: the report embeds it)")
     rep.set_defaults(func=report_cmd.run)
     compare_cmd.register(sub)
     sweep_cmd.register(sub)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from swarmsim.cli import args as checked
+from swarmsim.foundation.figures import FORMATS
 from swarmsim.foundation.units import parse_duration
 
 #: the files by which an earlier ``compare --out`` directory is recognised
@@ -45,7 +46,7 @@ def add_engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default=None, metavar="DIR", type=checked.out_dir,
                    help="write CSV files and plots here (new or empty, or an earlier "
                    "output of the same command with --force)")
-    p.add_argument("--format", default="png", choices=("png", "svg", "pdf"),
+    p.add_argument("--format", default="png", choices=FORMATS,
                    help="format of the plots written with --out (png at 200 dpi)")
     p.add_argument("--force", action="store_true",
                    help="with --out: replace the files of an earlier output in DIR")

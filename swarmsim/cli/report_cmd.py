@@ -57,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
             if (directory / name).is_file():
                 os.symlink((directory / name).resolve(), staging / name)
         try:
-            return build_report(staging, at=at, events=events)
+            return build_report(staging, at=at, events=events,
+                                fmt=getattr(args, "format", "png"))
         except _DATA_ERRORS as exc:
             raise InputError(f"{args.directory}: its files are not those of a swarmsim run "
                              f"({type(exc).__name__}: {exc})") from None

@@ -32,7 +32,9 @@ def run(args: argparse.Namespace) -> int:
         from swarmsim.report import write_results
 
         # events, final state, metrics, plots, report.html, visualizer.html
-        write_staged(out, lambda d: [*write_run(result, d), *write_results(result, d)])
+        fmt = getattr(args, "format", "png")
+        write_staged(out, lambda d: [*write_run(result, d),
+                                     *write_results(result, d, fmt=fmt)])
     if args.json:
         from swarmsim.metrics import run_summary  # the summary alone (cached after --out)
 

@@ -16,9 +16,8 @@ from typing import Any
 
 from swarmsim.experiments.builtin_measures import DESCRIPTIONS
 from swarmsim.experiments.measures import point_label
+from swarmsim.foundation.figures import DPI, FORMATS, figure_metadata
 
-FORMATS = ("png", "svg", "pdf")
-DPI = 200
 _WRAP = 14  # characters per line of a tick label
 
 
@@ -98,18 +97,8 @@ def save_one(path: Path, records: Sequence[Mapping[str, Any]], rows: Sequence[An
     fig = Figure(figsize=(width, 3.4 + (0.5 if point else 0.0)), layout="constrained")
     interval_plot(fig.add_subplot(), records, rows, metric, by, point)
     with matplotlib.rc_context({"svg.hashsalt": "swarmsim"}):  # stable SVG ids
-        fig.savefig(path, dpi=DPI, metadata=_metadata(path))
+        fig.savefig(path, dpi=DPI, metadata=figure_metadata(path))
     return path
-
-
-def _metadata(path: Path) -> dict[str, Any]:
-    """Fixed metadata, so the same comparison writes the same bytes."""
-    suffix = path.suffix.lower()
-    if suffix == ".svg":
-        return {"Date": None}
-    if suffix == ".pdf":
-        return {"CreationDate": None, "ModDate": None}
-    return {}
 
 
 def save_interval_plots(out: Path, records: Sequence[Mapping[str, Any]],

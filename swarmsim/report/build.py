@@ -1,5 +1,5 @@
-"""Results files of a run directory: metrics, plots (PNG, Agg), ``report.html`` and
-``visualizer.html``.
+"""Results files of a run directory: metrics, plots (PNG at 200 dpi, Agg; SVG or PDF
+too on request), ``report.html`` and ``visualizer.html``.
 
 :func:`write_results` is what ``swarmsim run --out DIR`` adds to the run's own files;
 :func:`build_report` rebuilds the plots and pages from the files alone (``swarmsim
@@ -16,10 +16,12 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from swarmsim.foundation.figures import DPI, figure_metadata
 from swarmsim.metrics import collect
 from swarmsim.metrics.files import write_metrics
 from swarmsim.outputs.files import event_records, stack_ps_text
 from swarmsim.report.data import STACK_PS, RunData
+from swarmsim.report.heatmap import panel_height
 from swarmsim.report.page import render_report
 from swarmsim.report.plots import (
     pick_utilisation,
@@ -40,45 +42,51 @@ from swarmsim.report.visualizer import render_page
 if TYPE_CHECKING:
     from swarmsim.app.run import RunResult
 
-DPI = 100
-
-
-def save_png(draw: Callable[[Axes], Any], path: Path, size: tuple[float, float]) -> Path:
-    """Draw on a fresh Agg figure of ``size`` inches and save it as PNG."""
-    fig = Figure(figsize=size, dpi=DPI)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    draw(ax)
+def _save(fig: Figure, path: Path, fmt: str) -> Path:
+    """Save ``fig`` as PNG at ``path`` (the pages embed it) and, for ``fmt`` svg or pdf,
+    also beside it in that format."""
     fig.tight_layout()
-    fig.savefig(path, format="png", metadata={"Software": None})
+    fig.savefig(path, format="png", dpi=DPI, metadata=figure_metadata(path))
+    if fmt != "png":
+        other = path.with_suffix(f".{fmt}")
+        fig.savefig(other, format=fmt, metadata=figure_metadata(other))
     return path
 
 
+def save_png(draw: Callable[[Axes], Any], path: Path, size: tuple[float, float],
+             fmt: str = "png") -> Path:
+    """Draw on a fresh Agg figure of ``size`` inches and save it (:func:`_save`)."""
+    fig = Figure(figsize=size, dpi=DPI)
+    FigureCanvasAgg(fig)
+    draw(fig.add_subplot())
+    return _save(fig, path, fmt)
+
+
 def save_panels(draws: list[Callable[[Axes], Any]], path: Path,
-                size: tuple[float, float]) -> Path:
+                size: tuple[float, float], fmt: str = "png") -> Path:
     """Like :func:`save_png`, one panel per drawing function, stacked."""
     fig = Figure(figsize=size, dpi=DPI)
     FigureCanvasAgg(fig)
     axes = fig.subplots(len(draws), 1, sharex=True, squeeze=False)[:, 0]
     for draw, ax in zip(draws, axes, strict=True):
         draw(ax)
-    fig.tight_layout()
-    fig.savefig(path, format="png", metadata={"Software": None})
-    return path
+    return _save(fig, path, fmt)
 
 
-def write_results(result: RunResult, out_dir: str | Path, *, at: float | None = None) -> list[Path]:
-    """Write the metrics files, ``stack-ps.txt``, the plots and both pages of a run."""
+def write_results(result: RunResult, out_dir: str | Path, *, at: float | None = None,
+                  fmt: str = "png") -> list[Path]:
+    """Write the metrics files, ``stack-ps.txt``, the plots (PNG, and ``fmt`` svg or
+    pdf too) and both pages of a run."""
     out = Path(out_dir)
     paths = write_metrics(collect(result), out)
     ps = out / STACK_PS
     ps.write_text(stack_ps_text(result), encoding="utf-8")
     paths.append(ps)
-    return paths + build_report(out, at=at, events=event_records(result))
+    return paths + build_report(out, at=at, events=event_records(result), fmt=fmt)
 
 
 def build_report(directory: str | Path, *, at: float | None = None,
-                 events: list[dict[str, Any]] | None = None) -> list[Path]:
+                 events: list[dict[str, Any]] | None = None, fmt: str = "png") -> list[Path]:
     """Render every plot, ``report.html`` and ``visualizer.html`` from a run directory.
 
     Args:
@@ -86,6 +94,8 @@ def build_report(directory: str | Path, *, at: float | None = None,
         at: simulated time of the cluster snapshot (default: the end of the run).
         events: its ``events.jsonl`` records, when the caller has them (see
             :meth:`RunData.load`).
+        fmt: ``png``, or ``svg``/``pdf`` to write each plot in that format too (the
+            pages embed the PNGs).
     """
     d = Path(directory)
     data = RunData.load(d, events=events)
@@ -97,26 +107,27 @@ def build_report(directory: str | Path, *, at: float | None = None,
         "Utilisation per node": save_panels(
             [lambda ax: plot_usage(data, ax=ax, resource="cpu"),
              lambda ax: plot_usage(data, ax=ax, resource="memory")], d / "utilisation.png",
-            (11, 8.4 if nodes <= 12 else min(6 + nodes * 0.04, 16)))
+            (11, 2 * panel_height(nodes)), fmt)
         if has_usage(data) else save_png(
             lambda ax: plot_utilisation(data, ax=ax, metric=metric), d / "utilisation.png",
-            (11, 4.2 if nodes <= 12 else min(3 + nodes * 0.02, 9))),
+            (11, panel_height(nodes)), fmt),
         "Replicas per service": save_png(
-            lambda ax: plot_replicas(data, ax=ax), d / "replicas.png", (11, 4.6)),
+            lambda ax: plot_replicas(data, ax=ax), d / "replicas.png", (11, 4.6), fmt),
         "Task timeline per node": save_png(
             lambda ax: plot_task_timeline(data, ax=ax), d / "tasks.png",
-            (11, min(1.6 + 0.32 * rows, 14))),
+            (11, min(1.6 + 0.32 * rows, 14)), fmt),
         f"Cluster at t={when:g} s": save_png(
             lambda ax: plot_snapshot(data, when, ax=ax), d / "snapshot.png",
-            snapshot_size(data, when)),
+            snapshot_size(data, when), fmt),
     }
     if data.requests:
         plots["Latency percentiles"] = save_png(
-            lambda ax: plot_latency(data, ax=ax), d / "latency.png", (11, 4))
+            lambda ax: plot_latency(data, ax=ax), d / "latency.png", (11, 4), fmt)
         plots["Latency CDF"] = save_png(
-            lambda ax: plot_latency_cdf(data, ax=ax), d / "latency-cdf.png", (7, 4.5))
+            lambda ax: plot_latency_cdf(data, ax=ax), d / "latency-cdf.png", (7, 4.5), fmt)
     report = d / "report.html"
     report.write_text(render_report(data, plots), encoding="utf-8")
     viz = d / "visualizer.html"
     viz.write_text(render_page(data), encoding="utf-8")
-    return [*plots.values(), report, viz]
+    extra = [p.with_suffix(f".{fmt}") for p in plots.values()] if fmt != "png" else []
+    return [*plots.values(), *extra, report, viz]

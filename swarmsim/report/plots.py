@@ -8,12 +8,15 @@ to a heatmap, an aggregate or a sample, and say so in the title.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from swarmsim.report.data import RunData, binned_means
+from swarmsim.report.data import RunData
+from swarmsim.report.heatmap import draw_heatmap
 from swarmsim.report.style import natural_key, short_service
 
 #: what plot_utilisation can show: metric -> (capacity index or None, label)
@@ -97,8 +100,11 @@ def plot_utilisation(data: RunData, *, ax: Axes, metric: str = "used_cpus",
             if times:
                 ax.step(times, pct, where="post", color="black", linewidth=2.6,
                         label="cluster", alpha=0.8)
+        for k, (a, b) in enumerate(sorted({s for n in nodes for s in data.down_periods(n)})):
+            ax.axvspan(a, b, color="0.6", alpha=0.25, hatch="//",
+                       label="a machine down" if k == 0 else None)
         ax.set_title(f"{label} over time")
-        ax.legend(loc="upper left", fontsize=8, ncol=min(4, len(nodes) + 1), framealpha=0.85)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
         ax.set_ylabel("%" if cap_index is not None else "count")
         if cap_index is not None:
             ax.set_ylim(bottom=0, top=max(100.0, ax.get_ylim()[1]))
@@ -106,18 +112,10 @@ def plot_utilisation(data: RunData, *, ax: Axes, metric: str = "used_cpus",
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_ylim(bottom=0)
     else:
-        edges = np.linspace(data.start, data.end, bins + 1)
-        grid = np.vstack([binned_means(*_node_values(data, n, metric), edges) for n in nodes])
-        image = ax.imshow(np.ma.masked_invalid(grid), aspect="auto", interpolation="nearest",
-                          extent=(data.start, data.end, len(nodes), 0), cmap="viridis",
-                          vmin=0, vmax=100 if cap_index is not None else None)
-        step = max(1, len(nodes) // 20)
-        ax.set_yticks([i + 0.5 for i in range(0, len(nodes), step)])
-        ax.set_yticklabels(nodes[::step], fontsize=7)
-        ax.set_ylabel(f"node ({len(nodes)}, every {step}. labelled)" if step > 1 else "node")
-        ax.figure.colorbar(image, ax=ax, label=label, fraction=0.04, pad=0.01)
-        ax.set_title(f"{label}: heatmap of {len(nodes)} nodes x {bins} time bins "
-                     "(time-weighted mean per bin)")
+        draw_heatmap(data, nodes, lambda n: _node_values(data, n, metric), ax=ax, label=label,
+                     vmax=100 if cap_index is not None else None, bins=bins)
+        ax.set_title(f"{label}: {len(nodes)} nodes x {bins} time bins (mean while up)",
+                     loc="left", fontsize=10)
     ax.set_xlabel("simulated time (s)")
     ax.set_xlim(data.start, data.end)
     return ax
@@ -184,7 +182,7 @@ def plot_replicas(data: RunData, *, ax: Axes, max_services: int = 6,
             f"{d['kind']} {short_service(d['target'], stacks)}")
     if by_time:
         ax.vlines(sorted(by_time), 0, 1, transform=ax.get_xaxis_transform(), colors="0.35",
-                  linestyles="dotted", linewidth=1)
+                  linestyles="dotted", linewidth=1, label="timeline step (operator or fault)")
     labelled = len(by_time) <= max_labels
     for i, (t, what) in enumerate(sorted(by_time.items()) if labelled else []):
         text = ", ".join(what[:3]) + (f" +{len(what) - 3}" if len(what) > 3 else "")
@@ -204,7 +202,7 @@ def plot_replicas(data: RunData, *, ax: Axes, max_services: int = 6,
     else:
         top = max([1.0] + [max(ln.get_ydata(), default=0) for ln in ax.lines])
         ax.set_ylim(0, top * 1.3 + 0.5)
-    ax.legend(loc="lower right", fontsize=7, ncol=2, framealpha=0.85)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
     return ax
 
 
@@ -337,10 +335,15 @@ def plot_task_timeline(data: RunData, *, ax: Axes, max_nodes: int = 40,
     ax.set_title(title, fontsize=10)
     stacks = data.stacks()
     services = sorted(verts, key=natural_key)
-    handles = [Patch(color=colors.get(s, "grey"), label=short_service(s, stacks))
-               for s in services[:16]]
-    if handles:
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7,
-                  frameon=False, title="service" if len(services) <= 16 else
-                  f"service (16 of {len(services)})", title_fontsize=7)
+    handles: list[Artist] = [Patch(color=colors.get(s, "grey"), label=short_service(s, stacks))
+                             for s in services[:16]]
+    if fail_x:
+        handles.append(Line2D([], [], marker="x", color="red", linestyle="none",
+                              label="task failed (its container ended)"))
+    if any(data.down_periods(n) for n in nodes):
+        handles.append(Patch(facecolor="0.85", hatch="//", edgecolor="0.6",
+                             label="machine off"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7,
+              frameon=False, title="service" if len(services) <= 16 else
+              f"service (16 of {len(services)})", title_fontsize=7)
     return ax

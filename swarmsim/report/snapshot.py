@@ -35,7 +35,21 @@ def task_label(name: str, stacks: list[str]) -> str:
     ends with the 25-character node id)."""
     short = short_service(name, stacks)
     base, _, tail = short.rpartition(".")
-    return base if base and len(tail) == 25 and not tail.isdigit() else short
+    return abbreviate(base if base and len(tail) == 25 and not tail.isdigit() else short)
+
+
+#: characters a box label holds at its font size
+BOX_CHARS = 22
+
+
+def abbreviate(text: str, width: int = BOX_CHARS) -> str:
+    """``text`` cut to ``width`` characters in the middle, keeping its end (a task's
+    slot): ``batch-processi….27``."""
+    if len(text) <= width:
+        return text
+    _base, dot, tail = text.rpartition(".")
+    keep = f"{dot}{tail}" if dot and len(tail) < width // 2 else ""
+    return text[: width - len(keep) - 1] + "…" + keep
 
 
 def snapshot_size(data: RunData, at: float | None = None, max_nodes: int = 12,
@@ -75,7 +89,8 @@ def plot_snapshot(data: RunData, at: float | None = None, *, ax: Axes, max_nodes
         status = r.status if r.alive else f"{r.status}, machine off"
         lines = [node, r.role, f"{fmt_cpus(r.cpus)}  {fmt_bytes(r.memory)}",
                  f"{status} / {r.availability}"]
-        ax.text(col + 0.5, 0.15, "\n".join(lines), ha="center", va="top", color="white",
+        ax.text(col + 0.5, 0.15, "\n".join(abbreviate(x, 24) for x in lines), ha="center",
+                va="top", color="white",
                 fontsize=7, linespacing=1.25, clip_on=True)
         ax.add_patch(Rectangle((x, HEADER - 0.1), 0.9, rows + 0.4, facecolor="#eceff1",
                                edgecolor="#b0bec5", linewidth=0.6))

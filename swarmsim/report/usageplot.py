@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 
-from swarmsim.report.data import RunData, binned_means
+from swarmsim.report.data import RunData
+from swarmsim.report.heatmap import draw_heatmap
 
 #: resource -> (capacity index, used metric, reserved metric, throttled metric or None)
 PANELS = {
@@ -86,23 +87,14 @@ def plot_usage(data: RunData, *, ax: Axes, resource: str = "cpu", max_lines: int
                        label="a machine down (its line breaks)" if k == 0 else None)
         ax.set_ylim(bottom=0, top=min(105.0, max(5.0, 1.2 * _peak(ax))))
         ax.set_ylabel("% of capacity")
-        ax.legend(loc="upper left", fontsize=7, ncol=min(4, len(nodes) + 3), framealpha=0.85)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
         ax.set_title(f"{label} used per node (% of the node) and for the cluster "
                      "(% of the machines up)")
     else:
-        edges = np.linspace(data.start, data.end, bins + 1)
-        grid = np.vstack([binned_means(*_percent(data, n, used, cap_index), edges)
-                          for n in nodes])
-        cmap = __import__("matplotlib").colormaps["viridis"].with_extremes(bad="0.75")
-        image = ax.imshow(np.ma.masked_invalid(grid), aspect="auto", interpolation="nearest",
-                          extent=(data.start, data.end, len(nodes), 0), cmap=cmap, vmin=0,
-                          vmax=100)
-        step = max(1, len(nodes) // 20)
-        ax.set_yticks([i + 0.5 for i in range(0, len(nodes), step)])
-        ax.set_yticklabels(nodes[::step], fontsize=7)
-        ax.figure.colorbar(image, ax=ax, label=f"{label} used, % of node", fraction=0.04,
-                           pad=0.01)
-        ax.set_title(f"{label} used: {len(nodes)} nodes x {bins} time bins (grey: down)")
+        draw_heatmap(data, nodes, lambda n: _percent(data, n, used, cap_index), ax=ax,
+                     label=f"{label} used, % of node", vmax=100, bins=bins)
+        ax.set_title(f"{label} used: {len(nodes)} nodes x {bins} time bins (mean while up)",
+                     loc="left", fontsize=10)
     ax.set_xlabel("simulated time (s)")
     ax.set_xlim(data.start, data.end)
     return ax
