@@ -176,6 +176,8 @@ def test_why_and_completion():
     assert completions(s, "docker-machine s") == ["scp", "ssh", "start", "stop"]
     assert "myvm2" in completions(s, "docker-machine ssh my")
     assert completions(s, "docker service ps getstartedlab_v") == ["getstartedlab_visualizer"]
+    assert completions(s, "docker container l") == ["logs", "ls"]
+    assert completions(s, "docker in") == ["info", "inspect"]
 
 
 def test_cli_reads_a_pipe(tmp_path):

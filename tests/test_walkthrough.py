@@ -133,6 +133,14 @@ def test_parts_2_to_5(cwd):
     out, err = pipe(s, 'docker-machine ssh myvm2 "docker swarm join --token $(docker-machine '
                        'ssh myvm1 "docker swarm join-token -q worker") 192.168.99.100:2377"\n')
     assert (out, err) == ("This node joined a swarm as a worker.\n", "")
+    # typed on the VM, the deploy reads the VM's files: the tutorial copies the file first
+    # (the CLI's os.ReadFile error names the file as typed, cli/command/stack/loader.go)
+    out, err = pipe(s, 'docker-machine ssh myvm1 "docker stack deploy -c getstarted-part3.yml '
+                       'getstartedlab"\n')
+    assert (out, err) == ("", "open getstarted-part3.yml: no such file or directory\n")
+    out, err = pipe(s, "docker-machine scp getstarted-part3.yml myvm1:~\n"
+                       'docker-machine ssh myvm1 "ls"\n')
+    assert out.endswith("getstarted-part3.yml\n")
     out, _ = pipe(s, "eval $(docker-machine env myvm1)\ndocker node ls\n")
     rows = _rows(out)
     assert rows[0][1:3] == ["*", "myvm1"] and rows[1][1] == "myvm2"  # `*`: this node
@@ -144,6 +152,14 @@ def test_parts_2_to_5(cwd):
     for addr in ("192.168.99.100", "192.168.99.101"):
         out, _ = pipe(s, f"curl http://{addr}:4000/\n")
         assert PAGE.match(out.strip())
+    # docker stats on the manager: its task containers, docker 29's columns
+    out, _ = pipe(s, "docker stats --no-stream\n")
+    lines = out.splitlines()
+    assert lines[0].split() == ["CONTAINER", "ID", "NAME", "CPU", "%", "MEM", "USAGE", "/",
+                                "LIMIT", "MEM", "%", "NET", "I/O", "BLOCK", "I/O", "PIDS"]
+    assert len(lines) - 1 == nodes.count("myvm1")
+    assert all(re.match(r"[0-9a-f]{12}   getstartedlab_web\.\d\.\w{25}   ", ln)
+               for ln in lines[1:])
 
     # --- part 5: stacks ------------------------------------------------------------------
     out, err = pipe(s, "docker stack deploy -c getstarted-part5.yml getstartedlab\n")

@@ -11,11 +11,14 @@ from swarmsim.shell.session import Session
 
 _WORDS = {
     "": ["docker", "docker-machine", "eval", "sleep", "curl", "why", "help", "exit"],
-    "docker": ["build", "container", "image", "images", "info", "login", "node", "ps", "push",
-               "run", "service", "stack", "swarm", "tag", "version"],
+    "docker": ["build", "container", "image", "images", "info", "inspect", "login", "logout",
+               "logs", "network", "node", "ps", "push", "run", "service", "stack", "stats",
+               "swarm", "tag", "version"],
     "docker-machine": ["active", "create", "env", "ip", "ls", "restart", "rm", "scp", "ssh",
                        "start", "stop"],
-    "docker container": ["ls"],
+    "docker container": ["inspect", "kill", "logs", "ls", "rm", "stats", "stop"],
+    "docker image": ["inspect", "ls", "rm"],
+    "docker network": ["inspect"],
     "docker node": ["demote", "inspect", "ls", "promote", "ps", "rm", "update"],
     "docker service": ["create", "inspect", "logs", "ls", "ps", "rm", "rollback", "scale",
                        "update"],
