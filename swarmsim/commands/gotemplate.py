@@ -30,6 +30,24 @@ _TOKEN = re.compile(r'''\s*(?:(?P<str>"(?:[^"\\]|\\.)*"|`[^`]*`)|(?P<num>-?\d+(?
                     r'''|(?P<ident>[A-Za-z_][A-Za-z_0-9]*))''')
 
 
+#: fields of docker's API structs that their JSON leaves out when empty (``omitempty``),
+#: with the zero value Go prints for them: the CLI runs a template on the typed object
+#: first, where such a field exists (a nil pointer prints ``<nil>``, a nil slice ``[]``,
+#: a nil map ``map[]``); only a field the struct lacks fails (then on the raw JSON).
+#: Going further into such a field fails as it does on the raw JSON.
+OMITTED: dict[str, Any] = {
+    **dict.fromkeys(("Global", "Replicated", "ReplicatedJob", "GlobalJob", "UpdateStatus",
+                     "PreviousSpec", "ServiceStatus", "JobStatus", "ManagerStatus",
+                     "JobIteration", "Healthcheck", "Health", "ContainerStatus",
+                     "RollbackConfig", "UpdateConfig", "LogDriver"), None),
+    **dict.fromkeys(("Err", "NodeID", "Hostname", "Dir", "User", "Message"), ""),
+    **{key: [] for key in ("Command", "Args", "Env", "Mounts", "Networks", "Constraints",
+                           "Preferences", "Platforms", "Ports", "VirtualIPs", "Aliases")},
+    "Labels": {},
+    **dict.fromkeys(("MaxReplicas", "Pids"), 0),
+}
+
+
 class TemplateError(Exception):
     """A parse error (docker exits 64) or an execution error (exit 1): Go's words."""
 
@@ -221,6 +239,8 @@ class _Exec:
                 raise self.err(at, chain, f"can't evaluate field {name} in type "
                                            f"{_go_type(value)}")
             if name not in value:
+                if name in OMITTED and name == names[-1]:  # a struct field left out
+                    return OMITTED[name]
                 raise self.err(at, chain, f'map has no entry for key "{name}"')
             value = value[name]
         return value
