@@ -46,7 +46,6 @@ def _mine(template: str, obj: dict) -> tuple[str, str, int]:
             64 if err.parse else 1)
 
 
-@pytest.mark.slow
 def test_templates_print_what_the_docker_cli_prints():
     with served("part3.yaml") as srv:
         raw = docker(srv, "service", "inspect", "getstartedlab_web")
