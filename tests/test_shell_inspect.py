@@ -189,3 +189,13 @@ def test_image_inspect_on_the_laptop(tmp_path, monkeypatch):
     assert (out, err, code) == ("[friendlyhello:latest gordon/get-started:part2] linux\n", "", 0)
     out, err, code = run_line(s, "docker image inspect nope")
     assert (out, err, code) == ("[]\n", "Error response from daemon: No such image: nope\n", 1)
+
+
+def test_other_kinds_and_size(swarm):
+    # cli/command/system/inspect.go: --size only for containers, a warning for the rest
+    out, err, code = run_line(swarm, "docker inspect -s -f '{{.Spec.Name}}' web")
+    assert (out, err, code) == ("web\n", "WARNING: --size ignored for service\n", 0)
+    for kind, want in (("volume", "get x: no such volume"), ("plugin", 'plugin "x" not found'),
+                       ("secret", "secret x not found"), ("config", "config x not found")):
+        assert run_line(swarm, f"docker inspect --type {kind} x") == (
+            "[]\n", f"Error response from daemon: {want}\n", 1)

@@ -21,6 +21,7 @@ from swarmsim.commands import containers as shapes
 from swarmsim.commands import control_api, objects
 from swarmsim.commands.gotemplate import TemplateError
 from swarmsim.commands.inspect import render
+from swarmsim.commands.views import object_id
 from swarmsim.foundation.errors import CommandError
 from swarmsim.shell.containers import _known
 from swarmsim.shell.reply import Reply
@@ -97,6 +98,7 @@ def inspect_command(session: Session, machine: str, words: list[str]) -> Reply:
         return Reply("", err.message + "\n", err.exit_code)
     fmt = opts.get("format", "")
     finder = Finder(session, machine)
+    finder.size = "size" in opts
     found: list[dict[str, Any]] = []
     errors: list[str] = []
     for ref in refs:
@@ -111,7 +113,8 @@ def inspect_command(session: Session, machine: str, words: list[str]) -> Reply:
     except TemplateError as err:
         code = 64 if err.parse else 1
         return Reply("" if err.parse else "\n", f"template parsing error: {err}\n", code)
-    return Reply(out, "".join(f"{e}\n" for e in errors), 1 if errors else 0)
+    err_text = "".join(f"{w}\n" for w in finder.warnings) + "".join(f"{e}\n" for e in errors)
+    return Reply(out, err_text, 1 if errors else 0)
 
 
 class Finder:
@@ -123,6 +126,8 @@ class Finder:
         self.sim = session.sim
         self.api = control_api(self.sim)
         self.view: SimView = session.view
+        self.size = False  # -s: only containers have sizes (a warning for the others)
+        self.warnings: list[str] = []
 
     def lookup(self, ref: str, wanted: str, *, typed: bool) -> dict[str, Any]:
         """The object ``ref`` names (of type ``wanted``, or the first type that has it).
@@ -133,7 +138,8 @@ class Finder:
         """
         finders: dict[str, Callable[[str], dict[str, Any]]] = {
             "container": self.container, "image": self.image, "network": self.network,
-            "service": self.service, "task": self.task, "node": self.node}
+            "service": self.service, "task": self.task, "node": self.node,
+            "secret": self.secret, "config": self.config}
         manager = self.is_manager()
         for kind in ORDER:
             if wanted and kind != wanted:
@@ -142,13 +148,35 @@ class Finder:
                 continue
             find = finders.get(kind)
             try:
-                if find is None:
-                    raise NotFound(f"Error response from daemon: No such {kind}: {ref}")
-                return find(ref)
+                if find is None:  # swarmsim has no volumes or plugins
+                    raise NotFound("Error response from daemon: " + (
+                        f"get {ref}: no such volume" if kind == "volume"
+                        else f'plugin "{ref}" not found'))
+                found = find(ref)
+                if self.size and kind != "container":
+                    self.warnings.append(f"WARNING: --size ignored for {kind}")
+                return found
             except NotFound:
                 if typed:
                     raise
         raise NotFound(f"error: no such object: {ref}")
+
+    def secret(self, ref: str) -> dict[str, Any]:
+        return self._stored("secret", self.api.secrets, ref)
+
+    def config(self, ref: str) -> dict[str, Any]:
+        return self._stored("config", self.api.configs, ref)
+
+    def _stored(self, kind: str, names: dict[str, str], ref: str) -> dict[str, Any]:
+        """A secret or config (moby daemon/cluster/helpers.go: id, name, id prefix)."""
+        for name, stack in sorted(names.items()):
+            oid = object_id(kind, name)
+            if ref in (oid, name) or (len(ref) > 1 and oid.startswith(ref)):
+                labels = {"com.docker.stack.namespace": stack} if stack else {}
+                return {"ID": oid, "Version": {"Index": 1}, "CreatedAt": shapes.ZERO_TIME,
+                        "UpdatedAt": shapes.ZERO_TIME, "Spec": {"Name": name,
+                                                                "Labels": labels}}
+        raise NotFound(f"Error response from daemon: {kind} {ref} not found")
 
     def is_manager(self) -> bool:
         node = self.api.node_of(self.machine)
