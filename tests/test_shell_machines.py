@@ -212,3 +212,18 @@ def test_a_deploy_on_a_vm_uses_the_vms_own_file_and_directory(two_vms, tmp_path,
     # on the laptop, pointed at the VM, the laptop's own directory is read
     _, err = pipe(s, "eval $(docker-machine env myvm1)\ndocker stack deploy -c mini.yml lab\n")
     assert err == "open mini.yml: no such file or directory\n"
+
+
+def test_cd_on_the_laptop_moves_where_compose_files_are_read(two_vms, tmp_path, monkeypatch):
+    s = two_vms
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lab").mkdir()
+    (tmp_path / "lab" / "mini.yml").write_text(
+        'version: "3"\nservices:\n  web:\n    image: gordon/get-started:part2\n')
+    pipe(s, 'docker-machine ssh myvm1 "docker swarm init --advertise-addr 192.168.99.100"\n'
+            "eval $(docker-machine env myvm1)\n")
+    _, err = pipe(s, "docker stack deploy -c mini.yml lab\n")
+    assert err == "open mini.yml: no such file or directory\n"
+    out, err = pipe(s, "cd lab\ndocker stack deploy -c mini.yml lab\ncd nowhere\n")
+    assert out.endswith("Creating service lab_web\n")
+    assert err.endswith("bash: cd: nowhere: No such file or directory\n")  # bash's words

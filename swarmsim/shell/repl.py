@@ -10,7 +10,7 @@ from swarmsim.shell.reply import Reply
 from swarmsim.shell.session import Session
 
 _WORDS = {
-    "": ["docker", "docker-machine", "eval", "sleep", "curl", "why", "help", "exit"],
+    "": ["cd", "docker", "docker-machine", "eval", "sleep", "curl", "why", "help", "exit"],
     "docker": ["build", "container", "image", "images", "info", "inspect", "login", "logout",
                "logs", "network", "node", "ps", "push", "run", "service", "stack", "stats",
                "swarm", "tag", "version"],

@@ -53,6 +53,7 @@ Commands:
   docker-machine ssh NAME ["CMD"]     CMD on NAME (mkdir, ls, cat, echo, rm, cd, pwd,
                                       hostname, ip addr, docker ...); alone: log in
   eval $(docker-machine env NAME)     point the docker CLI at NAME (env -u: back to local)
+  cd DIR                              the laptop's directory (compose files, builds)
   sleep DURATION                      jump ahead in simulated time (30s, 2m, 1h); between
                                       lines time follows the clock (--speed, --paused)
   curl http://ADDRESS:PORT/           a request through the routing mesh
@@ -241,6 +242,8 @@ class Session:
             return self.docker(text, self.machine)
         if head == "sleep":
             return self._sleep(words[1:])
+        if head == "cd":  # the laptop's files are this process's: its directory moves
+            return change_dir(words[1:])
         if head == "curl":
             return self._curl(words[1:])
         if head == "why":
@@ -433,6 +436,23 @@ class Session:
         node = control_api(self.sim).node_of(machine)
         out, err, code = self.mesh.curl(node, host, port)
         return Reply(out, err, code)
+
+
+def change_dir(args: list[str]) -> Reply:
+    """The laptop's ``cd [DIR]`` (home without DIR), with bash's messages."""
+    import os
+    from pathlib import Path
+
+    if len(args) > 1:
+        return Reply("", "bash: cd: too many arguments\n", 1)
+    target = Path(args[0]).expanduser() if args else Path.home()
+    try:
+        os.chdir(target)
+    except FileNotFoundError:
+        return Reply("", f"bash: cd: {args[0]}: No such file or directory\n", 1)
+    except NotADirectoryError:
+        return Reply("", f"bash: cd: {args[0]}: Not a directory\n", 1)
+    return Reply()
 
 
 def _advertise_error(vm: dm.Machine, words: list[str]) -> str:
