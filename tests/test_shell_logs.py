@@ -122,3 +122,19 @@ def test_a_run_containers_log_has_the_laptops_requests(tmp_path, monkeypatch):
     out, _, _ = run_line(s, f"docker logs {cid[:12]}")
     assert out.splitlines()[0] == STARTED
     assert out.splitlines()[1].startswith("172.17.0.1 - - [01/Jan/2026 ")  # the bridge gateway
+
+
+def test_following_prints_what_comes_after_the_first_screen():
+    s = piped_session(SWARM)
+    reply = s.execute("docker service logs -f --tail 1 -t web")
+    assert len(reply.output.splitlines()) == 1 and reply.follow is not None
+    assert reply.follow() == ""  # nothing new yet
+    s.execute("curl http://192.168.99.100:4000/")
+    new = reply.follow().splitlines()
+    assert len(new) == 1 and '"GET / HTTP/1.1" 200 -' in new[0]
+    assert new[0].split()[0] > reply.output.split()[0]  # a later timestamp
+    cid = s.execute("docker ps -q").output.split()[0]
+    reply = s.execute(f"docker logs -f --tail 0 {cid}")
+    assert (reply.output, reply.follow is not None) == ("", True)
+    s.execute("curl http://192.168.99.100:4000/")
+    assert '"GET / HTTP/1.1" 200 -' in reply.follow()

@@ -116,6 +116,28 @@ def log_options(values: dict[str, object], now: float) -> LogOptions:
                       keep, bool(values.get("details")))
 
 
+def unix_of(at: float) -> str:
+    """A simulated instant as the Unix time ``--since`` accepts."""
+    return f"{datetime.fromisoformat(defaults.SIM_EPOCH).timestamp() + at:.6f}"
+
+
+def after_words(words: list[str], now: float) -> list[str]:
+    """A following ``logs`` line's words for what comes after ``now``: without
+    ``-f``, ``--tail`` and ``--since``, with ``--since`` just after ``now``."""
+    out: list[str] = []
+    skip = False
+    for w in words:
+        if skip:
+            skip = False
+        elif w in ("-f", "--follow"):
+            continue
+        elif w in ("-n", "--tail", "--since"):
+            skip = True
+        elif not w.startswith(("--tail=", "--since=", "-n")):
+            out.append(w)
+    return [*out, "--since", unix_of(now + 1e-3)]
+
+
 def select(entries: list[Entry], opts: LogOptions) -> list[Entry]:
     """The entries in the time window, each source's last ``tail`` ones."""
     chosen = sorted(e for e in entries

@@ -13,7 +13,7 @@ from swarmsim.commands import control_api
 from swarmsim.commands.getstarted import STARTED, AppLogs, is_get_started
 from swarmsim.foundation.errors import CommandError
 from swarmsim.input.cmdline.parse import parse
-from swarmsim.shell.logs import Entry, container_logs, task_entries
+from swarmsim.shell.logs import Entry, container_logs, task_entries, unix_of
 from swarmsim.shell.reply import Reply
 
 if TYPE_CHECKING:
@@ -68,8 +68,9 @@ def logs_command(session: Session, machine: str, words: list[str]) -> Reply:
     out, error, code = container_logs(entries, parsed.values, session.sim.now)
     if code or not parsed.values["follow"]:
         return Reply(out, error, code)
-    values = dict(parsed.values)
-    printed = [out.count("\n")]
+    # what follows is what is written after now (--tail and --since shaped the start)
+    values = {**parsed.values, "tail": "all", "since": unix_of(session.sim.now + 1e-3)}
+    printed = [0]
 
     def more() -> str:
         session.catch_up()

@@ -290,7 +290,7 @@ class Session:
             out, error, code = service_logs(self.sim, self.mesh.logs, words, machine)
             if code or not ({"-f", "--follow"} & set(words)):
                 return Reply(out, error, code)
-            return Reply(out, error, code, follow=self._follower(words, machine, out))
+            return Reply(out, error, code, follow=self._follower(words, machine))
         if words[1:3] == ["swarm", "init"] and vm is not None:
             refused = _advertise_error(vm, words)
             if refused:
@@ -310,17 +310,19 @@ class Session:
         out, error, code = done[0] if done else ("", "", 0)
         return Reply(res.output + out, res.error + error, code or res.exit_code)
 
-    def _follower(self, words: list[str], machine: str, shown: str) -> Callable[[], str]:
-        """``service logs -f``: each call lets the clock move, then prints the new lines."""
-        from swarmsim.shell.logs import service_logs
+    def _follower(self, words: list[str], machine: str) -> Callable[[], str]:
+        """``service logs -f``: each call lets the clock move, then prints the lines
+        written since the command started (``--tail`` and ``--since`` applied to the
+        first screen only, as the daemon's stream does)."""
+        from swarmsim.shell.logs import after_words, service_logs
 
-        printed = [shown.count("\n")]
-        plain = [w for w in words if w not in ("-f", "--follow")]
+        later = after_words(words, self.sim.now)
+        printed = [0]
 
         def more() -> str:
             assert self.mesh is not None
             self.catch_up()
-            lines = service_logs(self.sim, self.mesh.logs, plain, machine)[0].splitlines()
+            lines = service_logs(self.sim, self.mesh.logs, later, machine)[0].splitlines()
             new, printed[0] = lines[printed[0]:], len(lines)
             return "".join(f"{ln}\n" for ln in new)
 
