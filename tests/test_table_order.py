@@ -12,8 +12,8 @@ from types import SimpleNamespace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from swarmsim.cli.plan_cmd import task_order_key
-from swarmsim.foundation.text import natural_key, table
+from swarmsim.cli.plan_cmd import HEADERS, _stack_ps, in_table_order, task_order_key
+from swarmsim.foundation.text import current_state, natural_key, table, truncate_error
 
 
 def _reference_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -67,3 +67,49 @@ def test_natural_key_orders_slots_numerically() -> None:
     got = [t.name for t in sorted((SimpleNamespace(name=n) for n in names), key=key)]
     assert got == ["s1.3", "s2.11", "s10.1", "web.2", "web.10"]
     assert re.split(r"(\d+)", "s10.1") == ["s", "10", ".", "1", ""]
+
+
+# --- the plan's table built a column at a time, against the row-by-row definition ------
+
+def _reference_stack_ps(result, no_trunc: bool) -> str:  # type: ignore[no-untyped-def]
+    """The plan's `docker stack ps` as one row per task through ``table``."""
+    rows = []
+    for t in sorted(result.tasks, key=lambda t: natural_key(t.name)):
+        rows.append([
+            t.id if no_trunc else t.id[:12], t.name, t.image, t.node or "",
+            t.desired_state.capitalize(), current_state(t.state, result.time, result.time),
+            (f'"{t.error}"' if t.error else "") if no_trunc else truncate_error(t.error), "",
+        ])
+    return table(HEADERS, rows)
+
+
+word = st.text(alphabet="ab9_.\u00e9 ", max_size=12)
+planned = st.builds(
+    lambda i, n, im, nd, d, s, e: SimpleNamespace(
+        id=i, name=n, image=im, node=nd, desired_state=d, state=s, error=e),
+    st.text(alphabet="0123456789abcdefghijklmnopqrstuvwxyz", min_size=0, max_size=25),
+    name, word, st.one_of(st.none(), word), st.sampled_from(["running", "complete", ""]),
+    st.sampled_from(["assigned", "pending", ""]),
+    st.one_of(st.just(""), word, st.just("no suitable node (insufficient resources on 3 nodes)")),
+)
+
+
+@given(st.lists(planned, max_size=25), st.booleans())
+def test_plan_table_equals_the_row_by_row_table(tasks, no_trunc) -> None:  # type: ignore[no-untyped-def]
+    result = SimpleNamespace(tasks=tuple(tasks), time=0.0)
+    assert _stack_ps(result, no_trunc=no_trunc) == _reference_stack_ps(result, no_trunc)
+
+
+@given(st.lists(name, max_size=40))
+def test_table_order_without_keys_is_the_natural_sort(names: list[str]) -> None:
+    tasks = [SimpleNamespace(name=n, i=i) for i, n in enumerate(names)]
+    assert in_table_order(tasks) == sorted(tasks, key=lambda t: natural_key(t.name))
+
+
+def test_table_order_heads_whose_keys_nest_or_coincide() -> None:
+    # "a01" and "a1" have the same natural key (ties keep their order); "a." is a prefix
+    # of "a.1.b.": those names interleave; "a" sorts before "a." (keys by hand)
+    names = ["a01.2", "a1.1", "a01.1", "a.2", "a.1.b.5", "a.1", "a.10", "x.3", "x.1"]
+    tasks = [SimpleNamespace(name=n) for n in names]
+    assert [t.name for t in in_table_order(tasks)] == [
+        "a1.1", "a01.1", "a01.2", "a.1", "a.1.b.5", "a.2", "a.10", "x.1", "x.3"]

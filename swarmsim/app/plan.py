@@ -8,10 +8,11 @@ services) and one scheduling pass places them, at t=0 and with nothing else movi
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from swarmsim.compose import load_stack, validate_for_daemon
 from swarmsim.foundation import defaults
+from swarmsim.foundation.collector import paused_collector
 from swarmsim.foundation.errors import InputError
 from swarmsim.foundation.rng import IdFactory, make_streams
 from swarmsim.input.scenario import Scenario
@@ -22,9 +23,9 @@ from swarmsim.scheduler.constraint import node_matches, parse_constraints
 from swarmsim.simulation.images import registry_of, resolve_image
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedTask:
-    """One task of the plan, as ``docker stack ps`` would list it."""
+class PlannedTask(NamedTuple):
+    """One task of the plan, as ``docker stack ps`` would list it (a named tuple: a plan
+    holds one per replica, 100,000 for a big stack, and a tuple is the cheapest to make)."""
 
     id: str
     name: str
@@ -129,6 +130,11 @@ def plan(scenario: Scenario, *, env: dict[str, str] | None = None) -> Plan:
         InputError: a compose file docker would reject, or a deploy docker would
             refuse (no manager in the swarm).
     """
+    with paused_collector():  # a plan builds a record per task and no reference cycles
+        return _plan(scenario, env)
+
+
+def _plan(scenario: Scenario, env: dict[str, str] | None) -> Plan:
     streams = make_streams(scenario.seed)
     ids = IdFactory(streams["ids"])
     # node ids were drawn first by the scenario; skip past them so ids never repeat
@@ -212,47 +218,39 @@ def _place(
         scheduler.add_node(node)
     by_name = {s.spec.name: s.spec for s in services}
     pending: list[PendingTask] = []
-    names: dict[str, tuple[str, int]] = {}
+    named: list[tuple[str, int]] = []  # (task name, slot), parallel to ``pending``
+    new_id = ids.new_id
     for svc in services:
         spec = svc.spec
         if spec.is_global:
             for node in _global_nodes(spec, nodes):
-                task = PendingTask(id=ids.new_id(), service=spec.name, node_id=node.id)
-                names[task.id] = (f"{spec.name}.{node.id}", 0)
-                pending.append(task)
+                pending.append(PendingTask(new_id(), spec.name, 0, 0, node.id))
+                named.append((f"{spec.name}.{node.id}", 0))
         else:
             first = 0 if spec.mode == "replicated-job" else 1
-            for slot in range(first, first + spec.replicas):
-                task = PendingTask(id=ids.new_id(), service=spec.name, slot=slot)
-                names[task.id] = (f"{spec.name}.{slot}", slot)
-                pending.append(task)
-    decisions = {d.task_id: d for d in scheduler.schedule(pending, by_name, 0.0)}
+            name = spec.name
+            slots = range(first, first + spec.replicas)
+            pending += [PendingTask(new_id(), name, 0, slot) for slot in slots]
+            named += [(f"{name}.{slot}", slot) for slot in slots]
+    decisions = scheduler.schedule(pending, by_name, 0.0)  # in the order of ``pending``
     hostnames = {n.id: n.name for n in nodes}
     # the client tags a bare image ``:latest`` before it creates the service
     # (moby client/service_create.go, imageWithTagString): once per service, not per task
     images = {s.spec.name: tagged_image(s.spec.image) for s in services}
     desired = {s.spec.name: "complete" if s.spec.is_job else "running" for s in services}
     tasks = []
-    for task in pending:
-        d = decisions[task.id]
-        name, slot = names[task.id]
+    append = tasks.append
+    for task, d, (name, slot) in zip(pending, decisions, named, strict=True):
         # a global task is created for its node (pre-assigned) and keeps it while pending;
         # docker service ps prints that node (swarmkit orchestrator/global/global.go)
-        node_id = d.node_id or task.node_id
-        tasks.append(
-            PlannedTask(
-                id=task.id,
-                name=name,
-                service=task.service,
-                slot=slot,
-                node=hostnames.get(node_id) if node_id else None,
-                node_id=node_id,
-                desired_state=desired[task.service],
-                state="assigned" if d.node_id else "pending",
-                error=d.error,
-                image=images[task.service],
-            )
-        )
+        placed = d.node_id
+        node_id = placed or task.node_id
+        service = task.service
+        append(PlannedTask(
+            task.id, name, service, slot, hostnames.get(node_id) if node_id else None,
+            node_id, desired[service], "assigned" if placed else "pending", d.error,
+            images[service],
+        ))
     reports = []
     for node in scenario.nodes:
         if node.joined:

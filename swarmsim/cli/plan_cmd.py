@@ -5,12 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
+from itertools import pairwise
+from typing import Any, TypeVar
 
+from swarmsim.foundation.collector import paused_collector
 from swarmsim.foundation.text import current_state, natural_key, table, truncate_error
 from swarmsim.foundation.units import format_bytes, format_cpus
 
+T = TypeVar("T", bound=Any)
+
 
 def run(args: argparse.Namespace) -> int:
+    with paused_collector():  # 100,000-row tables are many small objects, no cycles
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from swarmsim.app.plan import deploy_lines, plan
     from swarmsim.cli.compare_cmd import with_policy
     from swarmsim.input.scenario import load_scenario
@@ -50,28 +61,86 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+HEADERS = ["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"]
+
+
 def _stack_ps(result, *, no_trunc: bool = False) -> str:  # type: ignore[no-untyped-def]
-    rows = []
+    """The ``docker stack ps`` table of the plan: ``table(HEADERS, rows)`` built a column
+    at a time.  A plan's rows share a few images, nodes and (state, error) tails, so
+    each of those is padded once; only the id and the name are padded per row."""
+    tasks = in_table_order(result.tasks)
     now = result.time
     states: dict[str, str] = {}  # CURRENT STATE for each state: every task shares the time
-    for t in sorted(result.tasks, key=task_order_key()):
-        state = states.get(t.state)
-        if state is None:
-            state = states[t.state] = current_state(t.state, now, now)
-        rows.append(
-            [
-                t.id if no_trunc else t.id[:12],
-                t.name,
-                t.image,
-                t.node or "",
-                t.desired_state.capitalize(),
-                state,
-                (f'"{t.error}"' if t.error else "") if no_trunc else truncate_error(t.error),
-                "",
-            ]
-        )
-    headers = ["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"]
-    return table(headers, rows)
+    tails: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}
+    ids = [t.id for t in tasks] if no_trunc else [t.id[:12] for t in tasks]
+    names = [t.name for t in tasks]
+    images = [t.image for t in tasks]
+    nodes = [t.node or "" for t in tasks]
+    tail_keys = [(t.desired_state, t.state, t.error) for t in tasks]
+    for key in set(tail_keys):
+        desired, state, error = key
+        current = states.get(state)
+        if current is None:
+            current = states[state] = current_state(state, now, now)
+        shown = (f'"{error}"' if error else "") if no_trunc else truncate_error(error)
+        tails[key] = (desired.capitalize(), current, shown, "")
+    columns = [ids, names, images, nodes]
+    widths = [max(10, len(h) + 3, max(map(len, col), default=0) + 3)
+              for h, col in zip(HEADERS, columns, strict=False)]
+    tail_cells = list(zip(*tails.values(), strict=True)) or [()] * 4
+    widths += [max(10, len(h) + 3, max(map(len, col), default=0) + 3)
+               for h, col in zip(HEADERS[4:7], tail_cells, strict=False)]
+    head = "".join(h.ljust(w) for h, w in zip(HEADERS, widths, strict=False)) + HEADERS[-1]
+    padded_tail = {
+        key: "".join(c.ljust(w) for c, w in zip(cells, widths[4:], strict=False)).rstrip()
+        for key, cells in tails.items()
+    }
+    if any(not text for text in padded_tail.values()):  # a blank tail: trim the whole row
+        rows = [[*cells, *tails[k]] for *cells, k in zip(*columns, tail_keys, strict=True)]
+        return table(HEADERS, rows)
+    image_cell = {i: i.ljust(widths[2]) for i in set(images)}
+    node_cell = {n: n.ljust(widths[3]) for n in set(nodes)}
+    fmt = f"{{:<{widths[0]}}}{{:<{widths[1]}}}{{}}{{}}{{}}".format
+    lines = [head.rstrip()]
+    lines += [
+        fmt(i, n, image_cell[im], node_cell[nd], padded_tail[k])
+        for i, n, im, nd, k in zip(ids, names, images, nodes, tail_keys, strict=True)
+    ]
+    return "\n".join(lines)
+
+
+def in_table_order(tasks: Sequence[T]) -> list[T]:
+    """``tasks`` sorted as ``sorted(tasks, key=task_order_key())``, without a key per task.
+
+    When every name is ``<head>.<decimal slot>`` and no head's natural key is a prefix of
+    another's (then two names of different heads differ before the slot), the order is:
+    heads by natural key, then slots ascending, ties in input order.  Otherwise the plain
+    sort.
+    """
+    buckets: dict[str, tuple[list[int], list[T]]] = {}
+    for t in tasks:
+        head, dot, tail = t.name.rpartition(".")
+        if not dot or not tail.isdecimal():
+            return sorted(tasks, key=task_order_key())
+        bucket = buckets.get(head)
+        if bucket is None:
+            bucket = buckets[head] = ([], [])
+        bucket[0].append(int(tail))
+        bucket[1].append(t)
+    bases = {head: natural_key(head + ".") for head in buckets}
+    heads = sorted(buckets, key=bases.__getitem__)
+    for a, b in pairwise(heads):
+        if bases[b][: len(bases[a])] == bases[a]:  # a prefix (or equal): names interleave
+            return sorted(tasks, key=task_order_key())
+    ordered: list[T] = []
+    for head in heads:
+        slots, members = buckets[head]
+        if all(x <= y for x, y in pairwise(slots)):
+            ordered += members
+        else:
+            order = sorted(range(len(slots)), key=slots.__getitem__)
+            ordered += [members[i] for i in order]
+    return ordered
 
 
 def task_order_key():  # type: ignore[no-untyped-def]

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from swarmsim.foundation.collector import paused_collector
 from swarmsim.input.specs import NodeSpec, ServiceSpec
 from swarmsim.scheduler.filters import Pipeline, explain_filter
 from swarmsim.scheduler.keyed import KeyedPlacer
@@ -193,6 +194,12 @@ class Scheduler:
         Raises:
             ValueError: if a task id appears twice in ``pending``.
         """
+        with paused_collector():  # a pass allocates a record per task and no cycles
+            return self._schedule(pending, services, now)
+
+    def _schedule(
+        self, pending: Sequence[PendingTask], services: Mapping[str, ServiceSpec], now: float
+    ) -> list[Decision]:
         ids = [task.id for task in pending]
         if len(set(ids)) != len(ids):
             raise ValueError("a task is pending twice")

@@ -9,7 +9,6 @@ manager components do through its store.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
@@ -18,6 +17,7 @@ import simpy
 
 from swarmsim.cluster.hostfs import HostFiles
 from swarmsim.cluster.state import ClusterState
+from swarmsim.foundation.collector import paused_collector
 from swarmsim.foundation.rng import IdFactory, make_streams
 from swarmsim.input.scenario import Scenario
 from swarmsim.input.specs import NodeSpec
@@ -227,10 +227,5 @@ def tuned_gc() -> Iterator[None]:
     everything else at once; the collector is re-enabled afterwards (if it was on) and
     then reclaims the few cycles at its next pass.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_collector():
         yield
-    finally:
-        if was_enabled:
-            gc.enable()
