@@ -72,15 +72,25 @@ def _norm_arch(arch: str) -> str:
     return _ARCH_ALIASES.get(arch, arch)
 
 
+@lru_cache(maxsize=4096)
 def _platform_check(platforms: tuple[Platform, ...]) -> Check:
+    """The platform filter for these platforms; a node's verdict depends on its platform
+    alone, so it is worked out once per distinct node platform (a cluster has few)."""
     wanted = tuple((p.os, _norm_arch(p.arch)) for p in platforms)
+    verdicts: dict[Platform, bool] = {}
+
+    def fits(mine: Platform) -> bool:
+        arch = _norm_arch(mine.arch)
+        return any((not a or a == arch) and (not o or o == mine.os) for o, a in wanted)
 
     def check(n: NodeInfo) -> bool:
         mine = n.spec.platform
         if mine is None:
             return False
-        arch = _norm_arch(mine.arch)
-        return any((not a or a == arch) and (not o or o == mine.os) for o, a in wanted)
+        verdict = verdicts.get(mine)
+        if verdict is None:
+            verdict = verdicts[mine] = fits(mine)
+        return verdict
 
     return check
 

@@ -66,19 +66,29 @@ class Partition:
         self.path_of: dict[str, Path] = {}
         self.members: dict[Path, dict[str, NodeInfo]] = {}
         self.heaps: dict[Path, list[int]] = {}
-        self.heap_of: dict[str, list[int]] = {}  # node id -> its leaf's heap
-        for node in nodes:
-            path = self._path(node)
-            self.path_of[node.id] = path
-            self.members.setdefault(path, {})[node.id] = node
+        #: each node's leaf heap, keyed by the node itself (hashed by identity: no id string
+        #: to read, which costs a cache miss per lookup on a large cluster)
+        self.heap_of: dict[NodeInfo, list[int]] = {}
+        if not levels:  # one leaf holds every node: no label to read
+            everyone = {node.id: node for node in nodes}
+            if everyone:
+                self.members[()] = everyone
+                self.path_of = dict.fromkeys(everyone, ())
+        else:
+            for node in nodes:
+                path = self._path(node)
+                self.path_of[node.id] = path
+                self.members.setdefault(path, {})[node.id] = node
         for path, members in self.members.items():
             self.heaps[path] = []
             self._rebuild(path)
-            for node_id in members:
-                self.heap_of[node_id] = self.heaps[path]
+            self.heap_of.update(dict.fromkeys(members.values(), self.heaps[path]))
 
     def _path(self, node: NodeInfo) -> Path:
         facts = node.facts
+        if len(self.levels) == 1:  # the usual tree: one level
+            kind, label = self.levels[0]
+            return ((facts.labels if kind == "node" else facts.engine_labels).get(label, ""),)
         return tuple(
             (facts.labels if kind == "node" else facts.engine_labels).get(label, "")
             for kind, label in self.levels
@@ -99,14 +109,14 @@ class Partition:
             self.heaps[path] = []
         else:
             members[node.id] = node
-        self.heap_of[node.id] = self.heaps[path]
+        self.heap_of[node] = self.heaps[path]
         if node.ready:
             self.push(node)
 
     def delete(self, node: NodeInfo) -> None:
         """Remove a node; its heap entries become stale."""
         path = self.path_of.pop(node.id)
-        del self.heap_of[node.id]
+        del self.heap_of[node]
         members = self.members[path]
         del members[node.id]
         if not members:
@@ -125,11 +135,17 @@ class Partition:
     def push_all(self, nodes: Iterable[NodeInfo]) -> None:
         """Record the current keys of nodes whose totals changed (ready ones only)."""
         heap_of, push = self.heap_of, heapq.heappush
-        for node in nodes:
-            if node.ready:
-                heap = heap_of.get(node.id)
-                if heap is not None:
-                    push(heap, node.key)
+        only = self.heaps.get(()) if not self.levels else None
+        if only is not None:  # one leaf: no lookup; a node gone since is dropped when popped
+            for node in nodes:
+                if node.ready:
+                    push(only, node.key)
+        else:
+            for node in nodes:
+                if node.ready:
+                    heap = heap_of.get(node)
+                    if heap is not None:
+                        push(heap, node.key)
         for path, heap in self.heaps.items():
             if len(heap) > 2 * len(self.members[path]) + 64:
                 self._rebuild(path)
@@ -210,7 +226,8 @@ class NodeSet:
         """Recompute ranks and drop the partitions if nodes joined out of id order."""
         if not self._stale:
             return
-        ordered = sorted(self.nodes.values(), key=lambda n: n.id)
+        nodes = self.nodes
+        ordered = [nodes[node_id] for node_id in sorted(nodes)]  # the keys are the ids
         for rank, node in enumerate(ordered):
             node.set_rank(rank)
         self.by_rank = list(ordered)

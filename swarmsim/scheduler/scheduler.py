@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -61,9 +61,9 @@ class PendingTask:
     node_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """The scheduler's verdict on one pending task.
+class Decision(NamedTuple):
+    """The scheduler's verdict on one pending task (a named tuple: a pass makes one per
+    task, and a tuple is the cheapest record to make).
 
     Attributes:
         task_id: the task.

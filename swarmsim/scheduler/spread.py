@@ -178,7 +178,7 @@ class GroupPlacer:
                     entry is None
                     or entry.key != key
                     or not entry.ready
-                    or not (single or heap_of.get(entry.id) is heap)
+                    or not (single or heap_of.get(entry) is heap)
                 ):
                     continue
                 node = entry
