@@ -108,3 +108,38 @@ def test_cached_lists_equal_a_fresh_rendering(tmp_path):
             assert services == svcs
             assert float(headers["Server-Timing"].split("dur=")[1]) >= 0
         assert server.call(lambda: view.sim.now) > 9  # the crashes happened
+
+
+def test_the_collector_keeper_freezes_and_sometimes_collects_all():
+    """`swarmsim serve` freezes what is alive every few seconds (so the collector's
+    passes stay short) and unfreezes everything for one full collection now and then,
+    so cyclic garbage among once-frozen objects is freed in the end."""
+    import asyncio
+    import gc
+    import weakref
+
+    from swarmsim.api.server import keep_collector_short
+
+    class Node:
+        pass
+
+    async def run(full: float) -> None:
+        task = asyncio.ensure_future(keep_collector_short(every=0.01, full=full))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    try:
+        gc.unfreeze()
+        cycle = Node()
+        cycle.me = cycle  # type: ignore[attr-defined]
+        alive = weakref.ref(cycle)
+        asyncio.run(run(full=3600))
+        assert gc.get_freeze_count() > 0
+        del cycle
+        gc.collect()
+        assert alive() is not None  # frozen: the collector's passes leave it alone
+        asyncio.run(run(full=0.0))
+        assert alive() is None  # the full collection freed it
+    finally:
+        gc.unfreeze()

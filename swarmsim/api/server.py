@@ -7,6 +7,7 @@ import asyncio
 import gc
 import ipaddress
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ from swarmsim.api.view import View
 from swarmsim.commands import control_api, default_machine
 
 T = TypeVar("T")
+GC_FREEZE_S = 2.0  # wall-clock seconds between two freezes of what is alive
+GC_FULL_S = 600.0  # wall-clock seconds between two full collections
 
 
 def is_loopback(host: str) -> bool:
@@ -166,21 +169,38 @@ class Server:
         """Serve in the foreground until interrupted."""
         loop = asyncio.new_event_loop()
         self._loop = loop
-        # the scenario's objects live as long as the server: leave them out of the
-        # cyclic collector's full passes, which would otherwise stall every client
-        # for a hundred milliseconds and more on a thousand-task swarm
         gc.collect()
         gc.freeze()
         try:
             loop.run_until_complete(self._start(host, port, socket))
             ready(self.port)
+            keeper = loop.create_task(keep_collector_short())
             loop.run_forever()
+            keeper.cancel()
         except KeyboardInterrupt:
             pass
         finally:
             loop.run_until_complete(self._cleanup())
             loop.close()
 
+
+async def keep_collector_short(every: float = GC_FREEZE_S, full: float = GC_FULL_S) -> None:
+    """Keep the cyclic garbage collector's pauses short.
+
+    The simulation's objects (nodes, tasks, specs, pending events) mostly live long; a
+    full pass of the collector over them stalls every client for 100 ms and more on a
+    thousand-task swarm.  So every ``every`` seconds what is alive is frozen (left out of
+    later passes: ``gc.freeze``), and only every ``full`` seconds is everything unfrozen
+    and collected once, so that cyclic garbage among once-frozen objects is not kept.
+    """
+    last_full = time.monotonic()
+    while True:
+        await asyncio.sleep(every)
+        if time.monotonic() - last_full >= full:
+            gc.unfreeze()
+            gc.collect()
+            last_full = time.monotonic()
+        gc.freeze()
 
 
 def _bound_port(site: web.BaseSite, asked: int) -> int:
