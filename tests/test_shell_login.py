@@ -28,7 +28,10 @@ def _terminal(answers):
 def test_docker_hub_without_credentials_uses_the_web_based_login():
     s, asked = _terminal(["gordon"])
     out, err, code = run_line(s, "docker login")
-    assert (out, code) == ("Login Succeeded\n", 0)
+    assert (out, err, code) == ("Login Succeeded\n", "", 0)
+    (prompt, hidden), = asked  # LoginDevice's text is on screen while the login waits
+    assert not hidden and prompt.endswith("swarmsim: no browser here; the Docker ID that "
+                                          "signs in: ")
     m = re.fullmatch(
         r"\nUSING WEB-BASED LOGIN\n"
         r"\ni Info → To sign in with credentials on the command line, use 'docker login -u "
@@ -36,9 +39,9 @@ def test_docker_hub_without_credentials_uses_the_web_based_login():
         r"\nYour one-time device confirmation code is: ([B-Z]{4}-[B-Z]{4})\n"
         r"Press ENTER to open your browser or submit your device code here: "
         r"https://login\.docker\.com/activate\n"
-        r"\nWaiting for authentication in the browser…\n", err)
+        r"\nWaiting for authentication in the browser…\n"
+        r"swarmsim: no browser here; the Docker ID that signs in: ", prompt)
     assert m and not set(m.group(1)) & set("AEIOU")
-    assert asked[0][0].startswith(err)  # the block is on screen while the login waits
     assert s.sim.images.logins["localhost"]["docker.io"] == "gordon"
     # logged in: the stored credentials are used, with docker's note
     out, err, code = run_line(s, "docker login")

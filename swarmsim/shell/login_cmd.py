@@ -120,10 +120,10 @@ def login_command(session: Session, machine: str, words: list[str],
         user = session.ask(block + "swarmsim: no browser here; the Docker ID that signs in: ",
                            False).strip()
         if not user:
-            return Reply("", err + block + "failed waiting for authentication: access "
+            return Reply("", err + "failed waiting for authentication: access "
                          "denied\n", 1)
         images.login(machine, host, user)
-        return Reply("Login Succeeded\n", err + block)
+        return Reply("Login Succeeded\n", err)  # the block was on screen with the question
     if not user:
         assert session.ask is not None
         user = session.ask("Username: ", False).strip()
