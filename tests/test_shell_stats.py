@@ -61,3 +61,17 @@ def test_on_a_terminal_each_call_draws_the_next_frame():
     assert reply.follow is not None and len(_frames(reply.output)) == 1
     nxt = reply.follow()
     assert len(_frames(nxt)) == 1 and len(nxt.split("\033[K\n")[1].split()[0]) == 64
+
+
+def test_ps_format():
+    # cli/command/formatter/container.go's fields and headers; `table` adds the header
+    s = piped_session(SWARM + "sleep 20\n")
+    out, err, code = run_line(s, "docker ps --format '{{.Names}} {{.State}} {{.Command}}'")
+    assert (err, code) == ("", 0)
+    assert sorted(ln.split(".")[0] for ln in out.splitlines()) == ["web", "web"]
+    assert all(ln.endswith(' running "python app.py"') for ln in out.splitlines())
+    out, _, _ = run_line(s, "docker container ls --format 'table {{.ID}}\\t{{.Status}}'")
+    assert out.splitlines()[0].split() == ["CONTAINER", "ID", "STATUS"]
+    assert out.splitlines()[1].split()[1] == "Up"
+    _, err, code = run_line(s, "docker ps --format '{{.Nope'")
+    assert (err, code) == ("template parsing error: template: :1: unclosed action\n", 1)

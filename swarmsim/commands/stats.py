@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from swarmsim.cluster.tasks import TaskState, container_id
 from swarmsim.commands.context import Context
-from swarmsim.commands.gotemplate import TemplateError, compile_template
-from swarmsim.commands.tables import tabwrite
+from swarmsim.commands.tables import formatted
 from swarmsim.foundation.errors import CommandError
 from swarmsim.input.cmdline.parse import Parsed
 
@@ -96,29 +95,8 @@ def stats_entries(ctx: Context, refs: list[str], trunc: bool = True) -> list[dic
 
 
 def stats_text(entries: list[dict[str, str]], fmt: str) -> str:
-    """The entries as docker's formatter writes them: ``table`` (the default columns),
-    ``json`` (one object per line), ``table TEMPLATE`` (a header row, tab-separated
-    cells aligned) or a template per line.
-
-    Raises:
-        CommandError: a template that does not parse (``template parsing error: ...``).
-    """
-    fmt = fmt or "table"
-    if fmt == "table":
-        fmt = DEFAULT_TABLE
-    elif fmt == "json":
-        fmt = "{{json .}}"
-    table = fmt.startswith("table")
-    body = (fmt[len("table"):] if table else fmt).strip(" ")  # formatter.go templateString
-    try:
-        render = compile_template(body.replace("\\t", "\t").replace("\\n", "\n"))
-        lines = [render(e) for e in entries]
-        header = render(HEADERS) if table else ""
-    except TemplateError as err:
-        raise CommandError(f"template parsing error: {err}") from None
-    if not table:
-        return "".join(f"{ln}\n" for ln in lines)
-    return tabwrite([row.split("\t") for row in [header, *lines]])
+    """The entries as docker's formatter writes them (:func:`formatted`)."""
+    return formatted(entries, fmt, HEADERS, DEFAULT_TABLE)
 
 
 def docker_stats(ctx: Context, p: Parsed) -> None:

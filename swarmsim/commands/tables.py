@@ -13,8 +13,10 @@ from collections.abc import Iterable, Sequence
 
 from swarmsim.cluster.state import ClusterState, NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.commands.gotemplate import TemplateError, compile_template
 from swarmsim.compose import imageref
 from swarmsim.foundation import defaults
+from swarmsim.foundation.errors import CommandError
 from swarmsim.foundation.text import current_state, natural_key, truncate_error
 from swarmsim.input.specs import PortConfig
 from swarmsim.manager.restart import service_tasks
@@ -249,3 +251,31 @@ def stack_table(services: Iterable[ServiceRecord]) -> str:
     rows = [["NAME", "SERVICES"]]
     rows += [[name, str(counts[name])] for name in sorted(counts, key=natural_key)]
     return tabwrite(rows)
+
+
+def formatted(entries: list[dict[str, str]], fmt: str, headers: dict[str, str],
+              default_table: str) -> str:
+    """Rows as docker's formatter writes them (cli/command/formatter/formatter.go):
+    ``table`` (``default_table``), ``json`` (one object per line), ``table TEMPLATE``
+    (the header row, then the cells, tab-separated and aligned) or a template per line;
+    ``\\t`` and ``\\n`` typed in the format are a tab and a newline.
+
+    Raises:
+        CommandError: a template that does not parse (``template parsing error: ...``).
+    """
+    fmt = fmt or "table"
+    if fmt == "table":
+        fmt = default_table
+    elif fmt == "json":
+        fmt = "{{json .}}"
+    table = fmt.startswith("table")
+    body = (fmt[len("table"):] if table else fmt).strip(" ")
+    try:
+        render = compile_template(body.replace("\\t", "\t").replace("\\n", "\n"))
+        lines = [render(e) for e in entries]
+        header = render(headers) if table else ""
+    except TemplateError as err:
+        raise CommandError(f"template parsing error: {err}") from None
+    if not table:
+        return "".join(f"{ln}\n" for ln in lines)
+    return tabwrite([row.split("\t") for row in [header, *lines]])

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from swarmsim.cluster.tasks import Task, TaskState
-from swarmsim.commands.tables import shown_image, tabwrite
+from swarmsim.commands.inspect import wall
+from swarmsim.commands.tables import formatted, shown_image
 from swarmsim.foundation.text import human_duration
 from swarmsim.shell.engine_local import Container
 
@@ -24,8 +25,17 @@ def _known(image: str) -> tuple[str, str]:
     return _KNOWN.get(repo, ('""', ""))
 
 
+#: the header of each field (cli/command/formatter/container.go)
+HEADERS = {"ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND",
+           "RunningFor": "CREATED", "Status": "STATUS", "Ports": "PORTS", "Names": "NAMES",
+           "State": "STATE", "CreatedAt": "CREATED AT"}
+DEFAULT_TABLE = ("table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
+                 "{{.Ports}}\t{{.Names}}")
+
+
 def container_table(tasks: Iterable[Task], now: float, *, quiet: bool = False,
-                    standalone: Iterable[Container] = (), everything: bool = False) -> str:
+                    standalone: Iterable[Container] = (), everything: bool = False,
+                    fmt: str = "") -> str:
     """The table of ``docker container ls [-a]``: one row per live container, newest
     first: task containers named ``<service>.<slot>.<task id>``, and the machine's
     standalone ones (``docker run``) with their published ports; with ``-a`` the stopped
@@ -54,9 +64,13 @@ def container_table(tasks: Iterable[Task], now: float, *, quiet: bool = False,
     live.sort(key=lambda row: (-row[0], row[1]))
     if quiet:
         return "".join(f"{cid}\n" for _t, cid, _row in live)
-    rows = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]]
-    rows += [[cid, *row] for _t, cid, row in live]
-    return tabwrite(rows)
+    # keys in name order, as formatter.MarshalJSON writes them for --format json
+    entries = [{"Command": row[1], "CreatedAt": wall(at).strftime("%Y-%m-%d %H:%M:%S +0000 UTC"),
+                "ID": cid, "Image": row[0], "Names": row[5], "Ports": row[4],
+                "RunningFor": row[2], "State": "running" if row[3].startswith("Up") else "exited",
+                "Status": row[3]}
+               for at, cid, row in live]
+    return formatted(entries, fmt, HEADERS, DEFAULT_TABLE)
 
 
 def _since(now: float, then: float) -> list[str]:

@@ -13,6 +13,7 @@ from swarmsim.cluster.hostfs import MachineFiles
 from swarmsim.commands import control_api, run_command
 from swarmsim.commands.curl import Mesh, mesh_of
 from swarmsim.commands.views import SimView, view_of
+from swarmsim.foundation.errors import CommandError
 from swarmsim.input.cmdline.words import shell_words
 from swarmsim.input.scenario import Scenario
 from swarmsim.input.specs import NodeSpec
@@ -343,8 +344,14 @@ class Session:
         everything = "a" in shorts or "--all" in flags
         node = control_api(self.sim).node_of(machine)
         tasks = [] if node is None else list(self.sim.state.tasks_on(node.id))
-        return Reply(container_table(tasks, self.sim.now, quiet=quiet, everything=everything,
-                                     standalone=self.engines.of(machine).containers))
+        fmt = next((words[at + 1] for at, w in enumerate(words[:-1]) if w == "--format"),
+                   next((w.split("=", 1)[1] for w in words if w.startswith("--format=")), ""))
+        try:
+            return Reply(container_table(tasks, self.sim.now, quiet=quiet,
+                                         everything=everything, fmt=fmt,
+                                         standalone=self.engines.of(machine).containers))
+        except CommandError as err:
+            return Reply("", err.message + "\n", err.exit_code)
 
     def _eval(self, arg: str) -> Reply:
         if arg == "-u":
