@@ -21,14 +21,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-_TOKEN = re.compile(r'''\s*(?:(?P<str>"(?:[^"\\]|\\.)*"|`[^`]*`)|(?P<num>-?\d+(?:\.\d+)?)'''
-                    r'''|(?P<field>(?:\$[A-Za-z_0-9]*)?(?:\.[A-Za-z_][A-Za-z_0-9]*)+|\.)'''
-                    r'''|(?P<var>\$[A-Za-z_0-9]*)|(?P<decl>:=|=)|(?P<punct>[|(),])'''
-                    r'''|(?P<ident>[A-Za-z_][A-Za-z_0-9]*))''')
+from swarmsim.commands.goparse import Node, TemplateError, parse_template
 
+__all__ = ["TemplateError", "compile_template", "go_print"]
 
 #: fields of docker's API structs that their JSON leaves out when empty (``omitempty``),
 #: with the zero value Go prints for them: the CLI runs a template on the typed object
@@ -48,164 +45,6 @@ OMITTED: dict[str, Any] = {
 }
 
 
-class TemplateError(Exception):
-    """A parse error (docker exits 64) or an execution error (exit 1): Go's words."""
-
-    def __init__(self, message: str, *, parse: bool) -> None:
-        super().__init__(message)
-        self.parse = parse
-
-
-@dataclass
-class _Node:
-    kind: str  # text, action, if, range, with
-    text: str = ""
-    pipe: list[Any] = field(default_factory=list)
-    decl: list[str] = field(default_factory=list)
-    body: list[_Node] = field(default_factory=list)
-    other: list[_Node] = field(default_factory=list)
-
-
-def _perr(msg: str) -> TemplateError:
-    return TemplateError(f"template: :1: {msg}", parse=True)
-
-
-def _lex_actions(src: str) -> list[tuple[str, str, int]]:
-    """(kind, text, offset of the action's content): text pieces and actions."""
-    out: list[tuple[str, str, int]] = []
-    i = 0
-    while i < len(src):
-        at = src.find("{{", i)
-        if at < 0:
-            out.append(("text", src[i:], i))
-            break
-        end = src.find("}}", at + 2)
-        if end < 0:
-            raise _perr("unclosed action")
-        inner, start = src[at + 2:end], at + 2
-        text = src[i:at]
-        if inner.startswith("- ") or inner == "-":
-            text, inner, start = text.rstrip(), inner[1:], start + 1
-        after = end + 2
-        if inner.endswith(" -"):
-            inner = inner[:-1]
-            rest = src[after:]
-            after += len(rest) - len(rest.lstrip())
-        out.append(("text", text, i))
-        out.append(("action", inner, start))
-        i = after
-    return [piece for piece in out if piece[0] == "action" or piece[1]]
-
-
-def _tokens(text: str, offset: int) -> list[tuple[str, str, int]]:
-    toks: list[tuple[str, str, int]] = []
-    pos = 0
-    while pos < len(text):
-        if not text[pos:].strip():
-            break
-        m = _TOKEN.match(text, pos)
-        if m is None or m.end() == pos:
-            raise _perr(f"unexpected {text[pos:].strip()[:1]!r} in command")
-        kind = m.lastgroup or ""
-        value = m.group(kind)
-        toks.append((kind, value, offset + m.start(kind)))
-        pos = m.end()
-    return toks
-
-
-def _pipeline(toks: list[tuple[str, str, int]], i: int = 0, stop: str = ""
-              ) -> tuple[list[Any], int]:
-    """A pipeline: a list of commands, each a list of operands."""
-    cmds: list[list[Any]] = [[]]
-    while i < len(toks):
-        kind, value, pos = toks[i]
-        if kind == "punct" and value == ")":
-            if stop != ")":
-                raise _perr("unexpected \")\" in operand")
-            return cmds, i + 1
-        if kind == "punct" and value == "|":
-            if not cmds[-1]:
-                raise _perr("missing command")
-            cmds.append([])
-            i += 1
-            continue
-        if kind == "punct" and value == "(":
-            sub, i = _pipeline(toks, i + 1, ")")
-            cmds[-1].append(("pipe", sub, pos))
-            continue
-        if kind == "punct":
-            raise _perr(f"unexpected {value!r} in command")
-        if kind == "ident" and value not in FUNCS and value not in ("true", "false", "nil"):
-            raise _perr(f'function "{value}" not defined')
-        cmds[-1].append((kind, value, pos))
-        i += 1
-    if stop:
-        raise _perr("unclosed left paren")
-    if not cmds[-1]:
-        raise _perr("missing value for command")
-    return cmds, i
-
-
-def _parse(src: str) -> list[_Node]:
-    root: list[_Node] = []
-    # open blocks: (node, the list it sits in, whether an {{else if}} opened it: its
-    # {{end}} is the enclosing block's too)
-    stack: list[tuple[_Node, list[_Node], bool]] = []
-    cur = root
-    for kind, text, pos in _lex_actions(src):
-        if kind == "text":
-            cur.append(_Node("text", text))
-            continue
-        if text.strip().startswith("/*"):
-            continue
-        toks = _tokens(text, pos)
-        if not toks:
-            raise _perr("missing value for command")
-        head = toks[0][1] if toks[0][0] == "ident" else ""
-        if head in ("if", "range", "with"):
-            node = _Node(head)
-            rest = toks[1:]
-            if head == "range" and len(rest) >= 2 and rest[0][0] == "var" and (
-                    rest[1][1] == "," or rest[1][0] == "decl"):
-                node.decl.append(rest[0][1])
-                if rest[1][1] == "," and len(rest) >= 4:
-                    node.decl.append(rest[2][1])
-                    rest = rest[4:]
-                else:
-                    rest = rest[2:]
-            node.pipe = _pipeline(rest)[0]
-            cur.append(node)
-            stack.append((node, cur, False))
-            cur = node.body
-        elif head == "else":
-            if not stack:
-                raise _perr("unexpected {{else}}")
-            node = stack[-1][0]
-            if len(toks) > 1 and toks[1][1] in ("if", "with"):
-                inner = _Node(toks[1][1], pipe=_pipeline(toks[2:])[0])
-                node.other.append(inner)
-                stack.append((inner, node.other, True))
-                cur = inner.body
-            else:
-                cur = node.other
-        elif head == "end":
-            if not stack:
-                raise _perr("unexpected {{end}}")
-            _node, cur, chained = stack.pop()
-            while chained:
-                _node, cur, chained = stack.pop()
-        else:
-            node = _Node("action")
-            if toks[0][0] == "var" and len(toks) > 1 and toks[1][0] == "decl":
-                node.decl.append(toks[0][1])
-                toks = toks[2:]
-            node.pipe = _pipeline(toks)[0]
-            cur.append(node)
-    if stack:
-        raise _perr("unexpected EOF")
-    return root
-
-
 class _Exec:
     def __init__(self, src: str, data: Any) -> None:
         self.src = src
@@ -222,7 +61,7 @@ class _Exec:
         for key, value in reversed(self.vars):
             if key == name:
                 return value
-        raise _perr(f"undefined variable: {name}")
+        raise TemplateError(f"template: :1: undefined variable: {name}", parse=True)
 
     def field(self, dot: Any, chain: str, pos: int) -> Any:
         base, _, rest = chain.partition(".") if not chain.startswith(".") else ("", "", chain[1:])
@@ -287,7 +126,7 @@ class _Exec:
                 value = self.operand(dot, first)
         return value
 
-    def run(self, nodes: list[_Node], dot: Any, out: list[str]) -> None:
+    def run(self, nodes: list[Node], dot: Any, out: list[str]) -> None:
         for node in nodes:
             if node.kind == "text":
                 out.append(node.text)
@@ -309,7 +148,7 @@ class _Exec:
             elif node.kind == "range":
                 self.range(node, dot, out)
 
-    def range(self, node: _Node, dot: Any, out: list[str]) -> None:
+    def range(self, node: Node, dot: Any, out: list[str]) -> None:
         value = self.pipeline(dot, node.pipe)
         if isinstance(value, dict):
             items = [(k, value[k]) for k in sorted(value)]
@@ -454,7 +293,7 @@ def compile_template(src: str) -> Callable[[Any], str]:
     Raises:
         TemplateError: the template does not parse (``parse`` is True).
     """
-    nodes = _parse(src)
+    nodes = parse_template(src, FUNCS)
 
     def render(data: Any) -> str:
         out: list[str] = []

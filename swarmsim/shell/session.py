@@ -13,15 +13,21 @@ from swarmsim.cluster.hostfs import MachineFiles
 from swarmsim.commands import control_api, run_command
 from swarmsim.commands.curl import Mesh, mesh_of
 from swarmsim.commands.views import SimView, view_of
-from swarmsim.foundation.errors import CommandError
 from swarmsim.input.cmdline.words import shell_words
 from swarmsim.input.scenario import Scenario
 from swarmsim.input.specs import NodeSpec
 from swarmsim.shell import machines as dm
 from swarmsim.shell.changes import ChangeLog
 from swarmsim.shell.clock import Clock
-from swarmsim.shell.containers import container_table
 from swarmsim.shell.engine_local import EngineError, Engines
+from swarmsim.shell.hostcmds import (
+    LAPTOP_ADDR,
+    LOCAL,
+    advertise_error,
+    change_dir,
+    curl_command,
+    ps_command,
+)
 from swarmsim.shell.inspect_cmd import inspect_command, wants_inspect
 from swarmsim.shell.limits import sleep_seconds, too_long
 from swarmsim.shell.login_cmd import login_command, wants_login
@@ -30,20 +36,15 @@ from swarmsim.shell.machine_cmds import machine_command
 from swarmsim.shell.reply import Reply
 from swarmsim.shell.stats_cmd import stats_command, wants_stats
 from swarmsim.shell.subst import SubstError, strip_comment, substitute
-from swarmsim.shell.vmshell import VmShell, interfaces
+from swarmsim.shell.vmshell import VmShell
 from swarmsim.simulation.engine import Simulation
 
-#: the laptop the shell runs on: a docker engine in no swarm, not a docker-machine VM
-LOCAL = "localhost"
 #: docker commands a machine's own engine answers (shell/local_cmds.py)
 _LOCAL_COMMANDS = ("build", "tag", "push", "images", "run", "stop", "kill", "rmi")
 _LOCAL_PAIRS = (["image", "ls"], ["image", "build"], ["image", "tag"], ["image", "push"],
                 ["container", "run"], ["container", "stop"], ["image", "list"],
                 ["container", "kill"], ["container", "rm"], ["image", "rm"])
-#: the laptop's one network interface (``eth0``): what ``docker swarm init`` advertises
-LAPTOP_ADDR = "192.168.1.10"
 _EVAL = re.compile(r'eval\s+"?\$\(\s*docker-machine\s+env\s+')
-_URL = re.compile(r"^(?:https?://)?([^/:\s]+)(?::(\d+))?(/.*)?$")
 HELP = """\
 Commands:
   docker ...                          the docker CLI, on the active machine
@@ -246,7 +247,7 @@ class Session:
         if head == "cd":  # the laptop's files are this process's: its directory moves
             return change_dir(words[1:])
         if head == "curl":
-            return self._curl(words[1:])
+            return curl_command(self, words[1:])
         if head == "why":
             from swarmsim.app.explain import explain_lines
 
@@ -268,7 +269,7 @@ class Session:
                          "Is the docker daemon running?\n", 1)
         words = shell_words(line)
         if words[1:3] in (["container", "ls"], ["container", "ps"]) or words[1:2] == ["ps"]:
-            return self._containers(machine, words)
+            return ps_command(self, machine, words)
         if wants_login(words):
             return login_command(self, machine, words, stdin)
         if wants_inspect(words):
@@ -293,7 +294,7 @@ class Session:
                 return Reply(out, error, code)
             return Reply(out, error, code, follow=self._follower(words, machine))
         if words[1:3] == ["swarm", "init"] and vm is not None:
-            refused = _advertise_error(vm, words)
+            refused = advertise_error(vm, words)
             if refused:
                 return Reply("", f"Error response from daemon: {refused}\n", 1)
         res = run_command(self.sim, line, on=machine, read_file=read_file)
@@ -336,23 +337,6 @@ class Session:
         self.clock.resync(self.sim.now)
 
     # --- the pieces ----------------------------------------------------------------------
-    def _containers(self, machine: str, words: list[str]) -> Reply:
-        flags = [w for w in words[2:] if w.startswith("-")] if words[1] != "ps" else [
-            w for w in words[1:] if w.startswith("-")]
-        shorts = "".join(f[1:] for f in flags if not f.startswith("--"))
-        quiet = "q" in shorts or "--quiet" in flags
-        everything = "a" in shorts or "--all" in flags
-        node = control_api(self.sim).node_of(machine)
-        tasks = [] if node is None else list(self.sim.state.tasks_on(node.id))
-        fmt = next((words[at + 1] for at, w in enumerate(words[:-1]) if w == "--format"),
-                   next((w.split("=", 1)[1] for w in words if w.startswith("--format=")), ""))
-        try:
-            return Reply(container_table(tasks, self.sim.now, quiet=quiet,
-                                         everything=everything, fmt=fmt,
-                                         standalone=self.engines.of(machine).containers))
-        except CommandError as err:
-            return Reply("", err.message + "\n", err.exit_code)
-
     def _eval(self, arg: str) -> Reply:
         if arg == "-u":
             self.active = None
@@ -411,83 +395,3 @@ class Session:
             self.sim.env.run(until=self.sim.now + seconds)
         self.settle()
         return Reply(self.changes.since_last())
-
-    def _curl(self, args: list[str]) -> Reply:
-        urls = [a for a in args if not a.startswith("-")]
-        if len(urls) != 1:
-            return Reply("", "curl: try 'curl --help' for more information\n", 2)
-        m = _URL.match(urls[0])
-        if not m:
-            return Reply("", "curl: (3) URL using bad/illegal format or missing URL\n", 3)
-        host, port = m.group(1), int(m.group(2) or 80)
-        target = None
-        for vm in self.vms.values():
-            if not vm.removed and host in (vm.addr, vm.name):
-                target = vm
-        if host in ("localhost", "127.0.0.1", LAPTOP_ADDR):
-            machine = LOCAL
-        elif target is None:
-            return Reply("", f"curl: (6) Could not resolve host: {host}\n", 6)
-        elif not target.running:
-            from swarmsim.commands.curl import CONNECT_MS, curl_failed
-
-            return Reply("", curl_failed(7, host, port, CONNECT_MS["unreachable"],
-                                         "No route to host"), 7)
-        else:
-            machine = target.name
-        assert self.mesh is not None
-        own = self.engines.serving(machine, port)
-        if own is not None:  # a standalone container publishing the port (docker run -p)
-            from swarmsim.commands.getstarted import NO_REDIS, app_page
-
-            self.mesh.logs.served(self.sim.now, own.id, "172.17.0.1")  # the bridge gateway
-            return Reply(app_page(own.id[:12], NO_REDIS) + "\n")
-        node = control_api(self.sim).node_of(machine)
-        out, err, code = self.mesh.curl(node, host, port)
-        return Reply(out, err, code)
-
-
-def change_dir(args: list[str]) -> Reply:
-    """The laptop's ``cd [DIR]`` (home without DIR), with bash's messages."""
-    import os
-    from pathlib import Path
-
-    if len(args) > 1:
-        return Reply("", "bash: cd: too many arguments\n", 1)
-    target = Path(args[0]).expanduser() if args else Path.home()
-    try:
-        os.chdir(target)
-    except FileNotFoundError:
-        return Reply("", f"bash: cd: {args[0]}: No such file or directory\n", 1)
-    except NotADirectoryError:
-        return Reply("", f"bash: cd: {args[0]}: Not a directory\n", 1)
-    return Reply()
-
-
-def _advertise_error(vm: dm.Machine, words: list[str]) -> str:
-    """Why ``docker swarm init`` cannot choose the address to advertise on a VM: it has
-    two interfaces with global addresses (virtualbox's NAT ``eth0`` and host-only
-    ``eth1``; ``docker0`` is docker's own and skipped), so without ``--advertise-addr``
-    the daemon refuses (moby daemon/cluster/listen_addr.go, errMultipleIPs)."""
-    for at, word in enumerate(words):
-        if word == "--advertise-addr" or word.startswith("--advertise-addr="):
-            value = word.partition("=")[2] if "=" in word else (
-                words[at + 1] if at + 1 < len(words) else "")
-            host = value.rsplit(":", 1)[0] if value.count(":") == 1 else value
-            names = [name for name, _, _ in interfaces(vm)]
-            if host and host not in names and not _is_ip(host):
-                return ("advertise address must be a non-zero IP address or network "
-                        "interface (with optional port number)")
-            return ""
-    (a_if, a_addr, _), (b_if, b_addr, _) = interfaces(vm)[:2]
-    return ("could not choose an IP address to advertise since this system has multiple "
-            f"addresses on different interfaces ({a_addr} on {a_if} and {b_addr} on {b_if})")
-
-
-def _is_ip(text: str) -> bool:
-    from ipaddress import ip_address
-
-    try:
-        return not ip_address(text).is_unspecified
-    except ValueError:
-        return False
