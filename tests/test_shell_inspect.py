@@ -199,3 +199,19 @@ def test_other_kinds_and_size(swarm):
                        ("secret", "secret x not found"), ("config", "config x not found")):
         assert run_line(swarm, f"docker inspect --type {kind} x") == (
             "[]\n", f"Error response from daemon: {want}\n", 1)
+
+
+def test_network_ls(swarm):
+    # cli/command/network/list.go sorts by name; formatter.go's columns, ids cut to 12
+    out, err, code = run_line(swarm, "docker network ls")
+    rows = [ln.split() for ln in out.splitlines()]
+    assert rows[0] == ["NETWORK", "ID", "NAME", "DRIVER", "SCOPE"]
+    assert [r[1:] for r in rows[1:]] == [["bridge", "bridge", "local"],
+                                         ["docker_gwbridge", "bridge", "local"],
+                                         ["host", "host", "local"],
+                                         ["ingress", "overlay", "swarm"],
+                                         ["none", "null", "local"]]
+    ingress = json.loads(run_line(swarm, "docker network inspect ingress")[0])[0]
+    assert rows[4][0] == ingress["Id"][:12]
+    out, _, _ = run_line(swarm, "docker network ls --format '{{.Name}}:{{.Scope}}'")
+    assert "ingress:swarm" in out.split()

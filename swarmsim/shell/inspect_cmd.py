@@ -21,8 +21,10 @@ from swarmsim.commands import containers as shapes
 from swarmsim.commands import control_api, objects
 from swarmsim.commands.gotemplate import TemplateError
 from swarmsim.commands.inspect import render
+from swarmsim.commands.tables import formatted
 from swarmsim.commands.views import object_id
 from swarmsim.foundation.errors import CommandError
+from swarmsim.foundation.text import natural_key
 from swarmsim.shell.containers import _known
 from swarmsim.shell.reply import Reply
 
@@ -313,6 +315,28 @@ def local_image(view: SimView, image: Any, tags: list[str]) -> dict[str, Any]:
 
 
 def wants_inspect(words: list[str]) -> bool:
-    """Whether a docker command line is one of this module's."""
+    """Whether a docker command line is one of this module's inspect commands."""
     return words[1:2] == ["inspect"] or (
         words[1:2] in (["container"], ["network"], ["image"]) and words[2:3] == ["inspect"])
+
+
+NETWORK_HEADERS = {"ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER", "Scope": "SCOPE"}
+NETWORK_TABLE = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}"
+
+
+def network_ls(session: Session, machine: str, words: list[str]) -> Reply:
+    """``docker network ls [-q] [--no-trunc] [--format F]``: sorted by name
+    (cli/command/network/list.go), the table of cli/command/network/formatter.go."""
+    quiet = "-q" in words or "--quiet" in words
+    trunc = "--no-trunc" not in words
+    fmt = next((words[at + 1] for at, w in enumerate(words[:-1]) if w == "--format"),
+               next((w.split("=", 1)[1] for w in words if w.startswith("--format=")), ""))
+    nets = sorted(Finder(session, machine).networks(), key=lambda n: natural_key(n["Name"]))
+    rows = [{"ID": n["Id"][:12] if trunc else n["Id"], "Name": n["Name"],
+             "Driver": n["Driver"], "Scope": n["Scope"]} for n in nets]
+    if quiet:
+        return Reply("".join(f"{r['ID']}\n" for r in rows))
+    try:
+        return Reply(formatted(rows, fmt, NETWORK_HEADERS, NETWORK_TABLE))
+    except CommandError as err:
+        return Reply("", err.message + "\n", err.exit_code)

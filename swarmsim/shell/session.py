@@ -28,7 +28,7 @@ from swarmsim.shell.hostcmds import (
     curl_command,
     ps_command,
 )
-from swarmsim.shell.inspect_cmd import inspect_command, wants_inspect
+from swarmsim.shell.inspect_cmd import inspect_command, network_ls, wants_inspect
 from swarmsim.shell.limits import sleep_seconds, too_long
 from swarmsim.shell.login_cmd import login_command, wants_login
 from swarmsim.shell.logs_cmd import logs_command, wants_logs
@@ -274,6 +274,8 @@ class Session:
             return login_command(self, machine, words, stdin)
         if wants_inspect(words):
             return inspect_command(self, machine, words)
+        if words[1:3] in (["network", "ls"], ["network", "list"]):
+            return network_ls(self, machine, words)
         if wants_logs(words):
             return logs_command(self, machine, words)
         if wants_stats(words):
