@@ -204,6 +204,7 @@ def test_other_kinds_and_size(swarm):
 def test_network_ls(swarm):
     # cli/command/network/list.go sorts by name; formatter.go's columns, ids cut to 12
     out, err, code = run_line(swarm, "docker network ls")
+    assert (err, code) == ("", 0)
     rows = [ln.split() for ln in out.splitlines()]
     assert rows[0] == ["NETWORK", "ID", "NAME", "DRIVER", "SCOPE"]
     assert [r[1:] for r in rows[1:]] == [["bridge", "bridge", "local"],
