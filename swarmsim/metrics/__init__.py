@@ -147,13 +147,13 @@ def run_summary(result: RunResult) -> dict[str, Any]:
     codes = request_codes(sim)
     summary["requests"] = None
     if len(codes):
-        summary["requests"] = figures(codes, start, end)
+        summary["requests"] = every = figures(codes, start, end)
         for name, code in codes.named("service"):
             mine = codes.service == code
-            if name in summary["services"]:
-                whole = bool(mine.all())  # the same requests: the same figures
-                summary["services"][name]["requests"] = figures(
-                    codes, start, end, None if whole else mine)
+            if name in summary["services"]:  # all the requests: the same figures
+                summary["services"][name]["requests"] = figures(codes, start, end, mine) \
+                    if not mine.all() else {**every, "latency_cdf": [
+                        list(p) for p in every["latency_cdf"]]}
         cpu_rows = traffic_cpu_rows(codes, start, end)
         summary["utilisation"]["cluster"]["cpu_requests"] = _request_cpu(r.series, cpu_rows,
                                                                          start, end)

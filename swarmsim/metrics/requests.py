@@ -90,13 +90,15 @@ class RequestCodes:
         """``(name, code)`` of the services (``which="service"``) or nodes that some
         request has, sorted by name, leaving out the empty name."""
         names = self.services if which == "service" else self.nodes
-        present = np.unique(getattr(self, which)).tolist()
-        return sorted((str(names[c]), c) for c in present if names[c])
+        present = np.flatnonzero(np.bincount(getattr(self, which), minlength=len(names)))
+        return sorted((str(names[c]), c) for c in present.tolist() if names[c])
 
 
 def _from_traffic(sim: Any, traffic: Any) -> RequestCodes:
     cols = traffic.records()
     done = np.asarray(cols.end) <= sim.now
+    if done.all():  # nothing in flight: the columns as they are
+        done = slice(None)  # type: ignore[assignment]
     services = list(getattr(traffic, "services", []))
     machines = list(getattr(traffic, "machines", []))
     svc_names = np.array([*services, ""], dtype=object)
