@@ -76,7 +76,7 @@ def test_the_cli_prints_what_the_shell_prints(app):
     assert real.returncode == 0 and mine[2] == 0
     # Flask's development server logs to stderr: so does every line through the API
     assert real.stdout == ""
-    assert real.stderr == mine[0]
+    assert real.stderr == mine[1]
     lines = real.stderr.splitlines()
     assert sum("Running on http://0.0.0.0:80/" in ln for ln in lines) == 5  # one per task
     assert sum('"GET / HTTP/1.1" 200 -' in ln for ln in lines) == 7  # one per request
@@ -88,13 +88,13 @@ def test_tail_counts_per_task_and_no_task_ids(app):
     with app.frozen():
         real = docker(app, "service", "logs", "--tail", "1", "--no-task-ids", SERVICE)
         mine = _shell(app, f"docker service logs --tail 1 --no-task-ids {SERVICE}")
-    assert real.stderr == mine[0]
+    assert real.stderr == mine[1]
     assert len(real.stderr.splitlines()) == 5  # the last line of each of the five tasks
     with app.frozen():
         whole = docker(app, "service", "logs", SERVICE).stderr.splitlines()
         real = docker(app, "service", "logs", "--tail", "2", SERVICE)
         mine = _shell(app, f"docker service logs --tail 2 {SERVICE}")
-    assert real.stderr == mine[0]
+    assert real.stderr == mine[1]
     per_task: dict[str, list[str]] = {}
     for line in whole:
         per_task.setdefault(line.split("@")[0], []).append(line)
@@ -110,7 +110,7 @@ def test_task_logs_and_raw(app):
                                                        if e[1] == t.id])))
         real = docker(app, "service", "logs", task.id, "--raw")
         mine = _shell(app, f"docker service logs --raw {task.id}")
-    assert real.stderr == mine[0]
+    assert real.stderr == mine[1]
     assert real.stderr.splitlines()[0].endswith("Running on http://0.0.0.0:80/ (Press CTRL+C "
                                                 "to quit)")
 

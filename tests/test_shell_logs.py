@@ -55,19 +55,19 @@ def test_go_durations_and_fixed_stamps():
 def test_service_logs_timestamps_and_since(swarm):
     t = _task(swarm)
     out, err, code = run_line(swarm, "docker service logs -t web")
-    lines = out.splitlines()
-    assert (err, code, len(lines)) == ("", 0, 3)
+    lines = err.splitlines()  # Flask logs to stderr; the CLI copies it to its stderr
+    assert (out, code, len(lines)) == ("", 0, 3)
     running = next(ev.time for ev in swarm.sim.events
                    if getattr(ev, "id", "") == t.id and getattr(ev, "state", "") == "running")
     # the daemon's timestamp first, then the CLI's context
     assert lines[0] == f"{fixed_stamp(running)} web.1.{t.id[:12]}@myvm1    | {STARTED}"
     assert re.fullmatch(r"2026-01-01T00:00:\d\d\.\d{9}Z web\.1\.\w{12}@myvm1    \| 10\.0\.0\.\d+ "
                         r'- - \[01/Jan/2026 00:00:\d\d\] "GET / HTTP/1\.1" 200 -', lines[1])
-    out, _, _ = run_line(swarm, "docker service logs -t --since 10s web")
+    _, out, _ = run_line(swarm, "docker service logs -t --since 10s web")
     cutoff = fixed_stamp(swarm.sim.now - 10)  # the command ran at sim.now (a piped line)
     kept = [ln.split()[0] for ln in lines if ln.split()[0] >= cutoff]
     assert [ln.split()[0] for ln in out.splitlines()] == kept and len(kept) == 1
-    out, _, _ = run_line(swarm, "docker service logs --since 2026-01-01T00:00:00Z -n 1 web")
+    _, out, _ = run_line(swarm, "docker service logs --since 2026-01-01T00:00:00Z -n 1 web")
     assert len(out.splitlines()) == 1 and "GET /" in out
     _, err, code = run_line(swarm, "docker service logs --since nope web")
     assert (err, code) == ('invalid value for "since": failed to parse value as time or '
@@ -81,16 +81,16 @@ def test_service_logs_timestamps_and_since(swarm):
 def test_service_logs_prefix_options(swarm):
     t = _task(swarm)
     svc = swarm.sim.state.services["web"]
-    out, _, _ = run_line(swarm, "docker service logs --no-resolve --no-trunc --details web")
+    _, out, _ = run_line(swarm, "docker service logs --no-resolve --no-trunc --details web")
     assert out.splitlines()[0] == f"web.1.{t.id}@{t.node_id}    |  {STARTED}".replace(
         "web.1.", f"{svc.id}.1.")
-    out, _, _ = run_line(swarm, "docker service logs --no-task-ids --raw web")
+    _, out, _ = run_line(swarm, "docker service logs --no-task-ids --raw web")
     assert out.splitlines()[0] == STARTED
-    out, _, _ = run_line(swarm, "docker service logs --raw --details web")
+    _, out, _ = run_line(swarm, "docker service logs --raw --details web")
     assert out.splitlines()[0] == (
         f"com.docker.swarm.node.id={t.node_id},com.docker.swarm.service.id={svc.id},"
         f"com.docker.swarm.task.id={t.id} {STARTED}")
-    out, err, code = run_line(swarm, f"docker service logs {t.id[:6]}")
+    _, out, code = run_line(swarm, f"docker service logs {t.id[:6]}")
     assert code == 0 and out.splitlines()[0].startswith(f"web.1.{t.id[:12]}@myvm1    | ")
     _, err, code = run_line(swarm, "docker service logs nothing")
     assert (err, code) == ("no such task or service: nothing\n", 1)
@@ -99,12 +99,13 @@ def test_service_logs_prefix_options(swarm):
 def test_container_logs(swarm):
     t = _task(swarm)
     cid, _, _ = run_line(swarm, "docker ps -q")
-    out, err, code = run_line(swarm, f"docker logs {cid.strip()}")
-    assert (err, code) == ("", 0)
+    stdout, out, code = run_line(swarm, f"docker logs {cid.strip()}")
+    assert (stdout, code) == ("", 0)  # nothing on stdout: the lines are on stderr
     assert out.splitlines()[0] == STARTED and len(out.splitlines()) == 3
-    out, _, _ = run_line(swarm, f"docker container logs -t --tail 1 web.1.{t.id}")
+    _, out, _ = run_line(swarm, f"docker container logs -t --tail 1 web.1.{t.id}")
     assert re.fullmatch(r"2026-01-01T00:00:\d\d\.\d{9}Z 10\.0\.0\.\d+ - - .*\n", out)
-    out, _, _ = run_line(swarm, f"docker logs --details --until 2026-01-01T00:00:30Z {cid.strip()}")
+    _, out, _ = run_line(swarm, f"docker logs --details --until 2026-01-01T00:00:30Z "
+                                f"{cid.strip()}")
     assert out == f" {STARTED}\n"  # the start only; --details: empty attributes, a space
     _, err, code = run_line(swarm, "docker logs nothing")
     assert (err, code) == ("Error response from daemon: No such container: nothing\n", 1)
@@ -119,7 +120,7 @@ def test_a_run_containers_log_has_the_laptops_requests(tmp_path, monkeypatch):
     out, _ = pipe(s, "docker build -t friendlyhello .\ndocker run -d -p 4000:80 friendlyhello\n")
     cid = out.split()[-1]
     pipe(s, "curl http://localhost:4000/\n")
-    out, _, _ = run_line(s, f"docker logs {cid[:12]}")
+    _, out, _ = run_line(s, f"docker logs {cid[:12]}")
     assert out.splitlines()[0] == STARTED
     assert out.splitlines()[1].startswith("172.17.0.1 - - [01/Jan/2026 ")  # the bridge gateway
 
@@ -127,14 +128,14 @@ def test_a_run_containers_log_has_the_laptops_requests(tmp_path, monkeypatch):
 def test_following_prints_what_comes_after_the_first_screen():
     s = piped_session(SWARM)
     reply = s.execute("docker service logs -f --tail 1 -t web")
-    assert len(reply.output.splitlines()) == 1 and reply.follow is not None
+    assert len(reply.error.splitlines()) == 1 and reply.follow is not None
     assert reply.follow() == ""  # nothing new yet
     s.execute("curl http://192.168.99.100:4000/")
     new = reply.follow().splitlines()
     assert len(new) == 1 and '"GET / HTTP/1.1" 200 -' in new[0]
-    assert new[0].split()[0] > reply.output.split()[0]  # a later timestamp
+    assert new[0].split()[0] > reply.error.split()[0]  # a later timestamp
     cid = s.execute("docker ps -q").output.split()[0]
     reply = s.execute(f"docker logs -f --tail 0 {cid}")
-    assert (reply.output, reply.follow is not None) == ("", True)
+    assert (reply.output, reply.error, reply.follow_stderr) == ("", "", True)
     s.execute("curl http://192.168.99.100:4000/")
     assert '"GET / HTTP/1.1" 200 -' in reply.follow()

@@ -10,6 +10,7 @@ from swarmsim.cli import args as checked
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import TextIO
 
     from swarmsim.shell import Session
 
@@ -95,18 +96,18 @@ def interactive(session: Session) -> int:  # pragma: no cover - needs a terminal
             return code
         emit(reply, sys.stdout, sys.stderr)
         if reply.follow is not None:  # docker service logs -f: until Ctrl-C
-            follow(reply.follow)
+            follow(reply.follow, sys.stderr if reply.follow_stderr else sys.stdout)
         code = reply.exit_code
 
 
-def follow(more: Callable[[], str]) -> None:  # pragma: no cover - needs a terminal
+def follow(more: Callable[[], str], stream: TextIO) -> None:  # pragma: no cover - a tty
     """Print what a following command prints next, every wall second, until Ctrl-C."""
     import time
 
     try:
         while True:
             time.sleep(1.0)
-            sys.stdout.write(more())
-            sys.stdout.flush()
+            stream.write(more())
+            stream.flush()
     except KeyboardInterrupt:
         print()

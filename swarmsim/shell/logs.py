@@ -15,7 +15,10 @@ here: an empty field and its space).  The daemon puts ``--timestamps`` first, in
 reads ``--since``/``--until`` as a Go duration back from now, an RFC 3339 date or a
 Unix time (moby ``client/internal/timestamp/timestamp.go``).  ``--tail N`` keeps each
 task's last N lines.  Times are the simulated clock's, on the simulated calendar.
-Other images' logs are not simulated; the command says so in one line.
+Flask's development server writes these lines to stderr, and the CLI copies each
+stream to its own (``stdcopy``): they come out on stderr, as with docker (so ``docker
+logs ... | grep`` sees none of them).  Other images' logs are not simulated; the command
+says so in one line.
 """
 
 from __future__ import annotations
@@ -165,8 +168,8 @@ def task_entries(sim: Simulation, logs: AppLogs, task_ids: set[str]) -> list[Ent
 
 def service_logs(sim: Simulation, logs: AppLogs, words: list[str], machine: str
                  ) -> tuple[str, str, int]:
-    """``docker service logs`` (the whole line's words) on ``machine``: stdout, stderr,
-    exit status."""
+    """``docker service logs`` (the whole line's words) on ``machine``: stdout, stderr
+    (the log lines, or the error), exit status."""
     from swarmsim.commands import control_api
     from swarmsim.commands.run import checked_parse
     from swarmsim.foundation.errors import CommandError
@@ -216,7 +219,7 @@ def service_logs(sim: Simulation, logs: AppLogs, words: list[str], machine: str
         pad = " " * max(width - len(str(task.slot)), 0)
         details = " " if opts.details else ""
         out.append(f"{stamp}{name}@{node_name}{pad}    | {details}{line}")
-    return "".join(f"{ln}\n" for ln in out), "", 0
+    return "", "".join(f"{ln}\n" for ln in out), 0  # Flask writes to stderr
 
 
 def container_logs(entries: Callable[[], list[Entry]], values: dict[str, object],
@@ -230,4 +233,4 @@ def container_logs(entries: Callable[[], list[Entry]], values: dict[str, object]
     for at, _source, line in select(entries(), opts):
         stamp = fixed_stamp(at) + " " if opts.timestamps else ""
         out.append(f"{stamp}{' ' if opts.details else ''}{line}")
-    return "".join(f"{ln}\n" for ln in out), "", 0
+    return "", "".join(f"{ln}\n" for ln in out), 0  # Flask writes to stderr

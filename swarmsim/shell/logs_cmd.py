@@ -74,8 +74,8 @@ def logs_command(session: Session, machine: str, words: list[str]) -> Reply:
 
     def more() -> str:
         session.catch_up()
-        lines = container_logs(entries, values, session.sim.now)[0].splitlines()
+        lines = container_logs(entries, values, session.sim.now)[1].splitlines()
         new, printed[0] = lines[printed[0]:], len(lines)
         return "".join(f"{ln}\n" for ln in new)
 
-    return Reply(out, error, code, follow=more)
+    return Reply(out, error, code, follow=more, follow_stderr=True)

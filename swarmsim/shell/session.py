@@ -294,7 +294,8 @@ class Session:
             out, error, code = service_logs(self.sim, self.mesh.logs, words, machine)
             if code or not ({"-f", "--follow"} & set(words)):
                 return Reply(out, error, code)
-            return Reply(out, error, code, follow=self._follower(words, machine))
+            return Reply(out, error, code, follow=self._follower(words, machine),
+                         follow_stderr=True)
         if words[1:3] == ["swarm", "init"] and vm is not None:
             refused = advertise_error(vm, words)
             if refused:
@@ -326,7 +327,7 @@ class Session:
         def more() -> str:
             assert self.mesh is not None
             self.catch_up()
-            lines = service_logs(self.sim, self.mesh.logs, later, machine)[0].splitlines()
+            lines = service_logs(self.sim, self.mesh.logs, later, machine)[1].splitlines()
             new, printed[0] = lines[printed[0]:], len(lines)
             return "".join(f"{ln}\n" for ln in new)
 
