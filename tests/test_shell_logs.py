@@ -139,3 +139,8 @@ def test_following_prints_what_comes_after_the_first_screen():
     assert (reply.output, reply.error, reply.follow_stderr) == ("", "", True)
     s.execute("curl http://192.168.99.100:4000/")
     assert '"GET / HTTP/1.1" 200 -' in reply.follow()
+
+
+def test_2_to_1_sends_the_log_to_stdout(swarm):
+    out, err, code = run_line(swarm, "docker service logs --tail 1 web 2>&1")
+    assert (err, code, len(out.splitlines())) == ("", 0, 1)

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from swarmsim.input.cmdline.words import shell_words
 from swarmsim.shell import Session
+from swarmsim.shell.hostcmds import eval_target
 from swarmsim.shell.limits import MAX_ARG_STRLEN, read_lines, sleep_seconds, too_long
-from swarmsim.shell.session import eval_target
 
 SHELL_TEXT = st.text(alphabet=list("ab \t\n\\\"'$#é\r"), max_size=16)
 

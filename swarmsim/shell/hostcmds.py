@@ -1,5 +1,5 @@
-"""The laptop's own commands in the shell (``cd``, ``curl``, ``docker ps``) and the
-address rule of ``docker swarm init`` on a VM."""
+"""The laptop's own commands in the shell (``cd``, ``curl``, ``docker ps``, ``eval
+$(docker-machine env NAME)``) and the address rule of ``docker swarm init`` on a VM."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 LOCAL = "localhost"
 #: the laptop's one network interface (``eth0``): what ``docker swarm init`` advertises
 LAPTOP_ADDR = "192.168.1.10"
+_EVAL = re.compile(r'eval\s+"?\$\(\s*docker-machine\s+env\s+')
 _URL = re.compile(r"^(?:https?://)?([^/:\s]+)(?::(\d+))?(/.*)?$")
 
 
@@ -121,3 +122,20 @@ def is_ip(text: str) -> bool:
         return not ip_address(text).is_unspecified
     except ValueError:
         return False
+
+
+def eval_target(text: str) -> str | None:
+    """NAME in ``eval $(docker-machine env NAME)`` (or ``eval "$(...)"``), else None.
+
+    The end is found by stripping, not by a lazy pattern: ``(.*?)\\s*\\)`` backtracks
+    over every run of spaces and took seconds on a long line."""
+    m = _EVAL.match(text)
+    if m is None:
+        return None
+    rest = text[m.end():].rstrip()
+    if rest.endswith('"'):
+        rest = rest[:-1]
+    if not rest.endswith(")"):
+        return None
+    target = rest[:-1].rstrip()
+    return target if "\n" not in target else None

@@ -3,7 +3,6 @@ CLI talks to; :meth:`Session.execute` runs one line as a terminal would."""
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -26,6 +25,7 @@ from swarmsim.shell.hostcmds import (
     advertise_error,
     change_dir,
     curl_command,
+    eval_target,
     ps_command,
 )
 from swarmsim.shell.inspect_cmd import inspect_command, network_ls, wants_inspect
@@ -44,7 +44,6 @@ _LOCAL_COMMANDS = ("build", "tag", "push", "images", "run", "stop", "kill", "rmi
 _LOCAL_PAIRS = (["image", "ls"], ["image", "build"], ["image", "tag"], ["image", "push"],
                 ["container", "run"], ["container", "stop"], ["image", "list"],
                 ["container", "kill"], ["container", "rm"], ["image", "rm"])
-_EVAL = re.compile(r'eval\s+"?\$\(\s*docker-machine\s+env\s+')
 HELP = """\
 Commands:
   docker ...                          the docker CLI, on the active machine
@@ -62,23 +61,6 @@ Commands:
   why TASK                            where the scheduler put TASK, or why it is pending
   exit
 """
-
-
-def eval_target(text: str) -> str | None:
-    """NAME in ``eval $(docker-machine env NAME)`` (or ``eval "$(...)"``), else None.
-
-    The end is found by stripping, not by a lazy pattern: ``(.*?)\\s*\\)`` backtracks
-    over every run of spaces and took seconds on a long line."""
-    m = _EVAL.match(text)
-    if m is None:
-        return None
-    rest = text[m.end():].rstrip()
-    if rest.endswith('"'):
-        rest = rest[:-1]
-    if not rest.endswith(")"):
-        return None
-    target = rest[:-1].rstrip()
-    return target if "\n" not in target else None
 
 
 @dataclass
@@ -228,6 +210,10 @@ class Session:
             return Reply("", f"swarmsim: {err}\n", 2)
         if not words:
             return Reply()
+        if words[-1] == "2>&1" and len(words) > 1:  # stderr where stdout goes
+            reply = self._words(shlex.join(words[:-1]))
+            return replace(reply, output=reply.output + reply.error, error="",
+                           follow_stderr=False)
         if "|" in words:  # a pipe: `echo PASSWORD | docker login -u USER --password-stdin`
             at = words.index("|")
             left, right = words[:at], words[at + 1:]
