@@ -144,3 +144,13 @@ def test_following_prints_what_comes_after_the_first_screen():
 def test_2_to_1_sends_the_log_to_stdout(swarm):
     out, err, code = run_line(swarm, "docker service logs --tail 1 web 2>&1")
     assert (err, code, len(out.splitlines())) == ("", 0, 1)
+
+
+def test_following_inside_a_vm_login():
+    s = piped_session(SWARM)
+    s.execute("docker-machine ssh myvm1")
+    reply = s.execute("docker service logs -f --tail 0 web")
+    assert reply.follow is not None and reply.follow_stderr
+    s.execute("exit")
+    s.execute("curl http://192.168.99.100:4000/")
+    assert '"GET / HTTP/1.1" 200 -' in reply.follow()

@@ -87,12 +87,13 @@ class VmShell:
             return Reply("", f"-sh: syntax error: {err}\n", 2)
         outs, errs, code = [], [sub_err], 0
         chain: list[str] = []
+        last = Reply()
         for word in [*words, ";"]:
             if word not in (";", "&&"):
                 chain.append(word)
                 continue
             if chain:
-                reply = self._simple(chain)
+                last = reply = self._simple(chain)
                 outs.append(reply.output)
                 errs.append(reply.error)
                 code = reply.exit_code
@@ -101,7 +102,9 @@ class VmShell:
             chain = []
             if word == "&&" and code != 0:
                 break
-        return Reply("".join(outs), "".join(errs), code)
+        # a following command (logs -f, stats) goes on after the line's output
+        return Reply("".join(outs), "".join(errs), code, follow=last.follow,
+                     follow_stderr=last.follow_stderr)
 
     def _capture(self, inner: str) -> tuple[str, str]:
         reply = self.run(inner)
