@@ -25,7 +25,7 @@ from swarmsim.report.usageplot import plot_usage
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def cluster(tmp_path: Path, per_zone: int, until: str = "3m") -> Path:
+def cluster(tmp_path: Path, per_zone: int, until: str = "3m", steps: str = "") -> Path:
     """Three zones of ``per_zone`` workers (hostname stems worker, node-east-,
     node-west-), long service names, a crash and a recovery."""
     (tmp_path / "c.yml").write_text("""version: "3.8"
@@ -51,7 +51,7 @@ stacks: {{lab: c.yml}}
 timeline:
   - {{at: 30s, fail: worker2}}
   - {{at: 90s, recover: worker2}}
-""")
+{steps}""")
     return tmp_path / "s.yaml"
 
 
@@ -191,3 +191,25 @@ def test_long_task_names_are_cut_in_the_middle_keeping_the_slot():
     assert abbreviate("web.3") == "web.3"
     cut = abbreviate("batch-processing-service-with-a-long-name.27")
     assert len(cut) == 22 and cut.endswith("\u2026.27") and cut.startswith("batch-")
+
+
+def test_disturbance_labels_never_overlap_or_leave_the_figure(tmp_path):
+    # six steps within 5 s, one at the last second: three rows of labels
+    # take what fits, the rest are left out and the title says how many
+    steps = "".join(f"  - {{at: {t}s, fail: node-east-{i}}}\n"
+                    for i, t in enumerate((40, 41, 42, 43, 44, 45), start=1))
+    steps += "  - {at: 179s, fail: node-west-2}\n"
+    data = RunData.from_result(run_scenario(load_scenario(cluster(tmp_path, 6, steps=steps))))
+    fig, renderer = drawn([lambda ax: plot_replicas(data, ax=ax)], (11, 4.6))
+    assert_readable(fig, renderer)
+    ax = fig.axes[0]
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(boxes) >= 4
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b), (a, b)
+    for box in boxes:
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1
+        assert ax.bbox.x0 - 1 <= box.x0 and box.x1 <= ax.bbox.x1 + 1  # not under the legend
+    shown = len(ax.texts)
+    if shown < 9:  # 30 s, 90 s and seven crashes
+        assert f"({9 - shown} close disturbance times unlabelled)" in ax.get_title()

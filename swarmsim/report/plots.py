@@ -184,11 +184,16 @@ def plot_replicas(data: RunData, *, ax: Axes, max_services: int = 6,
         ax.vlines(sorted(by_time), 0, 1, transform=ax.get_xaxis_transform(), colors="0.35",
                   linestyles="dotted", linewidth=1, label="timeline step (operator or fault)")
     labelled = len(by_time) <= max_labels
-    for i, (t, what) in enumerate(sorted(by_time.items()) if labelled else []):
-        text = ", ".join(what[:3]) + (f" +{len(what) - 3}" if len(what) > 3 else "")
-        ax.annotate(text, xy=(t, 1.0), xycoords=("data", "axes fraction"),
-                    xytext=(2, -4 - 10 * (i % 3)), textcoords="offset points",
-                    fontsize=7, va="top", color="0.2")
+    texts = {t: ", ".join(what[:3]) + (f" +{len(what) - 3}" if len(what) > 3 else "")
+             for t, what in by_time.items()} if labelled else {}
+    placed = label_rows(ax, data.start, data.end, texts)
+    for t, (row, right) in placed.items():
+        ax.annotate(texts[t], xy=(t, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(-2 if right else 2, -4 - 10 * row), textcoords="offset points",
+                    fontsize=LABEL_PT, va="top", ha="right" if right else "left",
+                    color="0.2")
+    if labelled and len(placed) < len(texts):
+        title += f" ({len(texts) - len(placed)} close disturbance times unlabelled)"
     if failures:
         ax.vlines(failures, 0, 0.04, transform=ax.get_xaxis_transform(), colors="red",
                   linewidth=0.8, label=f"task failures ({len(failures)})")
@@ -204,6 +209,38 @@ def plot_replicas(data: RunData, *, ax: Axes, max_services: int = 6,
         ax.set_ylim(0, top * 1.3 + 0.5)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
     return ax
+
+
+LABEL_PT = 7.0  # font size of the disturbance labels
+_CHAR_EM = 0.62  # a generous mean character width of the sans-serif font, in ems
+
+
+def label_rows(ax: Axes, start: float, end: float, texts: dict[float, str],
+               rows: int = 3) -> dict[float, tuple[int, bool]]:
+    """Rows for labels at times ``texts`` so that none overlaps another: each label
+    goes in the first of ``rows`` rows where it clears the previous one, written to the
+    left of its line near the right edge; a label with no room is left out.
+
+    Returns:
+        time -> (row, written leftwards), for the labels placed.
+    """
+    fig = ax.figure
+    # the axes' width once laid out; taken small so that distances are underestimated
+    width = 0.8 * ax.get_position().width * fig.get_size_inches()[0] * 72.0
+    span = (end - start) or 1.0
+    ends = [-np.inf] * rows
+    out: dict[float, tuple[int, bool]] = {}
+    for t in sorted(texts):
+        x = (t - start) / span * width
+        w = len(texts[t]) * LABEL_PT * _CHAR_EM + 4.0
+        right = x + w > width
+        lo = x - w if right else x
+        for row in range(rows):
+            if ends[row] + 2.0 <= lo and lo >= 0:
+                ends[row] = x if right else x + w
+                out[t] = (row, right)
+                break
+    return out
 
 
 def _zoom_percent(ax: Axes) -> None:
