@@ -107,6 +107,8 @@ def test_cached_lists_equal_a_fresh_rendering(tmp_path):
             assert first == again == tasks
             assert services == svcs
             assert float(headers["Server-Timing"].split("dur=")[1]) >= 0
+        # both lists are kept for the polls that follow, keyed by the normalised query
+        assert {"/tasks", "/services"} <= {path for path, _ in view.responses}
         assert server.call(lambda: view.sim.now) > 9  # the crashes happened
 
 

@@ -29,7 +29,7 @@ MAX_VERSION = "1.47"
 #: the largest request body accepted (moby has no limit; compose specs are a few kB)
 MAX_BODY = 1 << 20
 VIEW: web.AppKey[View] = web.AppKey("view", View)
-#: the wall-clock seconds one request (or tick) may spend moving the simulation forward;
+#: the wall-clock seconds one read (or tick) may spend moving the simulation forward;
 #: the rest of the way is left to the next ones, so no client waits long for it
 ADVANCE_BUDGET = 0.004
 #: reads within this many wall-clock seconds of the last advance see its state
@@ -182,8 +182,10 @@ def route(app: web.Application, method: str, path: str, fn: Handler | AsyncHandl
         view = request.app[VIEW]
         body = await request.read() if request.can_read_body else b""
         started = time.perf_counter()
-        reads = request.method in ("GET", "HEAD")  # a change sees the present
-        view.clock.advance(budget=ADVANCE_BUDGET, every=ADVANCE_EVERY if reads else 0.0)
+        if request.method in ("GET", "HEAD"):
+            view.clock.advance(budget=ADVANCE_BUDGET, every=ADVANCE_EVERY)
+        else:  # a change lands at the present instant, whatever it takes to get there
+            view.clock.advance()
         view.sync()
         call = Call(view, request, body, version)
         if stream:
@@ -196,6 +198,8 @@ def route(app: web.Application, method: str, path: str, fn: Handler | AsyncHandl
             if hit is not None and hit[0] == key:
                 return _json_body(hit[1], 200, started)
         result = fn(call)
+        if cached and isinstance(result, list):
+            result = dumps(result)
         if isinstance(result, bytes):
             data = result + b"\n"
             if cached:
