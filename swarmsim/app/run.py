@@ -107,14 +107,12 @@ def run_scenario(
     if scenario.traces:
         from swarmsim.workload.traces import schedule_traces
 
-        schedule_traces(sim, scenario.traces)
+        schedule_traces(sim.clock, sim.controlapi, scenario.traces)
     if scenario.rebalance != "off":
-        from swarmsim.manager.rebalance import Rebalancer
-
         def logged(line: str, out: str, err: str, code: int) -> None:
             _log(result, CommandEvent(sim.now, line, out, err, code, ""))
 
-        Rebalancer(sim, scenario.rebalance, logged).start()
+        sim.rebalancer(scenario.rebalance, logged).start()
     _advance(sim, end, progress)
     return result
 

@@ -12,7 +12,6 @@ from swarmsim.commands.progress import Wait
 from swarmsim.foundation.errors import CommandError
 from swarmsim.input.cmdline.parse import Parsed, parse, split, substitute_tokens
 from swarmsim.manager import controlapi
-from swarmsim.manager.controlapi import control_api
 
 if TYPE_CHECKING:
     from swarmsim.simulation.engine import Simulation
@@ -33,6 +32,12 @@ class CommandResult:
     error: str
     exit_code: int
     waits: tuple[Wait, ...] = ()
+
+
+def control_api(sim: Simulation) -> controlapi.ControlAPI:
+    """The simulation's control API (one per simulation: it remembers which machines
+    left the swarm and which networks the stacks created)."""
+    return sim.controlapi
 
 
 def default_machine(sim: Simulation, api: controlapi.ControlAPI) -> str:

@@ -13,15 +13,13 @@ orchestrators and paused ones are left alone.  (SwarmKit's
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
-from swarmsim.cluster.state import NodeRecord
+from swarmsim.cluster.state import ClusterState, NodeRecord
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.input.specs import NodeSpec, ServiceSpec
+from swarmsim.manager.leadership import Leadership
 from swarmsim.scheduler.constraint import node_matches, parse_constraints
-
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+from swarmsim.simulation.clock import Clock
 
 MESSAGE = "task rejected by constraint enforcer"
 ERROR = "assigned node no longer meets constraints"
@@ -83,16 +81,22 @@ def noncompliant(
 class ConstraintEnforcer:
     """Rejects tasks whose node changed under them."""
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
-        self.state = sim.state
+    def __init__(
+        self,
+        state: ClusterState,
+        clock: Clock,
+        leadership: Leadership,
+    ) -> None:
+        self.state = state
+        self.clock = clock
+        self.leadership = leadership
         self._nodes: dict[str, None] = {}
-        self._arm = sim.coalesced(self._tick)
+        self._arm = clock.coalesced(self._tick)
 
     def start(self) -> None:
         """Subscribe to node changes and leadership."""
         self.state.on_node(self._on_node)
-        self.sim.on_leader(self._on_leader)
+        self.leadership.on_leader(self._on_leader)
 
     def _on_node(self, node: NodeRecord, before: NodeSpec) -> None:
         if not node.in_swarm or node.spec == before:
@@ -107,7 +111,7 @@ class ConstraintEnforcer:
             self._arm()
 
     def _tick(self) -> None:
-        if not self.sim.has_leader:
+        if not self.leadership.has_leader:
             return
         nodes, self._nodes = list(self._nodes), {}
         for node_id in nodes:

@@ -18,17 +18,15 @@ created pre-assigned to their node (slot 0) and still pass through the scheduler
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
+from swarmsim.cluster.state import TERMINAL, ClusterState, NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.input.specs import NodeSpec, ServiceSpec
 from swarmsim.manager.dirty import is_task_dirty
-from swarmsim.manager.restart import invalid_node, owner, service_tasks
+from swarmsim.manager.leadership import Leadership
+from swarmsim.manager.restart import RestartSupervisor, invalid_node, owner, service_tasks
+from swarmsim.manager.updater import Updater
 from swarmsim.scheduler.constraint import Constraint, node_matches, parse_constraints
-
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+from swarmsim.simulation.clock import Clock
 
 RUNNING = TaskState.RUNNING
 MODE = "global"
@@ -57,22 +55,32 @@ def meets(spec: ServiceSpec, node: NodeSpec) -> bool:
 class GlobalOrchestrator:
     """Keeps one task of each global service on every eligible node."""
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
-        self.state = sim.state
+    def __init__(
+        self,
+        state: ClusterState,
+        clock: Clock,
+        leadership: Leadership,
+        restart: RestartSupervisor,
+        updater: Updater,
+    ) -> None:
+        self.state = state
+        self.clock = clock
+        self.leadership = leadership
+        self.restart = restart
+        self.updater = updater
         self._services: dict[str, None] = {}
         self._nodes: dict[str, None] = {}
         self._restarts: dict[str, None] = {}
         self._global: set[str] = set()  # names of the global services in the store
-        self._arm = sim.coalesced(self._tick)
+        self._arm = clock.coalesced(self._tick)
 
     def start(self) -> None:
         """Subscribe to services, tasks, nodes and leadership."""
         self.state.on_service(self._on_service)
         self.state.on_task(self._on_task, states=TERMINAL)
         self.state.on_node(self._on_node)
-        self.sim.on_leader(self._on_leader)
-        self.sim.updater.on_status(self._on_status)
+        self.leadership.on_leader(self._on_leader)
+        self.updater.on_status(self._on_status)
 
     # --- listeners ---------------------------------------------------------------------
     def _on_status(self, svc: ServiceRecord) -> None:
@@ -88,7 +96,7 @@ class GlobalOrchestrator:
         if what == "removed":
             self._global.discard(svc.name)
             self._services.pop(svc.name, None)
-            self.sim.soon(self.sim.restart.remove_service_tasks,
+            self.clock.soon(self.restart.remove_service_tasks,
                           svc.name, service_tasks(self.state, svc))
             return
         self._global.add(svc.name)
@@ -109,11 +117,11 @@ class GlobalOrchestrator:
 
     def _on_leader(self, ok: bool) -> None:
         if ok:
-            self.sim.soon(self._init)
+            self.clock.soon(self._init)
 
     # --- the loop ------------------------------------------------------------------------
     def _tick(self) -> None:
-        if not self.sim.has_leader:
+        if not self.leadership.has_leader:
             return
         nodes, self._nodes = list(self._nodes), {}
         for node_id in nodes:
@@ -129,7 +137,7 @@ class GlobalOrchestrator:
 
     def _init(self) -> None:
         """A new leader: fix every task, then reconcile every global service."""
-        if not self.sim.has_leader:
+        if not self.leadership.has_leader:
             return
         for svc in self._global_services():
             self._services[svc.name] = None
@@ -160,11 +168,11 @@ class GlobalOrchestrator:
         if node.spec.availability == "pause" or not meets(svc.spec, node.spec):
             self.state.set_desired(task, TaskState.SHUTDOWN)
             return
-        self.sim.restart.restart(task)
+        self.restart.restart(task)
 
     # --- reconcile -----------------------------------------------------------------------
     def _runnable_by_node(self, svc: ServiceRecord, tasks: list[Task]) -> dict[str, list[Task]]:
-        restart = self.sim.restart
+        restart = self.restart
         grouped: dict[str, list[Task]] = {}
         for t in tasks:
             grouped.setdefault(t.node_id or "", []).append(t)
@@ -193,7 +201,7 @@ class GlobalOrchestrator:
         for tasks in by_node.values():  # nodes drained, down or gone
             self._shutdown(tasks)
         if to_update:
-            self.sim.updater.update(svc, to_update)
+            self.updater.update(svc, to_update)
 
     def _node_event(self, node_id: str) -> None:
         node = self.state.nodes.get(node_id)
@@ -219,7 +227,7 @@ class GlobalOrchestrator:
             if not meets(svc.spec, node.spec):
                 continue  # the constraint enforcer deals with tasks already there
             mine = [t for t in on_node if t.service == svc.name and t.created >= svc.created]
-            tasks = self.sim.restart.updatable_tasks_in_slot(mine, svc)
+            tasks = self.restart.updatable_tasks_in_slot(mine, svc)
             clean = [t for t in tasks if not is_task_dirty(t, svc.spec, node.spec, svc.version)]
             dirty = [t for t in tasks if t not in clean]
             if clean:

@@ -18,16 +18,13 @@ while still meant to complete, and (global jobs) when a node changes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
+from swarmsim.cluster.state import TERMINAL, ClusterState, NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.input.specs import NodeSpec
 from swarmsim.manager.global_ import meets
-from swarmsim.manager.restart import invalid_node, owner, service_tasks
-
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+from swarmsim.manager.leadership import Leadership
+from swarmsim.manager.restart import RestartSupervisor, invalid_node, owner, service_tasks
+from swarmsim.simulation.clock import Clock
 
 COMPLETE = TaskState.COMPLETE
 RUNNING = TaskState.RUNNING
@@ -49,19 +46,27 @@ def job_slots(total: int, used: set[int], count: int) -> list[int]:
 class JobsOrchestrator:
     """Runs replicated and global jobs to completion."""
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
-        self.state = sim.state
+    def __init__(
+        self,
+        state: ClusterState,
+        clock: Clock,
+        leadership: Leadership,
+        restart: RestartSupervisor,
+    ) -> None:
+        self.state = state
+        self.clock = clock
+        self.leadership = leadership
+        self.restart = restart
         self._services: dict[str, None] = {}
         self._versions: dict[str, int] = {}
-        self._trigger = sim.coalesced(self._tick)
+        self._trigger = clock.coalesced(self._tick)
 
     def start(self) -> None:
         """Subscribe to services, tasks, nodes and leadership."""
         self.state.on_service(self._on_service)
         self.state.on_task(self._on_task, states=TERMINAL)
         self.state.on_node(self._on_node)
-        self.sim.on_leader(self._on_leader)
+        self.leadership.on_leader(self._on_leader)
 
     # --- listeners ---------------------------------------------------------------------
     def _on_service(self, svc: ServiceRecord, what: str) -> None:
@@ -72,7 +77,7 @@ class JobsOrchestrator:
         if what == "removed":
             self._services.pop(svc.name, None)
             self._versions.pop(svc.name, None)
-            self.sim.soon(self.sim.restart.remove_service_tasks,
+            self.clock.soon(self.restart.remove_service_tasks,
                           svc.name, service_tasks(self.state, svc))
             return
         if what == "updated" and self._versions.get(svc.name, svc.version) != svc.version:
@@ -97,7 +102,7 @@ class JobsOrchestrator:
 
     def _on_leader(self, ok: bool) -> None:
         if ok:
-            self.sim.soon(self._init)
+            self.clock.soon(self._init)
 
     # --- the loop ------------------------------------------------------------------------
     def _arm(self) -> None:
@@ -105,7 +110,7 @@ class JobsOrchestrator:
             self._trigger()
 
     def _tick(self) -> None:
-        if not self.sim.has_leader:
+        if not self.leadership.has_leader:
             return
         services, self._services = sorted(self._services), {}
         for name in services:
@@ -119,7 +124,7 @@ class JobsOrchestrator:
 
     def _init(self) -> None:
         """A new leader: shut down global-job tasks on invalid nodes, then reconcile."""
-        if not self.sim.has_leader:
+        if not self.leadership.has_leader:
             return
         for svc in list(self.state.services.values()):
             if svc.spec.mode not in MODES:
@@ -195,7 +200,7 @@ class JobsOrchestrator:
                 self.state.set_desired(left, TaskState.SHUTDOWN)
 
     def _restart_and_remove(self, to_restart: list[Task], to_remove: list[Task]) -> None:
-        restart = self.sim.restart
+        restart = self.restart
         for task in to_restart:
             if task.id in self.state.tasks and task.desired <= COMPLETE:
                 restart.restart(task)

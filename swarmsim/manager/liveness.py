@@ -10,15 +10,14 @@ are healthy.  A node ``down`` for 24 h has its tasks marked ``orphaned``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import numpy as np
 
-from swarmsim.cluster.state import NodeRecord
+from swarmsim.cluster.state import ClusterState, NodeRecord
 from swarmsim.cluster.tasks import TaskState
 from swarmsim.foundation import defaults
 from swarmsim.input.specs import NodeSpec
-
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+from swarmsim.manager.leadership import Leadership
+from swarmsim.simulation.clock import Clock
 
 
 def choose_period(u: float, period: float = defaults.HEARTBEAT_PERIOD_S) -> float:
@@ -42,10 +41,17 @@ def detection_deadline(crash_time: float, u_since: float, u_period: float,
 class Liveness:
     """The dispatcher's view of node health."""
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
-        self.state = sim.state
-        self.rng = sim.streams["heartbeat"]
+    def __init__(
+        self,
+        state: ClusterState,
+        clock: Clock,
+        leadership: Leadership,
+        rng: np.random.Generator,
+    ) -> None:
+        self.state = state
+        self.clock = clock
+        self.leadership = leadership
+        self.rng = rng
         self._token: dict[str, int] = {}
         self._seq = 0
         # the cluster's Dispatcher.HeartbeatPeriod (`docker swarm update --dispatcher-heartbeat`)
@@ -54,7 +60,7 @@ class Liveness:
     def start(self) -> None:
         """Subscribe to node changes and to quorum changes."""
         self.state.on_node(self._on_node)
-        self.sim.on_leader(self._on_leader)
+        self.leadership.on_leader(self._on_leader)
 
     def _on_node(self, node: NodeRecord, before: NodeSpec) -> None:
         if not node.in_swarm:
@@ -62,7 +68,7 @@ class Liveness:
             return
         if not node.alive and node.spec.status == "ready" and node.id not in self._token:
             u = self.rng.random(2)
-            deadline = detection_deadline(self.sim.now, float(u[0]), float(u[1]),
+            deadline = detection_deadline(self.clock.now, float(u[0]), float(u[1]),
                                           self.heartbeat_period)
             self._arm(node.id, deadline, "heartbeat failure")
         elif node.alive and node.id in self._token:
@@ -70,12 +76,12 @@ class Liveness:
         if (node.alive and node.spec.status in ("down", "unknown")
                 and before.status == node.spec.status):
             # the machine is back and re-registers with the dispatcher
-            self.sim.soon(self._register, node.id)
+            self.clock.soon(self._register, node.id)
 
     def _arm(self, node_id: str, deadline: float, message: str) -> None:
         self._seq += 1
         self._token[node_id] = self._seq
-        self.sim.later(deadline - self.sim.now, self._expire, node_id, self._seq, message)
+        self.clock.later(deadline - self.clock.now, self._expire, node_id, self._seq, message)
 
     def _expire(self, node_id: str, token: int, message: str) -> None:
         if self._token.get(node_id) != token:
@@ -84,16 +90,16 @@ class Liveness:
         if node is None or node.alive:
             self._token.pop(node_id, None)
             return
-        if not self.sim.has_leader:
+        if not self.leadership.has_leader:
             return  # the dispatcher runs on the leader; re-armed when quorum returns
         self._token.pop(node_id, None)
         self.state.update_node(node_id, status="down", message=message)
-        self.sim.later(defaults.NODE_DOWN_PERIOD_S, self._orphan, node_id, self.sim.now)
+        self.clock.later(defaults.NODE_DOWN_PERIOD_S, self._orphan, node_id, self.clock.now)
 
     def _register(self, node_id: str) -> None:
         node = self.state.nodes.get(node_id)
         if (node is not None and node.alive and node.spec.status in ("down", "unknown")
-                and self.sim.has_leader):
+                and self.leadership.has_leader):
             self.state.update_node(node_id, status="ready", message="")
 
     def _orphan(self, node_id: str, down_at: float) -> None:
@@ -120,14 +126,14 @@ class Liveness:
         for node in list(self.state.nodes.values()):
             if node.alive:
                 if node.spec.status == "down":
-                    self.sim.soon(self._register, node.id)
+                    self.clock.soon(self._register, node.id)
                 continue
             if node.spec.status != "down":
                 # alive nodes re-register at once; a dead one stays "unknown" until its
                 # longer timeout expires
-                self.sim.soon(self._mark_unknown, node.id)
+                self.clock.soon(self._mark_unknown, node.id)
                 u = float(self.rng.random())
                 timeout = (choose_period(u, self.heartbeat_period)
                            * defaults.HEARTBEAT_GRACE_MULTIPLIER * 2)
-                self._arm(node.id, self.sim.now + timeout,
+                self._arm(node.id, self.clock.now + timeout,
                           'heartbeat failure for node in "unknown" state')

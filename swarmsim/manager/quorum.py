@@ -17,14 +17,14 @@ election timeouts) and randomises each election timeout between one and two
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
-from swarmsim.cluster.state import NodeRecord
+from swarmsim.cluster.state import ClusterState, NodeRecord
 from swarmsim.foundation import defaults
+from swarmsim.foundation.rng import IdFactory
 from swarmsim.input.specs import NodeSpec
-
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+from swarmsim.manager.leadership import Leadership
+from swarmsim.simulation.clock import Clock
 
 NO_LEADER = (
     "The swarm does not have a leader. It's possible that too few managers are online. "
@@ -40,17 +40,33 @@ def majority(managers: int) -> int:
 class Quorum:
     """Tracks the managers, the leader and whether the raft has quorum."""
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
-        self.state = sim.state
+    def __init__(
+        self,
+        state: ClusterState,
+        clock: Clock,
+        leadership: Leadership,
+        ids: IdFactory,
+    ) -> None:
+        self.state = state
+        self.clock = clock
+        self.leadership = leadership
+        self.ids = ids
+        self.join_tokens: tuple[str, str] | None = None  # (worker, manager) once initialised
         self.leader: str | None = None
         self._election: int = 0
         self._electing = False  # an election is under way (a majority, no leader)
-        self._evaluate_soon = sim.coalesced(self._evaluate)
+        self._evaluate_soon = clock.coalesced(self._evaluate)
 
     def start(self) -> None:
         """Subscribe to node changes."""
         self.state.on_node(self._on_node)
+
+    def init_swarm(self, node: NodeSpec) -> None:
+        """``docker swarm init`` on ``node``: a one-manager swarm led by it, with its
+        join tokens."""
+        self.join_tokens = self.ids.join_token_pair()
+        self.state.add_node(replace(node, role="manager"))
+        self.init_leader(node.id)
 
     def managers(self) -> list[NodeRecord]:
         """Raft members: nodes in the swarm whose role is manager."""
@@ -69,13 +85,13 @@ class Quorum:
         leader_ok = leader is not None and leader.alive and leader.spec.role == "manager"
         quorum = self.has_quorum()
         if quorum and leader_ok:
-            self.sim.set_leader(True)
+            self.leadership.set_leader(True)
             self._update_statuses()
             return
         # no usable leader: a dead or demoted one, or one without a majority, which steps
         # down (CheckQuorum); the raft needs an election, and an election a majority
         self.leader = None
-        self.sim.set_leader(False)
+        self.leadership.set_leader(False)
         self._update_statuses()
         if not quorum:
             self._electing = False  # an election under way cannot finish
@@ -83,7 +99,7 @@ class Quorum:
         elif not self._electing:  # a change of some other node does not restart it
             self._electing = True
             self._election += 1
-            self.sim.later(defaults.RAFT_ELECTION_S, self._elect, self._election)
+            self.clock.later(defaults.RAFT_ELECTION_S, self._elect, self._election)
 
     def _elect(self, election: int) -> None:
         if election != self._election or not self.has_quorum():
@@ -91,7 +107,7 @@ class Quorum:
         self._electing = False
         alive = sorted((n for n in self.managers() if n.alive), key=lambda n: n.id)
         self.leader = alive[0].id
-        self.sim.set_leader(True)
+        self.leadership.set_leader(True)
         self._update_statuses()
 
     def init_leader(self, node_id: str) -> None:
@@ -99,14 +115,14 @@ class Quorum:
         self.leader = node_id
         self._electing = False
         self._election += 1
-        self.sim.set_leader(True)
+        self.leadership.set_leader(True)
         self._update_statuses()
 
     def _update_statuses(self) -> None:
         for node in self.state.nodes.values():
             if node.spec.role != "manager":
                 node.manager_status = ""
-            elif node.id == self.leader and self.sim.has_leader:
+            elif node.id == self.leader and self.leadership.has_leader:
                 node.manager_status = "Leader"
             else:
                 node.manager_status = "Reachable" if node.alive else "Unreachable"

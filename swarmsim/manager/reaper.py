@@ -15,15 +15,13 @@ work, or at once beyond 1000 pending items (SwarmKit's ``taskreaper``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from swarmsim.cluster.state import TERMINAL, ServiceRecord
+from swarmsim.cluster.state import TERMINAL, ClusterState, ServiceRecord
 from swarmsim.cluster.tasks import ASSIGNED, COMPLETE, NEW, REMOVE, RUNNING, Task, TaskState
 from swarmsim.foundation import defaults
 from swarmsim.input.specs import ServiceSpec
-
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+from swarmsim.manager.leadership import Leadership
+from swarmsim.simulation.clock import Clock
 
 BATCHING_INTERVAL_S = 0.25  # reaperBatchingInterval
 MAX_DIRTY = 1000  # maxDirty
@@ -78,9 +76,15 @@ def history_to_delete(tasks: Sequence[Task], keep: int) -> tuple[list[Task], int
 class TaskReaper:
     """Deletes old and removed tasks in batches."""
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
-        self.state = sim.state
+    def __init__(
+        self,
+        state: ClusterState,
+        clock: Clock,
+        leadership: Leadership,
+    ) -> None:
+        self.state = state
+        self.clock = clock
+        self.leadership = leadership
         self.history_limit = defaults.TASK_HISTORY_LIMIT
         self._dirty: dict[SlotKey, None] = {}
         self._cleanup: dict[str, None] = {}
@@ -93,7 +97,7 @@ class TaskReaper:
     def start(self) -> None:
         """Subscribe to task changes and leadership."""
         self.state.on_task(self._on_task, states={NEW} | TERMINAL)
-        self.sim.on_leader(lambda ok: self._arm() if ok else None)
+        self.leadership.on_leader(lambda ok: self._arm() if ok else None)
 
     def _on_task(self, task: Task, old_state: TaskState, old_desired: TaskState) -> None:
         if task.id not in self.state.tasks:
@@ -117,14 +121,14 @@ class TaskReaper:
         if len(self._dirty) + len(self._cleanup) > MAX_DIRTY:
             if not self._now:
                 self._now = True
-                self.sim.soon(self._fire_now)
+                self.clock.soon(self._fire_now)
         else:
             self._arm()
 
     def _arm(self) -> None:
         if not self._armed and (self._dirty or self._cleanup):
             self._armed = True
-            self.sim.later(BATCHING_INTERVAL_S, self._fire)
+            self.clock.later(BATCHING_INTERVAL_S, self._fire)
 
     def _fire(self) -> None:
         self._armed = False
@@ -136,7 +140,7 @@ class TaskReaper:
 
     def tick(self) -> None:
         """One cleanup pass."""
-        if not self.sim.has_leader or not (self._dirty or self._cleanup):
+        if not self.leadership.has_leader or not (self._dirty or self._cleanup):
             return
         doomed: dict[str, Task] = {}
         for tid in self._cleanup:

@@ -26,14 +26,18 @@ starts once it has stopped, and the scheduler places the replacement with the po
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import numpy as np
+
+from swarmsim.cluster.state import ClusterState
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.foundation.errors import CommandError
-from swarmsim.manager.controlapi import control_api
-
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+from swarmsim.manager.controlapi import ControlAPI
+from swarmsim.manager.restart import RestartSupervisor
+from swarmsim.manager.scheduling import UsageByNode
+from swarmsim.scheduler import Scheduler
+from swarmsim.simulation.clock import Clock
 
 LABEL = "swarmsim rebalance (NOT swarm behaviour)"
 
@@ -62,24 +66,38 @@ class Rebalancer:
     """Forces updates of imbalanced services when a node recovers or joins.
 
     Args:
-        sim: the simulation.
+        state: the cluster state.
+        clock: the simulation's clock.
+        api: the control API the forced updates go through.
+        scheduler: the scheduler, whose policy may propose moves (``migrate``).
+        usage: what the resource model measures on each node (read before a migration).
+        restart: the restart supervisor (a moved task starts once the old one stopped).
+        policy_rng: the ``policy`` stream, which a policy's ``migrate`` draws from.
         mode: one of :data:`swarmsim.input.rebalance.MODES` other than ``off``.
         log: records each forced update as a command: ``log(line, output, error,
             exit_code)``.
     """
 
-    def __init__(self, sim: Simulation, mode: str,
+    def __init__(self, state: ClusterState, clock: Clock, api: ControlAPI,
+                 scheduler: Scheduler, usage: UsageByNode, restart: RestartSupervisor,
+                 policy_rng: np.random.Generator, mode: str,
                  log: Callable[[str, str, str, int], None]) -> None:
-        self.sim = sim
+        self.state = state
+        self.clock = clock
+        self.api = api
+        self.scheduler = scheduler
+        self.usage = usage
+        self.restart = restart
+        self.policy_rng = policy_rng
         self.mode = mode
         self.log = log
         self._status: dict[str, str] = {}
 
     def start(self) -> None:
         """Follow node changes from now on."""
-        for node_id, node in sorted(self.sim.state.nodes.items()):
+        for node_id, node in sorted(self.state.nodes.items()):
             self._status[node_id] = node.spec.status
-        self.sim.state.on_node(self._node)
+        self.state.on_node(self._node)
 
     def _node(self, node: Any, _before: Any) -> None:
         before = self._status.get(node.id)
@@ -92,14 +110,14 @@ class Rebalancer:
         if (recovered and self.mode in ("on-recovery", "on-recovery-or-join")) or (
             joined and self.mode in ("on-join", "on-recovery-or-join")
         ):
-            self.sim.soon(self.rebalance)
+            self.clock.soon(self.rebalance)
 
     def rebalance(self) -> list[str]:
         """Force-update every imbalanced replicated service, or apply the moves the
         policy's ``migrate`` proposes; returns the services (one entry per move)."""
-        if callable(getattr(self.sim.scheduler.policy, "migrate", None)):
+        if callable(getattr(self.scheduler.policy, "migrate", None)):
             return self.migrate()
-        state = self.sim.state
+        state = self.state
         nodes = [
             nid for nid, n in sorted(state.nodes.items())
             if n.spec.status == "ready" and n.spec.availability == "active"
@@ -114,7 +132,7 @@ class Rebalancer:
                     per[task.node_id] = per.get(task.node_id, 0) + 1
             placements[name] = per
         done = []
-        api = control_api(self.sim)
+        api = self.api
         for name in imbalanced_services(placements, nodes):
             line = f"{LABEL}: docker service update --force {name}"
             try:
@@ -128,27 +146,27 @@ class Rebalancer:
 
     def migrate(self) -> list[str]:
         """Ask the policy for moves and reschedule one task per move."""
-        sim = self.sim
-        policy = sim.scheduler.policy
-        sim.scheduler.observe_usage(sim.resources.used_by_node())
-        moves = policy.migrate(sim.scheduler.node_views(sim.now),  # type: ignore[union-attr]
-                               sim.streams["policy"])
+        state = self.state
+        policy = self.scheduler.policy
+        self.scheduler.observe_usage(self.usage.used_by_node())
+        moves = policy.migrate(self.scheduler.node_views(self.clock.now),  # type: ignore[union-attr]
+                               self.policy_rng)
         done: list[str] = []
         taken: set[str] = set()
         for service, node_id in moves:
-            node = sim.state.nodes.get(node_id)
+            node = state.nodes.get(node_id)
             where = node.spec.name if node is not None else node_id
-            task = movable_task(sim.state.tasks_on(node_id), service, taken)
-            svc = sim.state.services.get(service)
+            task = movable_task(state.tasks_on(node_id), service, taken)
+            svc = state.services.get(service)
             if task is None or svc is None or svc.spec.mode != "replicated":
                 self.log(f"{LABEL}: reschedule a task of {service} off {where} "
                          f"({policy.name})", "",  # type: ignore[union-attr]
                          f"no running task of replicated service {service} on {where}", 1)
                 continue
             taken.add(task.id)
-            new = sim.state.create_task(svc, slot=task.slot, desired=TaskState.READY)
-            sim.state.set_desired(task, TaskState.SHUTDOWN)
-            sim.restart.delay_start(new, 0.0, wait_for=task)
+            new = state.create_task(svc, slot=task.slot, desired=TaskState.READY)
+            state.set_desired(task, TaskState.SHUTDOWN)
+            self.restart.delay_start(new, 0.0, wait_for=task)
             self.log(f"{LABEL}: reschedule {task.name} off {where} "
                      f"({policy.name})", new.name, "", 0)  # type: ignore[union-attr]
             done.append(service)

@@ -16,15 +16,14 @@ nothing and nothing moves back when a node returns.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
-from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
+from swarmsim.cluster.state import TERMINAL, ClusterState, NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import ASSIGNED, REMOVE, RUNNING, Task, TaskState
 from swarmsim.input.specs import NodeSpec
-from swarmsim.manager.restart import invalid_node, owner, service_tasks
-
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+from swarmsim.manager.leadership import Leadership
+from swarmsim.manager.restart import RestartSupervisor, invalid_node, owner, service_tasks
+from swarmsim.manager.updater import Updater
+from swarmsim.simulation.clock import Clock
 
 MODE = "replicated"
 
@@ -85,20 +84,30 @@ def free_slots(runnable: Sequence[int] | Mapping[int, object], count: int) -> li
 class ReplicatedOrchestrator:
     """Keeps replicated services at their replica count (SwarmKit's ``replicated``)."""
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
-        self.state = sim.state
+    def __init__(
+        self,
+        state: ClusterState,
+        clock: Clock,
+        leadership: Leadership,
+        restart: RestartSupervisor,
+        updater: Updater,
+    ) -> None:
+        self.state = state
+        self.clock = clock
+        self.leadership = leadership
+        self.restart = restart
+        self.updater = updater
         self._services: dict[str, None] = {}  # services to reconcile, in request order
         self._restarts: dict[str, None] = {}  # task ids to restart, in request order
-        self._trigger = sim.coalesced(self._tick)
+        self._trigger = clock.coalesced(self._tick)
 
     def start(self) -> None:
         """Subscribe to services, tasks, nodes and leadership."""
         self.state.on_service(self._on_service)
         self.state.on_task(self._on_task, states={ASSIGNED} | TERMINAL)
         self.state.on_node(self._on_node)
-        self.sim.on_leader(self._on_leader)
-        self.sim.updater.on_status(self._on_status)
+        self.leadership.on_leader(self._on_leader)
+        self.updater.on_status(self._on_status)
 
     # --- listeners ---------------------------------------------------------------------
     def _on_service(self, svc: ServiceRecord, what: str) -> None:
@@ -106,7 +115,7 @@ class ReplicatedOrchestrator:
             return
         if what == "removed":
             self._services.pop(svc.name, None)
-            self.sim.soon(self.sim.restart.remove_service_tasks,
+            self.clock.soon(self.restart.remove_service_tasks,
                           svc.name, service_tasks(self.state, svc))
             return
         self._services[svc.name] = None
@@ -147,7 +156,7 @@ class ReplicatedOrchestrator:
 
     def _on_leader(self, ok: bool) -> None:
         if ok:
-            self.sim.soon(self._init)
+            self.clock.soon(self._init)
 
     # --- the loop ------------------------------------------------------------------------
     def _arm(self) -> None:
@@ -156,7 +165,7 @@ class ReplicatedOrchestrator:
 
     def _tick(self) -> None:
         """Task-level restarts first, then service reconciliation."""
-        if not self.sim.has_leader:
+        if not self.leadership.has_leader:
             return  # the new leader starts over from the store
         restarts, self._restarts = list(self._restarts), {}
         for tid in restarts:
@@ -165,7 +174,7 @@ class ReplicatedOrchestrator:
                 continue
             svc = owner(self.state, task)
             if svc is not None and svc.spec.mode == MODE:
-                self.sim.restart.restart(task)
+                self.restart.restart(task)
         services, self._services = list(self._services), {}
         for name in services:
             svc = self.state.services.get(name)
@@ -174,7 +183,7 @@ class ReplicatedOrchestrator:
 
     def _init(self) -> None:
         """A new leader: re-check every task, then reconcile every service."""
-        if not self.sim.has_leader:
+        if not self.leadership.has_leader:
             return
         for svc in list(self.state.services.values()):
             if svc.spec.mode != MODE:
@@ -193,7 +202,7 @@ class ReplicatedOrchestrator:
     # --- reconcile -----------------------------------------------------------------------
     def reconcile(self, svc: ServiceRecord) -> None:
         """Create, remove or update tasks so ``svc`` has ``replicas`` runnable slots."""
-        restart = self.sim.restart
+        restart = self.restart
         runnable: dict[int, list[Task]] = {}
         dead: dict[int, list[Task]] = {}
         for slot, tasks in slots_of(service_tasks(self.state, svc)).items():
@@ -204,7 +213,7 @@ class ReplicatedOrchestrator:
                 dead[slot] = tasks
         wanted = svc.spec.replicas
         have = len(runnable)
-        updater = self.sim.updater
+        updater = self.updater
         if wanted > have:
             updater.update(svc, list(runnable.values()))
             for slot in free_slots(runnable, wanted - have):

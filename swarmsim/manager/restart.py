@@ -23,10 +23,11 @@ from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import COMPLETE, READY, REMOVE, RUNNING, SHUTDOWN, Task, TaskState
 from swarmsim.foundation import defaults
 from swarmsim.input.specs import NodeSpec, RestartPolicy
+from swarmsim.manager.leadership import Leadership
+from swarmsim.simulation.clock import Clock
 
 if TYPE_CHECKING:
     from swarmsim.cluster.state import ClusterState
-    from swarmsim.simulation.engine import Simulation
 
 
 
@@ -131,9 +132,15 @@ class _History:
 class RestartSupervisor:
     """Restarts tasks and delays their start (SwarmKit's ``restart.Supervisor``)."""
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
-        self.state = sim.state
+    def __init__(
+        self,
+        state: ClusterState,
+        clock: Clock,
+        leadership: Leadership,
+    ) -> None:
+        self.state = state
+        self.clock = clock
+        self.leadership = leadership
         self.task_timeout_s = defaults.OLD_TASK_TIMEOUT_S
         self._delays: dict[str, DelayedStart] = {}
         self._by_old_task: dict[str, list[DelayedStart]] = {}
@@ -149,7 +156,7 @@ class RestartSupervisor:
         """Subscribe to task, node and leadership changes."""
         self.state.on_task(self._on_task, states=TERMINAL, desired=False)
         self.state.on_node(self._on_node)
-        self.sim.on_leader(self._on_leader)
+        self.leadership.on_leader(self._on_leader)
 
     # --- restarts ----------------------------------------------------------------------
     def restart(self, task: Task) -> Task | None:
@@ -159,7 +166,7 @@ class RestartSupervisor:
             The replacement (desired ``ready``), or None (no restart, or deferred: the
             task is still inside a restart delay of its own, or there is no leader).
         """
-        if not self.sim.has_leader:
+        if not self.leadership.has_leader:
             self._queued[task.id] = None
             return None
         pending = self._delays.get(task.id)
@@ -281,11 +288,11 @@ class RestartSupervisor:
                 self._by_old_node.setdefault(wait_for.node_id, []).append(d)
             self._add_timeout(d)
         if delay > 0:
-            self.sim.later(delay, self._delay_over, d)
+            self.clock.later(delay, self._delay_over, d)
         else:
             d.delay_over = True
             if not d.wait:
-                self.sim.soon(self._check, d)
+                self.clock.soon(self._check, d)
         return d
 
     def _add_timeout(self, d: DelayedStart) -> None:
@@ -293,7 +300,7 @@ class RestartSupervisor:
         timeouts share one timer, armed for the earliest one still open (most starts
         end long before theirs)."""
         self._timeout_seq += 1
-        heapq.heappush(self._timeouts, (self.sim.now + self.task_timeout_s,
+        heapq.heappush(self._timeouts, (self.clock.now + self.task_timeout_s,
                                         self._timeout_seq, d))
         self._arm_timeouts()
 
@@ -303,13 +310,13 @@ class RestartSupervisor:
             heapq.heappop(heap)
         if heap and (self._timeouts_at is None or heap[0][0] < self._timeouts_at):
             at = self._timeouts_at = heap[0][0]
-            self.sim.later(at - self.sim.now, self._timeouts_due, at)
+            self.clock.later(at - self.clock.now, self._timeouts_due, at)
 
     def _timeouts_due(self, at: float) -> None:
         if at != self._timeouts_at:
             return  # superseded by an earlier timer
         self._timeouts_at = None
-        heap, now = self._timeouts, self.sim.now
+        heap, now = self._timeouts, self.clock.now
         while heap and heap[0][0] <= now:
             d = heapq.heappop(heap)[2]
             if not d.done:
@@ -319,7 +326,7 @@ class RestartSupervisor:
     def add_done_callback(self, d: DelayedStart, fn: Callable[[], None]) -> None:
         """Call ``fn()`` once ``d`` has started its task or was cancelled."""
         if d.done:
-            self.sim.soon(fn)
+            self.clock.soon(fn)
         else:
             d.callbacks.append(fn)
 
@@ -333,7 +340,7 @@ class RestartSupervisor:
         """Desired ``running`` (``complete`` for a job task) if it is still below."""
         if task.id not in self.state.tasks or task.desired >= RUNNING:
             return
-        if not self.sim.has_leader:
+        if not self.leadership.has_leader:
             self._deferred_starts[task.id] = None
             return
         self.state.set_desired(task, COMPLETE if task.spec.is_job else RUNNING)
@@ -369,14 +376,14 @@ class RestartSupervisor:
                 if not index[key]:
                     del index[key]
         for fn in d.callbacks:
-            self.sim.soon(fn)
+            self.clock.soon(fn)
         d.callbacks.clear()
 
     # --- listeners ---------------------------------------------------------------------
     def _on_task(self, task: Task, old_state: TaskState, old_desired: TaskState) -> None:
         if task.id not in self.state.tasks:
             if task.id in self._delays:
-                self.sim.soon(self.cancel, task.id)
+                self.clock.soon(self.cancel, task.id)
             return
         if task.state > RUNNING and task.id in self._by_old_task:
             self._old_stopped(self._by_old_task[task.id])
@@ -390,11 +397,11 @@ class RestartSupervisor:
     def _old_stopped(self, waiting: list[DelayedStart]) -> None:
         for d in list(waiting):
             d.old_stopped = True
-            self.sim.soon(self._check, d)
+            self.clock.soon(self._check, d)
 
     def _on_leader(self, ok: bool) -> None:
         if ok:
-            self.sim.soon(self._resume)
+            self.clock.soon(self._resume)
         else:
             for d in list(self._delays.values()):
                 self._finish(d, cancelled=True)
@@ -402,7 +409,7 @@ class RestartSupervisor:
     def _resume(self) -> None:
         """A new leader: queued restarts run, and tasks left in desired ``ready`` get
         the rest of their restart delay (SwarmKit's ``taskinit.CheckTasks``)."""
-        if not self.sim.has_leader:
+        if not self.leadership.has_leader:
             return
         queued, self._queued = list(self._queued), {}
         starts, self._deferred_starts = list(self._deferred_starts), {}
@@ -414,7 +421,7 @@ class RestartSupervisor:
             task = self.state.tasks.get(tid)
             if task is not None:
                 self.start_now(task)
-        now = self.sim.now
+        now = self.clock.now
         for task in list(self.state.tasks.values()):
             if task.desired != READY or task.state > COMPLETE:
                 continue

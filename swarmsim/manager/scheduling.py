@@ -14,9 +14,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from swarmsim.cluster.state import TERMINAL, NodeRecord
+from swarmsim.cluster.state import TERMINAL, ClusterState, NodeRecord
 from swarmsim.cluster.tasks import (
     ASSIGNED,
     COMPLETE,
@@ -31,19 +31,34 @@ from swarmsim.cluster.tasks import (
 )
 from swarmsim.foundation import defaults
 from swarmsim.input.specs import NodeSpec
-from swarmsim.scheduler import PendingTask
+from swarmsim.manager.leadership import Leadership
+from swarmsim.scheduler import PendingTask, Scheduler
+from swarmsim.simulation.clock import Clock
 
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+
+class UsageByNode(Protocol):
+    """What the scheduler's policies read of the resource model: each measured node's
+    used CPU (nano-CPUs) and memory (bytes) now."""
+
+    def used_by_node(self) -> dict[str, tuple[int, int]]: ...
 
 
 class SchedulingComponent:
     """Allocates new tasks and schedules pending ones, with swarm's batching."""
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
-        self.state = sim.state
-        self.scheduler = sim.scheduler
+    def __init__(
+        self,
+        state: ClusterState,
+        clock: Clock,
+        leadership: Leadership,
+        scheduler: Scheduler,
+        usage: UsageByNode,
+    ) -> None:
+        self.state = state
+        self.clock = clock
+        self.leadership = leadership
+        self.scheduler = scheduler
+        self.usage = usage  # the resource model (policies other than spread read it)
         self._pending: dict[str, Task] = {}
         self._tracked: set[str] = set()
         self._shutdown_counted: set[str] = set()
@@ -60,7 +75,7 @@ class SchedulingComponent:
             states={NEW, PENDING, ASSIGNED} | TERMINAL,
         )
         self.state.on_node(self._on_node)
-        self.sim.on_leader(lambda ok: self.commit() if ok else None)
+        self.leadership.on_leader(lambda ok: self.commit() if ok else None)
 
     # --- listeners ---------------------------------------------------------------------
     def _on_task(self, task: Task, old_state: TaskState, old_desired: TaskState) -> None:
@@ -76,7 +91,7 @@ class SchedulingComponent:
         state = task.state
         if state == NEW:
             if not self._to_allocate:
-                self.sim.soon(self._allocate)
+                self.clock.soon(self._allocate)
             self._to_allocate.append(task)
             return
         if state == PENDING:
@@ -102,7 +117,7 @@ class SchedulingComponent:
             self._tracked.discard(tid)
             self._shutdown_counted.discard(tid)
             if state in (FAILED, REJECTED):
-                self.scheduler.task_failed(tid, self.sim.now)
+                self.scheduler.task_failed(tid, self.clock.now)
             else:
                 self.scheduler.release_task(tid)
             self.commit()
@@ -131,21 +146,21 @@ class SchedulingComponent:
         """Something changed: schedule a pass within the debounce window."""
         if not self._pending:
             return
-        now = self.sim.now
+        now = self.clock.now
         if self._first is None:
             self._first = now
         self._due = min(now + defaults.SCHEDULER_DEBOUNCE_S,
                         self._first + defaults.SCHEDULER_MAX_LATENCY_S)
         if self._timer_at is None or self._timer_at > self._due:
             self._timer_at = self._due
-            self.sim.later(self._due - now, self._fire, self._due)
+            self.clock.later(self._due - now, self._fire, self._due)
 
     def _fire(self, at: float) -> None:
         if self._timer_at != at:
             return  # superseded by an earlier timer
-        if self.sim.now < self._due:
+        if self.clock.now < self._due:
             self._timer_at = self._due
-            self.sim.later(self._due - self.sim.now, self._fire, self._due)
+            self.clock.later(self._due - self.clock.now, self._fire, self._due)
             return
         self._timer_at = None
         self._first = None
@@ -154,7 +169,7 @@ class SchedulingComponent:
     # --- a scheduling pass -------------------------------------------------------------
     def tick(self) -> None:
         """Place every pending task (swarm's ``schedule()``)."""
-        if not self.sim.has_leader:
+        if not self.leadership.has_leader:
             return
         batch: list[PendingTask] = []
         tasks: dict[str, Task] = {}
@@ -175,8 +190,8 @@ class SchedulingComponent:
             return
         specs = {name: svc.spec for name, svc in self.state.services.items()}
         if self.scheduler.policy is not None:  # spread never reads what containers use
-            self.scheduler.observe_usage(self.sim.resources.used_by_node())
-        for decision in self.scheduler.schedule(batch, specs, self.sim.now):
+            self.scheduler.observe_usage(self.usage.used_by_node())
+        for decision in self.scheduler.schedule(batch, specs, self.clock.now):
             task = tasks[decision.task_id]
             if decision.node_id is None:
                 self.state.set_pending_error(task, decision.error)

@@ -22,9 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from swarmsim.cluster.state import TERMINAL, ServiceRecord
+from swarmsim.cluster.state import TERMINAL, ClusterState, ServiceRecord
 from swarmsim.cluster.tasks import READY, RUNNING, SHUTDOWN, Task, TaskState
 from swarmsim.foundation import defaults
 from swarmsim.input.specs import ServiceSpec, UpdateConfig
@@ -36,10 +35,9 @@ from swarmsim.manager.dirty import (
     monitor_period,
     slot_key,
 )
+from swarmsim.manager.leadership import Leadership
 from swarmsim.manager.restart import DelayedStart, RestartSupervisor
-
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+from swarmsim.simulation.clock import Clock
 
 __all__ = [
     "ENDPOINT",
@@ -76,9 +74,17 @@ class _Run:
 class Updater:
     """Runs rolling updates and rollbacks (SwarmKit's ``update.Supervisor``)."""
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
-        self.state = sim.state
+    def __init__(
+        self,
+        state: ClusterState,
+        clock: Clock,
+        leadership: Leadership,
+        restart: RestartSupervisor,
+    ) -> None:
+        self.state = state
+        self.clock = clock
+        self.leadership = leadership
+        self.restart = restart
         self._runs: dict[str, _Run] = {}
         self._waiting: dict[str, tuple[_Run, list[Task], bool]] = {}  # new task id -> run
         self._own_version: dict[str, int] = {}  # service -> version of our own rollback
@@ -95,10 +101,9 @@ class Updater:
 
     def start(self) -> None:
         """Subscribe to service and task changes and to leadership."""
-        self.restart: RestartSupervisor = self.sim.restart
         self.state.on_service(self._on_service)
         self.state.on_task(self._on_task, states={RUNNING} | TERMINAL, desired=False)
-        self.sim.on_leader(self._on_leader)
+        self.leadership.on_leader(self._on_leader)
 
     # --- entry points ------------------------------------------------------------------
     def update(self, svc: ServiceRecord, slots: list[list[Task]]) -> None:
@@ -130,7 +135,7 @@ class Updater:
         if svc.update_state == "":
             svc.update_state, svc.update_message = "updating", "update in progress"
             self._status_written(svc)
-        self.sim.soon(self._pump, run)
+        self.clock.soon(self._pump, run)
 
     def rollback(self, name: str) -> ServiceRecord:
         """``docker service rollback``: go back to the previous spec with the rollback
@@ -214,14 +219,14 @@ class Updater:
         if new.state < RUNNING:
             self._waiting[new.id] = (run, slot, start_first)  # woken by _on_task
             return
-        run.started[new.id] = self.sim.now
+        run.started[new.id] = self.clock.now
         if start_first and new.state == RUNNING:
             self._remove_old(slot)
         self._slot_done(run)
 
     def _slot_done(self, run: _Run) -> None:
         if not run.cancelled:
-            self.sim.later(run.config.delay_s, self._worker_free, run)
+            self.clock.later(run.config.delay_s, self._worker_free, run)
 
     def _worker_free(self, run: _Run) -> None:
         if not run.cancelled:
@@ -245,7 +250,7 @@ class Updater:
             if self._failure(run, task):
                 self._finish_monitoring(run)
                 return
-        self.sim.later(run.monitor_s, self._finish_monitoring, run, True)
+        self.clock.later(run.monitor_s, self._finish_monitoring, run, True)
 
     def _finish_monitoring(self, run: _Run, timer: bool = False) -> None:
         if timer and (run.cancelled or run.phase != "monitor"):
@@ -268,14 +273,14 @@ class Updater:
             return
         if task.state >= RUNNING and task.id in self._waiting:
             run, slot, start_first = self._waiting.pop(task.id)
-            self.sim.soon(self._reached_running, run, slot, task, start_first)
+            self.clock.soon(self._reached_running, run, slot, task, start_first)
         current = self._runs.get(task.service)
         if current is None or task.state <= RUNNING or current.config.failure_action == "continue":
             return
         if current.phase == "drain":
             current.queued_failures.append(task)  # seen once the workers are done
         elif current.phase in ("dispatch", "monitor"):
-            self.sim.soon(self._failure_now, current, task)
+            self.clock.soon(self._failure_now, current, task)
 
     def _failure_now(self, run: _Run, task: Task) -> None:
         if run.cancelled or run.phase == "done":
@@ -296,7 +301,7 @@ class Updater:
         if task.id in run.failures or task.id not in run.started:
             return False
         started = run.started[task.id]
-        if started is not None and self.sim.now - started > run.monitor_s:
+        if started is not None and self.clock.now - started > run.monitor_s:
             return False
         run.failures.add(task.id)
         if not failure_threshold_exceeded(len(run.failures), len(run.dirty),

@@ -10,16 +10,17 @@ down are brought back.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from swarmsim.cluster.state import ClusterState
 from swarmsim.input.constraint import parse_constraints
 from swarmsim.input.failures import FailureSpec
+from swarmsim.input.scenario import Scenario
 from swarmsim.scheduler.constraint import node_matches
-
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+from swarmsim.simulation.clock import Clock
 
 
 class FailureEvent(NamedTuple):
@@ -53,16 +54,27 @@ class _Process:
 class RandomFailures:
     """Every ``failures:`` process of the scenario (inert without any)."""
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
+    def __init__(
+        self,
+        state: ClusterState,
+        clock: Clock,
+        scenario: Scenario,
+        rng: np.random.Generator,
+        record: Callable[[Any], None],
+    ) -> None:
+        self.state = state
+        self.clock = clock
+        self.scenario = scenario
+        self.rng = rng  # the "failures" stream: one seed per failure process
+        self.record = record  # the simulation's event records
         self.processes: list[_Process] = []
         self.log: list[FailureEvent] = []
 
     def start(self) -> None:
-        specs = getattr(self.sim.scenario, "failures", ())
+        specs = getattr(self.scenario, "failures", ())
         if not specs:
             return
-        names = [n.name for n in self.sim.scenario.nodes]
+        names = [n.name for n in self.scenario.nodes]
         groups: list[tuple[FailureSpec, int, tuple[str, ...]]] = []
         for i, spec in enumerate(specs):
             chosen = tuple(names) if spec.nodes == ("all",) or spec.constraint else spec.nodes
@@ -70,14 +82,14 @@ class RandomFailures:
                 groups.append((spec, i, chosen))
             else:
                 groups += [(spec, i, (name,)) for name in chosen]
-        seeds = self.sim.streams["failures"].integers(0, 2**63, size=len(groups))
+        seeds = self.rng.integers(0, 2**63, size=len(groups))
         for (spec, i, machines), seed in zip(groups, seeds, strict=True):
             p = _Process(spec, i, machines, np.random.default_rng(int(seed)))
             self.processes.append(p)
-            self.sim.later(spec.start_s + p.draw(spec.mtbf_s), self._fail, p)
+            self.clock.later(spec.start_s + p.draw(spec.mtbf_s), self._fail, p)
 
     def _matches(self, spec: FailureSpec, name: str) -> bool:
-        node = self.sim.state.node_by_name(name)
+        node = self.state.node_by_name(name)
         if node is None or not node.alive or not node.in_swarm:
             return False
         if spec.constraint:
@@ -87,23 +99,23 @@ class RandomFailures:
     def _fail(self, p: _Process) -> None:
         for name in p.machines:
             if self._matches(p.spec, name):
-                node = self.sim.state.node_by_name(name)
+                node = self.state.node_by_name(name)
                 assert node is not None
-                self.sim.state.set_alive(node.id, False)
+                self.state.set_alive(node.id, False)
                 p.down.append(name)
                 self._note("fail", name, p)
-        self.sim.later(p.draw(p.spec.mttr_s), self._repair, p)
+        self.clock.later(p.draw(p.spec.mttr_s), self._repair, p)
 
     def _repair(self, p: _Process) -> None:
         for name in p.down:
-            node = self.sim.state.node_by_name(name)
+            node = self.state.node_by_name(name)
             if node is not None and not node.alive:
-                self.sim.state.set_alive(node.id, True)
+                self.state.set_alive(node.id, True)
                 self._note("recover", name, p)
         p.down = []
-        self.sim.later(p.draw(p.spec.mtbf_s), self._fail, p)
+        self.clock.later(p.draw(p.spec.mtbf_s), self._fail, p)
 
     def _note(self, action: str, name: str, p: _Process) -> None:
-        ev = FailureEvent(self.sim.now, action, name, f"failures.{p.index}")
+        ev = FailureEvent(self.clock.now, action, name, f"failures.{p.index}")
         self.log.append(ev)
-        self.sim.events.append(ev)
+        self.record(ev)

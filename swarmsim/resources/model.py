@@ -20,17 +20,19 @@ from __future__ import annotations
 
 import math
 import zlib
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from swarmsim.cluster.state import ClusterState
 from swarmsim.cluster.tasks import Task
 from swarmsim.input.specs import RequestSpec, UsageProfile
 from swarmsim.resources.profiles import Cursor
 from swarmsim.resources.share import allocate, oom_victim, worker_speed
-
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+from swarmsim.simulation.agent import Agent
+from swarmsim.simulation.clock import Clock
+from swarmsim.workload.traffic import Traffic
 
 #: seconds between re-evaluations of the traffic-driven CPU demand
 TRAFFIC_STEP_S = 1.0
@@ -148,14 +150,27 @@ class _Box:
 class Resources:
     """Per-node CPU sharing, memory and OOM kills for every running container."""
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
+    def __init__(
+        self,
+        state: ClusterState,
+        clock: Clock,
+        rng: np.random.Generator,
+        record: Callable[[Any], None],
+        agent: Agent,
+        traffic: Traffic,
+    ) -> None:
+        self.state = state
+        self.clock = clock
+        self.rng = rng  # the "usage" stream: one draw, the base of every usage profile
+        self.record = record  # the simulation's event records (OOM kills)
+        self.agent = agent
+        self.traffic = traffic
         self.boxes: dict[str, list[_Box]] = {}  # node id -> its containers, in start order
         self._by_task: dict[str, _Box] = {}
         self.samples: list[UsageSample] = []
         self._last: dict[str, tuple[float, ...]] = {}
         self._dirty: set[str] = set()
-        self._recompute = sim.coalesced(self._flush)
+        self._recompute = clock.coalesced(self._flush)
         self._timers: dict[float, list[tuple[_Box, int]]] = {}
         self._seq = 0
         self._starts: dict[tuple[str, int], int] = {}
@@ -166,15 +181,15 @@ class Resources:
 
     def start(self) -> None:
         """Follow containers as the agent starts and stops them."""
-        self._base = int(self.sim.streams["usage"].integers(0, 2**63))
-        self.sim.agent.on_container(self._on_container)
+        self._base = int(self.rng.integers(0, 2**63))
+        self.agent.on_container(self._on_container)
 
     # --- containers --------------------------------------------------------------------
     def _before_change(self) -> None:
         """Requests sent so far are served at the speeds before the change."""
-        traffic = self.sim.traffic
+        traffic = self.traffic
         if traffic.workloads:
-            traffic.flush(self.sim.now)
+            traffic.flush(self.clock.now)
 
     def _on_container(self, task: Task, alive: bool) -> None:
         self._before_change()
@@ -193,7 +208,7 @@ class Resources:
         key = (task.service, task.slot if not task.preassigned else zlib.crc32(node.encode()))
         nth = self._starts.get(key, 0)
         self._starts[key] = nth + 1
-        now = self.sim.now
+        now = self.clock.now
         rng = None
         if "random_walk" in (cpu_p.kind, mem_p.kind):  # the same draws under every policy
             rng = np.random.default_rng([self._base, zlib.crc32(task.service.encode()),
@@ -214,7 +229,7 @@ class Resources:
         bucket = self._timers.get(at)
         if bucket is None:
             bucket = self._timers[at] = []
-            self.sim.later(at - self.sim.now, self._fire, at)
+            self.clock.later(at - self.clock.now, self._fire, at)
         bucket.append((box, box.token))
 
     def _fire(self, at: float) -> None:
@@ -240,8 +255,8 @@ class Resources:
         box.doomed = True
         self.oom_kills += 1
         task = box.task
-        self.sim.events.append(OomEvent(self.sim.now, task.name, task.id, why))
-        self.sim.agent.kill(task, OOM_EXIT_CODE)
+        self.record(OomEvent(self.clock.now, task.name, task.id, why))
+        self.agent.kill(task, OOM_EXIT_CODE)
         self._touch(box.node)
 
     # --- allocation --------------------------------------------------------------------
@@ -250,19 +265,19 @@ class Resources:
         self._recompute()
 
     def _flush(self) -> None:
-        traffic = self.sim.traffic
+        traffic = self.traffic
         if traffic.workloads:
-            traffic.flush(self.sim.now)  # requests so far were served at the old speeds
+            traffic.flush(self.clock.now)  # requests so far were served at the old speeds
             if not self._ticking:
                 self._ticking = True
-                self._last_tick = self.sim.now
-                self.sim.later(TRAFFIC_STEP_S, self._tick)
+                self._last_tick = self.clock.now
+                self.clock.later(TRAFFIC_STEP_S, self._tick)
         dirty, self._dirty = self._dirty, set()
         for node in sorted(dirty):
             self._allocate(node)
 
     def _allocate(self, node_id: str) -> None:
-        node = self.sim.state.nodes.get(node_id)
+        node = self.state.nodes.get(node_id)
         boxes = [b for b in self.boxes.get(node_id, ()) if not b.doomed]
         if node is None:
             return
@@ -280,7 +295,7 @@ class Resources:
         sample = (used, wanted, max(wanted - used, 0.0), float(sum(ws)))
         if self._last.get(node_id) != sample:
             self._last[node_id] = sample
-            self.samples.append(UsageSample(self.sim.now, node.spec.name, *sample))
+            self.samples.append(UsageSample(self.clock.now, node.spec.name, *sample))
 
     def speed(self, task_id: str, workers: int) -> float | None:
         """Cores one busy request worker of the task runs at (None: no container)."""
@@ -288,7 +303,7 @@ class Resources:
         if box is None:
             return None
         boxes = [b for b in self.boxes.get(box.node, ()) if not b.doomed]
-        node = self.sim.state.nodes.get(box.node)
+        node = self.state.nodes.get(box.node)
         if node is None or box not in boxes:
             return None
         i = boxes.index(box)
@@ -300,10 +315,10 @@ class Resources:
 
     def _tick(self) -> None:
         """Re-evaluate the traffic-driven demand from the last step's requests."""
-        traffic = self.sim.traffic
-        traffic.flush(self.sim.now)
+        traffic = self.traffic
+        traffic.flush(self.clock.now)
         work = traffic.take_work()
-        now = self.sim.now
+        now = self.clock.now
         elapsed = max(now - self._last_tick, 1e-9)
         self._last_tick = now
         serving: set[str] = set()
@@ -318,12 +333,12 @@ class Resources:
         for node in sorted(dirty):
             self._allocate(node)
         busy = any(self._may_contend(node) for node in serving)
-        self.sim.later(TRAFFIC_STEP_S if busy else TRAFFIC_IDLE_STEP_S, self._tick)
+        self.clock.later(TRAFFIC_STEP_S if busy else TRAFFIC_IDLE_STEP_S, self._tick)
 
     def _may_contend(self, node_id: str) -> bool:
         """Could the node's containers want more than its cores, every request worker
         busy? (If not, every worker runs at its cap whatever the traffic.)"""
-        node = self.sim.state.nodes.get(node_id)
+        node = self.state.nodes.get(node_id)
         if node is None:
             return False
         total = 0.0

@@ -12,9 +12,12 @@ containers at once but reports nothing (the manager finds out by heartbeat).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from swarmsim.cluster.state import NodeRecord
+import numpy as np
+
+from swarmsim.cluster.hostfs import HostFiles
+from swarmsim.cluster.state import ClusterState, NodeRecord
 from swarmsim.cluster.tasks import (
     ACCEPTED,
     ASSIGNED,
@@ -30,9 +33,8 @@ from swarmsim.cluster.tasks import (
     TaskState,
 )
 from swarmsim.input.specs import Healthcheck, NodeSpec
-
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+from swarmsim.simulation.clock import Clock
+from swarmsim.simulation.images import Images
 
 OOM_EXIT_CODE = 137
 #: exit status of a container stopped for being unhealthy (SIGKILL after the grace period)
@@ -113,11 +115,20 @@ class Agent:
     current instant after the change that caused them, as simpy interrupts are.
     """
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
-        self.env = sim.env
-        self.state = sim.state
-        self.rng = sim.streams["faults"]
+    def __init__(
+        self,
+        state: ClusterState,
+        clock: Clock,
+        rng: np.random.Generator,
+        images: Images,
+        hostfs: HostFiles,
+    ) -> None:
+        self.clock = clock
+        self.env = clock.env
+        self.state = state
+        self.rng = rng  # the "faults" stream: crashes drawn from each service's MTBF
+        self.images = images
+        self.hostfs = hostfs
         self._lives: dict[str, _Life] = {}
         self._was_dead: dict[str, bool] = {}
         self._timers: dict[float, list[tuple[_Life, int, Any]]] = {}  # deadline -> waits
@@ -207,7 +218,7 @@ class Agent:
         bucket = self._timers.get(deadline)
         if bucket is None:
             bucket = self._timers[deadline] = []
-            self.sim.later(deadline - self.env.now, self._fire, deadline)
+            self.clock.later(deadline - self.env.now, self._fire, deadline)
         bucket.append((life, life.token, cause))
 
     def _interrupt(self, life: _Life, cause: Any) -> None:
@@ -259,7 +270,7 @@ class Agent:
             self._die(life)
             return
         st.set_state(task, PREPARING)
-        pull = self.sim.images.prepare(task)
+        pull = self.images.prepare(task)
         if pull is not None and pull.error:  # an error before STARTING: rejected
             st.set_state(task, REJECTED, message="preparing", error=pull.error)
             self._die(life)
@@ -282,7 +293,7 @@ class Agent:
         # (validateHostConfig) before the resources (verifyPlatformContainerSettings).
         task = life.task
         node = self.state.nodes.get(task.node_id or "")
-        refused = self.sim.hostfs.bind_error(task.spec, node.spec.name) if node else None
+        refused = self.hostfs.bind_error(task.spec, node.spec.name) if node else None
         if refused is None and node is not None:
             refused = cpu_limit_error(task.spec.resources.limits.nano_cpus, node.spec.nano_cpus)
         if refused:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import simpy
 
@@ -21,26 +21,28 @@ from swarmsim.foundation.collector import paused_collector
 from swarmsim.foundation.rng import IdFactory, make_streams
 from swarmsim.input.scenario import Scenario
 from swarmsim.input.specs import NodeSpec
+from swarmsim.manager.controlapi import ControlAPI
+from swarmsim.manager.enforcer import ConstraintEnforcer
+from swarmsim.manager.global_ import GlobalOrchestrator
+from swarmsim.manager.jobs import JobsOrchestrator
+from swarmsim.manager.leadership import Leadership
+from swarmsim.manager.liveness import Liveness
+from swarmsim.manager.quorum import Quorum
+from swarmsim.manager.reaper import TaskReaper
+from swarmsim.manager.rebalance import Rebalancer
+from swarmsim.manager.replicated import ReplicatedOrchestrator
+from swarmsim.manager.restart import RestartSupervisor
+from swarmsim.manager.scheduling import SchedulingComponent
+from swarmsim.manager.updater import Updater
+from swarmsim.policies import make_policy
+from swarmsim.resources.failures import RandomFailures
+from swarmsim.resources.model import Resources
 from swarmsim.scheduler import Scheduler
-
-if TYPE_CHECKING:
-    from swarmsim.manager.controlapi import ControlAPI
-    from swarmsim.manager.enforcer import ConstraintEnforcer
-    from swarmsim.manager.global_ import GlobalOrchestrator
-    from swarmsim.manager.jobs import JobsOrchestrator
-    from swarmsim.manager.liveness import Liveness
-    from swarmsim.manager.quorum import Quorum
-    from swarmsim.manager.reaper import TaskReaper
-    from swarmsim.manager.replicated import ReplicatedOrchestrator
-    from swarmsim.manager.restart import RestartSupervisor
-    from swarmsim.manager.scheduling import SchedulingComponent
-    from swarmsim.manager.updater import Updater
-    from swarmsim.resources.failures import RandomFailures
-    from swarmsim.resources.model import Resources
-    from swarmsim.simulation.agent import Agent
-    from swarmsim.simulation.images import Images
-    from swarmsim.simulation.storage import Storage
-    from swarmsim.workload.traffic import Traffic
+from swarmsim.simulation.agent import Agent
+from swarmsim.simulation.clock import Clock, Coalesced
+from swarmsim.simulation.images import Images
+from swarmsim.simulation.storage import Storage
+from swarmsim.workload.traffic import Traffic
 
 
 class Simulation:
@@ -64,61 +66,54 @@ class Simulation:
         self.seed = scenario.seed if seed is None else seed
         self.env_vars = env_vars
         self.env = simpy.Environment()
+        self.clock = Clock(self.env)
         self.streams = make_streams(self.seed)
         self.ids = IdFactory(self.streams["ids"])
         for _ in scenario.nodes:  # the scenario drew the node ids from the same stream
             self.ids.new_id()
         self.events: list[Any] = []
         self.state = ClusterState(self.env, self.ids.new_id, self.events.append)
-        from swarmsim.policies import make_policy
-
         self.scheduler = Scheduler(make_policy(scenario.policy), self.streams["policy"])
-        self._leader_ok = True
-        self._leader_listeners: list[Callable[[bool], None]] = []
+        self.leadership = Leadership()
         self.machines: dict[str, NodeSpec] = {n.name: n for n in scenario.nodes}
-        self.join_tokens: tuple[str, str] | None = None  # (worker, manager) once initialised
         self.hostfs = HostFiles()  # the disks of machines whose files are modelled
-        self.controlapi: ControlAPI | None = None  # made on first use (control_api)
         self._compose()
         for comp in self.components.values():
             comp.start()
 
     def _compose(self) -> None:
-        """The composition root: every component, built in start order and kept in a
-        typed attribute, so the type checker sees which component uses which."""
-        from swarmsim.manager.enforcer import ConstraintEnforcer
-        from swarmsim.manager.global_ import GlobalOrchestrator
-        from swarmsim.manager.jobs import JobsOrchestrator
-        from swarmsim.manager.liveness import Liveness
-        from swarmsim.manager.quorum import Quorum
-        from swarmsim.manager.reaper import TaskReaper
-        from swarmsim.manager.replicated import ReplicatedOrchestrator
-        from swarmsim.manager.restart import RestartSupervisor
-        from swarmsim.manager.scheduling import SchedulingComponent
-        from swarmsim.manager.updater import Updater
-        from swarmsim.resources.failures import RandomFailures
-        from swarmsim.resources.model import Resources
-        from swarmsim.simulation.agent import Agent
-        from swarmsim.simulation.images import Images
-        from swarmsim.simulation.storage import Storage
-        from swarmsim.workload.traffic import Traffic
-
-        self.scheduling: SchedulingComponent = SchedulingComponent(self)
-        self.images: Images = Images(self)
-        self.agent: Agent = Agent(self)
-        self.storage: Storage = Storage(self)
-        self.liveness: Liveness = Liveness(self)
-        self.quorum: Quorum = Quorum(self)
-        self.restart: RestartSupervisor = RestartSupervisor(self)
-        self.updater: Updater = Updater(self)
-        self.replicated: ReplicatedOrchestrator = ReplicatedOrchestrator(self)
-        self.global_: GlobalOrchestrator = GlobalOrchestrator(self)
-        self.jobs: JobsOrchestrator = JobsOrchestrator(self)
-        self.enforcer: ConstraintEnforcer = ConstraintEnforcer(self)
-        self.reaper: TaskReaper = TaskReaper(self)
-        self.traffic: Traffic = Traffic(self)
-        self.resources: Resources = Resources(self)
-        self.failures: RandomFailures = RandomFailures(self)
+        """The composition root, the one place the component graph is wired: every
+        component is built here from the components it names in its constructor (in
+        the order they need each other; building has no effect of its own) and kept in
+        a typed attribute; :attr:`components` gives the start order (docs/architecture.md
+        has the table of who depends on whom)."""
+        state, clock, leadership, streams = self.state, self.clock, self.leadership, self.streams
+        record = self.events.append
+        self.images: Images = Images(state, clock, self.scenario.registries)
+        self.agent: Agent = Agent(state, clock, streams["faults"], self.images, self.hostfs)
+        self.traffic: Traffic = Traffic(state, clock, self.scenario, streams["workload"])
+        self.resources: Resources = Resources(
+            state, clock, streams["usage"], record, self.agent, self.traffic)
+        self.traffic.connect(self.resources)  # the one two-way pair: speeds <-> demand
+        self.scheduling: SchedulingComponent = SchedulingComponent(
+            state, clock, leadership, self.scheduler, self.resources)
+        self.storage: Storage = Storage(state, clock, record, self.machines)
+        self.liveness: Liveness = Liveness(state, clock, leadership, streams["heartbeat"])
+        self.quorum: Quorum = Quorum(state, clock, leadership, self.ids)
+        self.restart: RestartSupervisor = RestartSupervisor(state, clock, leadership)
+        self.updater: Updater = Updater(state, clock, leadership, self.restart)
+        self.replicated: ReplicatedOrchestrator = ReplicatedOrchestrator(
+            state, clock, leadership, self.restart, self.updater)
+        self.global_: GlobalOrchestrator = GlobalOrchestrator(
+            state, clock, leadership, self.restart, self.updater)
+        self.jobs: JobsOrchestrator = JobsOrchestrator(state, clock, leadership, self.restart)
+        self.enforcer: ConstraintEnforcer = ConstraintEnforcer(state, clock, leadership)
+        self.reaper: TaskReaper = TaskReaper(state, clock, leadership)
+        self.failures: RandomFailures = RandomFailures(
+            state, clock, self.scenario, streams["failures"], record)
+        # not a started component: what docker commands go through
+        self.controlapi: ControlAPI = ControlAPI(
+            state, leadership, self.quorum, self.machines, self.ids, self.images, self.updater)
         # start order
         self.components: dict[str, _Component] = {
             "scheduling": self.scheduling, "images": self.images, "agent": self.agent,
@@ -128,6 +123,12 @@ class Simulation:
             "enforcer": self.enforcer, "reaper": self.reaper, "traffic": self.traffic,
             "resources": self.resources, "failures": self.failures,
         }
+
+    def rebalancer(self, mode: str, log: Callable[[str, str, str, int], None]) -> Rebalancer:
+        """swarmsim's rebalancer (``rebalance:`` in a scenario; NOT swarm behaviour),
+        wired here like the components; the caller starts it."""
+        return Rebalancer(self.state, self.clock, self.controlapi, self.scheduler,
+                          self.resources, self.restart, self.streams["policy"], mode, log)
 
     def bootstrap(self) -> None:
         """t=0: the first manager runs ``docker swarm init``, the other machines with
@@ -145,76 +146,55 @@ class Simulation:
 
     def init_swarm(self, node: NodeSpec) -> None:
         """``docker swarm init`` on ``node``: a one-manager swarm led by it."""
-        from dataclasses import replace
+        self.quorum.init_swarm(node)
 
-        self.join_tokens = self.ids.join_token_pair()
-        self.state.add_node(replace(node, role="manager"))
-        self.quorum.init_leader(node.id)
+    @property
+    def join_tokens(self) -> tuple[str, str] | None:
+        """The swarm's (worker, manager) join tokens once initialised."""
+        return self.quorum.join_tokens
 
-    # --- timers ------------------------------------------------------------------------
+    @join_tokens.setter
+    def join_tokens(self, tokens: tuple[str, str] | None) -> None:  # ``--rotate``
+        self.quorum.join_tokens = tokens
+
+    # --- timers (the clock's, for the interfaces) ----------------------------------------
     def later(self, delay: float, fn: Callable[..., Any], *args: Any) -> simpy.events.Timeout:
         """Call ``fn(*args)`` after ``delay`` simulated seconds (a bare timer, no process)."""
-        ev = self.env.timeout(max(0.0, delay))
-        ev.callbacks.append(lambda _ev: fn(*args))
-        return ev
+        return self.clock.later(delay, fn, *args)
 
     def soon(self, fn: Callable[..., Any], *args: Any) -> simpy.events.Timeout:
         """Call ``fn(*args)`` at the current time, after the event being processed."""
-        return self.later(0.0, fn, *args)
+        return self.clock.soon(fn, *args)
 
     def coalesced(self, fn: Callable[[], Any]) -> Coalesced:
         """A trigger that runs ``fn`` once at the current instant, however many events
-        pull it before then (the components' batch of work per store commit)."""
-        return Coalesced(self, fn)
+        pull it before then."""
+        return self.clock.coalesced(fn)
 
     @property
     def now(self) -> float:
         """The simulated time in seconds."""
         return self.env.now
 
-    # --- quorum ------------------------------------------------------------------------
+    # --- quorum (the leadership flag's, for the interfaces) ------------------------------
     @property
     def has_leader(self) -> bool:
         """True while a majority of the managers is up (raft has a leader)."""
-        return self._leader_ok
+        return self.leadership.has_leader
 
     def set_leader(self, ok: bool) -> None:
         """Quorum lost or regained; manager components pause or resume."""
-        if ok == self._leader_ok:
-            return
-        self._leader_ok = ok
-        for fn in self._leader_listeners:
-            fn(ok)
+        self.leadership.set_leader(ok)
 
     def on_leader(self, fn: Callable[[bool], None]) -> None:
         """Call ``fn(has_leader)`` when quorum is lost or regained."""
-        self._leader_listeners.append(fn)
+        self.leadership.on_leader(fn)
 
 
 class _Component(Protocol):
     """What the engine asks of every component: start (subscribe to the store)."""
 
     def start(self) -> None: ...
-
-
-class Coalesced:
-    """Calling it schedules ``fn`` for the current instant unless already scheduled."""
-
-    __slots__ = ("_armed", "_fn", "_sim")
-
-    def __init__(self, sim: Simulation, fn: Callable[[], Any]) -> None:
-        self._sim = sim
-        self._fn = fn
-        self._armed = False
-
-    def __call__(self) -> None:
-        if not self._armed:
-            self._armed = True
-            self._sim.soon(self._run)
-
-    def _run(self) -> None:
-        self._armed = False
-        self._fn()
 
 
 @contextmanager

@@ -27,18 +27,20 @@ its old ones).
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from swarmsim.cluster.state import ClusterState
 from swarmsim.compose import imageref
 from swarmsim.foundation import defaults
 from swarmsim.input.specs import Platform, ServiceSpec
+from swarmsim.simulation.clock import Clock
 
 if TYPE_CHECKING:
     from swarmsim.cluster.state import NodeRecord
     from swarmsim.cluster.tasks import Task
     from swarmsim.input.specs import NodeSpec
-    from swarmsim.simulation.engine import Simulation
 
 #: the registry of images written without a registry host
 DOCKER_HUB = "docker.io"
@@ -154,9 +156,14 @@ def plan_pull(
 class Images:
     """Every node's image store and every machine's registry credentials."""
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
-        registries = getattr(sim.scenario, "registries", ())
+    def __init__(
+        self,
+        state: ClusterState,
+        clock: Clock,
+        registries: Iterable[tuple[str, bool]],
+    ) -> None:
+        self.state = state
+        self.clock = clock
         self.private: frozenset[str] = frozenset(h for h, private in registries if private)
         self._ready: dict[str, dict[str, float]] = {}  # node id -> image -> on disk at
         self.logins: dict[str, dict[str, str]] = {}  # machine -> registry -> user
@@ -164,14 +171,14 @@ class Images:
 
     def start(self) -> None:
         """Subscribe to node changes (a crash loses the downloads under way)."""
-        self.sim.state.on_node(self._on_node)
+        self.state.on_node(self._on_node)
 
     def _on_node(self, node: NodeRecord, before: NodeSpec) -> None:
         if node.alive:
             return
         images = self._ready.get(node.id)
         if images:
-            now = self.sim.now
+            now = self.clock.now
             for image in [i for i, at in images.items() if at > now]:
                 del images[image]
 
@@ -206,7 +213,7 @@ class Images:
     # --- the node side -----------------------------------------------------------------
     def prepare(self, task: Task) -> PullPlan:
         """What ``preparing`` does for ``task`` on its node now (records the download)."""
-        node = self.sim.state.nodes.get(task.node_id or "")
+        node = self.state.nodes.get(task.node_id or "")
         spec = task.spec
         if node is None:
             return PullPlan(spec.sim.pull_s)
@@ -216,7 +223,7 @@ class Images:
         allowed = allowed and spec.image not in self.unpublished
         images = self._ready.setdefault(node.id, {})
         plan, ready_at = plan_pull(
-            now=self.sim.now,
+            now=self.clock.now,
             ready_at=images.get(spec.image),
             fixed_s=spec.sim.pull_s,
             size=spec.sim.image_size,
@@ -231,9 +238,9 @@ class Images:
 
     def load(self, node_id: str, image: str) -> None:
         """The node's engine has ``image`` on disk now (it built or tagged it itself)."""
-        self._ready.setdefault(node_id, {})[image] = self.sim.now
+        self._ready.setdefault(node_id, {})[image] = self.clock.now
 
     def on_disk(self, node_id: str) -> list[str]:
         """The images on a node's disk now, sorted."""
-        now = self.sim.now
+        now = self.clock.now
         return sorted(img for img, at in self._ready.get(node_id, {}).items() if at <= now)

@@ -15,16 +15,18 @@ starts from an empty volume.  Each start and stop leaves a ``state`` event.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from swarmsim.cluster.state import TERMINAL
+from swarmsim.cluster.state import TERMINAL, ClusterState
 from swarmsim.cluster.tasks import RUNNING, TaskState
+from swarmsim.input.specs import NodeSpec
+from swarmsim.simulation.clock import Clock
 
 if TYPE_CHECKING:
     from swarmsim.cluster.state import NodeRecord
     from swarmsim.cluster.tasks import Task
     from swarmsim.input.specs import Mount, NodeSpec, ServiceSpec
-    from swarmsim.simulation.engine import Simulation
 
 #: items a running task adds per second
 ITEMS_PER_SECOND = 1.0
@@ -62,16 +64,25 @@ def items_after(stored: float, running_s: float) -> float:
 class Storage:
     """The data of every (node, volume source), and the tasks writing to it."""
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
+    def __init__(
+        self,
+        state: ClusterState,
+        clock: Clock,
+        record: Callable[[Any], None],
+        machines: Mapping[str, NodeSpec],
+    ) -> None:
+        self.state = state
+        self.clock = clock
+        self.record = record  # the simulation's event records (events.jsonl)
+        self.machines = machines  # the scenario's machines, by name (shared, may grow)
         self.data: dict[tuple[str, str], float] = {}  # (node id, source) -> items
         self._open: dict[str, tuple[tuple[str, str], float]] = {}  # task -> (key, since)
 
     def start(self) -> None:
         """Subscribe to task and node changes."""
-        self.sim.state.on_task(self._on_task, states={RUNNING, *TERMINAL},
+        self.state.on_task(self._on_task, states={RUNNING, *TERMINAL},
                                desired=False)
-        self.sim.state.on_node(self._on_node)
+        self.state.on_node(self._on_node)
 
     def _key(self, task: Task) -> tuple[str, str] | None:
         mount = state_mount(task.spec)
@@ -83,7 +94,7 @@ class Storage:
         if task.state == RUNNING and old_state < RUNNING:
             key = self._key(task)
             if key is not None and task.id not in self._open:
-                self._open[task.id] = (key, self.sim.now)
+                self._open[task.id] = (key, self.clock.now)
                 self._emit(task, key, self.data.get(key, 0.0), "found")
         elif task.state in TERMINAL:
             self._close(task.id, task)
@@ -93,25 +104,25 @@ class Storage:
             return
         for task_id, (key, _since) in sorted(self._open.items()):
             if key[0] == node.id:
-                self._close(task_id, self.sim.state.tasks.get(task_id))
+                self._close(task_id, self.state.tasks.get(task_id))
 
     def _close(self, task_id: str, task: Task | None) -> None:
         entry = self._open.pop(task_id, None)
         if entry is None:
             return
         key, since = entry
-        self.data[key] = items_after(self.data.get(key, 0.0), self.sim.now - since)
+        self.data[key] = items_after(self.data.get(key, 0.0), self.clock.now - since)
         if task is not None:
             self._emit(task, key, self.data[key], "saved")
 
     def _emit(self, task: Task, key: tuple[str, str], items: float, action: str) -> None:
-        self.sim.events.append(StateEvent(
-            self.sim.now, task.service, task.name, self._node_name(key[0]), key[1],
+        self.record(StateEvent(
+            self.clock.now, task.service, task.name, self._node_name(key[0]), key[1],
             math.floor(items), action,
         ))
 
     def _node_name(self, node_id: str) -> str:
-        for spec in self.sim.machines.values():
+        for spec in self.machines.values():
             if spec.id == node_id:
                 return spec.name
         return node_id
@@ -121,7 +132,7 @@ class Storage:
         total = self.data.get(key, 0.0)
         for open_key, since in self._open.values():
             if open_key == key:
-                total = items_after(total, self.sim.now - since)
+                total = items_after(total, self.clock.now - since)
         return math.floor(total)
 
     def service_state(self, spec: ServiceSpec) -> list[dict[str, Any]]:

@@ -14,16 +14,13 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from swarmsim.foundation.text import table
 from swarmsim.workload.records import OK, OUTCOMES
-from swarmsim.workload.summary import latency_stats, traffic_document
-
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+from swarmsim.workload.summary import TrafficRun, latency_stats, traffic_document
 
 #: above this many requests, ``--out`` writes time-bucketed aggregates, not requests
 CSV_REQUEST_LIMIT = 200_000
@@ -52,7 +49,7 @@ def _clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{sec:02d}.{ms:03d}"
 
 
-def error_rows(sim: Simulation) -> list[list[str]]:
+def error_rows(sim: TrafficRun) -> list[list[str]]:
     """Per workload and error cause: the count and the send times of the first and last
     failed request (``h:mm:ss.mmm``)."""
     traffic = sim.traffic
@@ -71,7 +68,7 @@ def error_rows(sim: Simulation) -> list[list[str]]:
     return rows
 
 
-def traffic_text(sim: Simulation) -> str:
+def traffic_text(sim: TrafficRun) -> str:
     """The traffic summary of a run (a table per workload, per service, and of the
     errors by cause), or "" when the scenario has no workload."""
     doc = traffic_document(sim)
@@ -104,7 +101,7 @@ def bucket_width(span: float) -> float:
     return float(width)
 
 
-def write_traffic_csv(sim: Simulation, out_dir: str | Path) -> list[Path]:
+def write_traffic_csv(sim: TrafficRun, out_dir: str | Path) -> list[Path]:
     """Write ``requests.csv`` (or ``requests_by_time.csv`` above the size limit) into
     ``out_dir``; returns the paths written (none without a workload)."""
     traffic = getattr(sim, "traffic", None)
@@ -139,7 +136,7 @@ def write_traffic_csv(sim: Simulation, out_dir: str | Path) -> list[Path]:
     return [path]
 
 
-def _write_buckets(sim: Simulation, cols: Any, path: Path) -> Path:
+def _write_buckets(sim: TrafficRun, cols: Any, path: Path) -> Path:
     traffic = sim.traffic
     now = sim.now
     width = bucket_width(now)

@@ -15,7 +15,7 @@ Per workload (and per service), at the current time:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -23,9 +23,19 @@ from swarmsim.workload.records import OK, OUTCOMES, Columns
 
 if TYPE_CHECKING:
     from swarmsim.input.workload import WorkloadSpec
-    from swarmsim.simulation.engine import Simulation
+    from swarmsim.workload.traffic import Traffic
 
 PERCENTILES = (50, 95, 99)
+
+
+class TrafficRun(Protocol):
+    """What the traffic figures read of a run: its time and its traffic."""
+
+    @property
+    def now(self) -> float: ...
+
+    @property
+    def traffic(self) -> Traffic: ...
 
 
 def window(spec: WorkloadSpec, now: float) -> float:
@@ -70,7 +80,7 @@ def latency_stats(latency: np.ndarray) -> dict[str, float | None]:
     return out
 
 
-def traffic_document(sim: Simulation) -> dict[str, Any]:
+def traffic_document(sim: TrafficRun) -> dict[str, Any]:
     """``requests`` (by workload name) and ``requests_by_service`` (by service name) of
     a run, or ``{}`` when its scenario has no workload."""
     traffic = getattr(sim, "traffic", None)

@@ -6,31 +6,31 @@ would, and departs as ``docker service rm``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from swarmsim.foundation.errors import CommandError
 from swarmsim.input.specs import Stack
 from swarmsim.input.traces import TraceRow, trace_service
-from swarmsim.manager.controlapi import control_api
+from swarmsim.manager.controlapi import ControlAPI
+from swarmsim.simulation.clock import Clock
 
 
-def schedule_traces(sim: Any, rows: Sequence[TraceRow]) -> None:
-    """Arrange every row's arrival and departure on ``sim``'s clock."""
+def schedule_traces(clock: Clock, api: ControlAPI, rows: Sequence[TraceRow]) -> None:
+    """Arrange every row's arrival and departure on ``clock``, through ``api``."""
     for row in rows:
-        sim.later(row.time, _arrive, sim, row)
+        clock.later(row.time, _arrive, api, row)
         if row.duration is not None:
-            sim.later(row.time + row.duration, _depart, sim, row)
+            clock.later(row.time + row.duration, _depart, api, row)
 
 
-def _arrive(sim: Any, row: TraceRow) -> None:
+def _arrive(api: ControlAPI, row: TraceRow) -> None:
     try:
-        control_api(sim).deploy_stack(Stack(name=row.stack, services=(trace_service(row),)))
+        api.deploy_stack(Stack(name=row.stack, services=(trace_service(row),)))
     except CommandError:
         pass  # no leader at that moment: the arrival is lost, as a deploy would fail
 
 
-def _depart(sim: Any, row: TraceRow) -> None:
+def _depart(api: ControlAPI, row: TraceRow) -> None:
     try:
-        control_api(sim).remove_service(row.name)
+        api.remove_service(row.name)
     except CommandError:
         pass  # never created (no leader at arrival) or no leader now

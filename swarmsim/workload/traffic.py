@@ -11,24 +11,30 @@ requests into timeouts.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-from swarmsim.cluster.state import TERMINAL, NodeRecord, ServiceRecord
+from swarmsim.cluster.state import TERMINAL, ClusterState, NodeRecord, ServiceRecord
 from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.input.scenario import Scenario
 from swarmsim.input.specs import NodeSpec, RequestSpec
 from swarmsim.mesh.balancer import GOSSIP_DELAY_S, Backend, Balancer, membership_change
 from swarmsim.mesh.network import LatencyTable, latency_table
 from swarmsim.mesh.routing import REFUSED, resolve_target, route
+from swarmsim.simulation.clock import Clock
 from swarmsim.workload.arrivals import RequestSource, Sent
 from swarmsim.workload.fifo import QueueState
 from swarmsim.workload.records import REFUSED as REFUSED_OUTCOME
 from swarmsim.workload.records import TIMEOUT, Columns, RequestLog
 from swarmsim.workload.serving import serve_batch
 
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+
+class WorkerSpeeds(Protocol):
+    """What traffic asks of the resource model: the speed a container's request workers
+    get next to their neighbours (None when the model has no figure for it)."""
+
+    def speed(self, task_id: str, workers: int) -> float | None: ...
 
 
 class Traffic:
@@ -37,9 +43,20 @@ class Traffic:
     Inert (no subscription, no draw) when the scenario has no workload.
     """
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
-        scenario = sim.scenario
+    #: the resource model's worker speeds (set by :meth:`connect`)
+    speeds: WorkerSpeeds
+
+    def __init__(
+        self,
+        state: ClusterState,
+        clock: Clock,
+        scenario: Scenario,
+        rng: np.random.Generator,
+    ) -> None:
+        self.state = state
+        self.clock = clock
+        self.scenario = scenario
+        self.rng = rng  # the "workload" stream: one seed per workload's request source
         self.workloads = tuple(getattr(scenario, "workload", ()))
         self.machines = [n.name for n in scenario.nodes]
         self._machine = {name: i for i, name in enumerate(self.machines)}
@@ -64,15 +81,20 @@ class Traffic:
         self._flushed = 0.0
         self.latency: LatencyTable | None = None
 
+    def connect(self, speeds: WorkerSpeeds) -> None:
+        """Take worker speeds from the resource model (which itself flushes this traffic
+        before every change of speed: the two depend on each other)."""
+        self.speeds = speeds
+
     def start(self) -> None:
         """Subscribe to the state (only when there is traffic)."""
         if not self.workloads:
             return
-        self.latency = latency_table(self.sim.scenario.network, self.machines)
-        seeds = self.sim.streams["workload"].integers(0, 2**63, size=len(self.workloads))
+        self.latency = latency_table(self.scenario.network, self.machines)
+        seeds = self.rng.integers(0, 2**63, size=len(self.workloads))
         self._sources = [RequestSource(w, int(s)) for w, s in zip(self.workloads, seeds,
                                                                   strict=True)]
-        st = self.sim.state
+        st = self.state
         st.on_task(self._on_task, states={TaskState.RUNNING, *TERMINAL})
         st.on_node(self._on_node)
         st.on_service(self._on_service)
@@ -80,7 +102,7 @@ class Traffic:
     # --- results -----------------------------------------------------------------------
     def records(self) -> Columns:
         """Every request sent so far, routed and served up to now."""
-        self.flush(self.sim.now)
+        self.flush(self.clock.now)
         return self.log.view()
 
     def service_index(self, name: str) -> int:
@@ -92,11 +114,11 @@ class Traffic:
 
     # --- control-plane events ----------------------------------------------------------
     def _on_task(self, task: Task, old_state: TaskState, old_desired: TaskState) -> None:
-        now = self.sim.now
+        now = self.clock.now
         self.flush(now)
         b = self._by_task.get(task.id)
         member = b is not None and b.member
-        if task.id not in self.sim.state.tasks:  # deleted: gone once its removal spreads
+        if task.id not in self.state.tasks:  # deleted: gone once its removal spreads
             change = "drain" if member else None
         else:
             change = membership_change(task.state, task.desired, member,
@@ -105,12 +127,12 @@ class Traffic:
             self._join(task)
         elif change == "drain" and b is not None and not b.leaving:
             b.leaving = True
-            self.sim.later(GOSSIP_DELAY_S, self._drained, b)
+            self.clock.later(GOSSIP_DELAY_S, self._drained, b)
         elif change == "leave" and b is not None:
             self._drop(b, died=True)
 
     def _join(self, task: Task) -> None:
-        node = self.sim.state.nodes.get(task.node_id or "")
+        node = self.state.nodes.get(task.node_id or "")
         machine = self._machine.get(node.spec.name) if node is not None else None
         if machine is None:
             return
@@ -119,7 +141,7 @@ class Traffic:
             index=len(self.backends), task_id=task.id, name=task.name, service=task.service,
             node=machine, request=request,
             limit_cpus=task.spec.resources.limits.nano_cpus / 1e9,
-            queue=QueueState.idle(request.workers, self.sim.now), member=True,
+            queue=QueueState.idle(request.workers, self.clock.now), member=True,
         )
         self.backends.append(b)
         if b.index >= len(self._node_of):
@@ -135,7 +157,7 @@ class Traffic:
         self.service_index(task.service)
 
     def _drained(self, b: Backend) -> None:
-        self.flush(self.sim.now)
+        self.flush(self.clock.now)
         if b.member:
             self._drop(b, died=False)
 
@@ -148,7 +170,7 @@ class Traffic:
 
     def _lose(self, b: Backend) -> None:
         """The task's container is gone: requests still at it get no answer."""
-        now = self.sim.now
+        now = self.clock.now
         b.lost = True
         self._lost[b.index] = True
         b.keep_pending(now)
@@ -161,8 +183,8 @@ class Traffic:
         machine = self._machine.get(node.spec.name)
         if machine is None:
             return
-        self.flush(self.sim.now)
-        self._in_swarm[machine] = node.in_swarm and node.id in self.sim.state.nodes
+        self.flush(self.clock.now)
+        self._in_swarm[machine] = node.in_swarm and node.id in self.state.nodes
         was_alive = bool(self._alive[machine])
         self._alive[machine] = node.alive
         if was_alive and not node.alive:
@@ -173,7 +195,7 @@ class Traffic:
 
     def _lose_replies_through(self, machine: int) -> None:
         """A crashed entry node takes the replies still to come back through it."""
-        now = self.sim.now
+        now = self.clock.now
         entry = self.log.column("entry")
         outcome = self.log.column("outcome")
         for b in self.backends:
@@ -186,7 +208,7 @@ class Traffic:
                 self.log.time_out(hit, self._timeout[self.log.column("workload")[hit]])
 
     def _on_service(self, svc: ServiceRecord, what: str) -> None:
-        self.flush(self.sim.now)
+        self.flush(self.clock.now)
         self._targets.clear()
 
     # --- batches -----------------------------------------------------------------------
@@ -217,7 +239,7 @@ class Traffic:
                                   len(cands) - 1)
                 entry[mask] = cands[pick]
             if w not in self._targets:
-                self._targets[w] = resolve_target(self.workloads[w], self.sim.state.services)
+                self._targets[w] = resolve_target(self.workloads[w], self.state.services)
             name, kind = self._targets[w]
             if name is not None:
                 target_service[mask] = self.service_index(name)
@@ -269,7 +291,7 @@ class Traffic:
     def _speeds(self, tasks: np.ndarray) -> dict[int, float]:
         """Worker speeds from the resource model (what each container gets next to its
         neighbours); without one, the bookkeeping estimate of the backend."""
-        resources = self.sim.resources
+        resources = self.speeds
         speed = {}
         for t in tasks.tolist():
             b = self.backends[t]

@@ -13,22 +13,25 @@ Layer: simulation.  May import: the cluster state, the compose checks, the found
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
-from swarmsim.cluster.state import ServiceRecord
+from swarmsim.cluster.state import ClusterState, ServiceRecord
 from swarmsim.compose import imageref, validate_for_daemon
+from swarmsim.compose.daemon import daemon_error
 from swarmsim.compose.gostr import quote
 from swarmsim.foundation import defaults
 from swarmsim.foundation.errors import CommandError, InputError
 from swarmsim.foundation.limits import over
-from swarmsim.input.specs import Platform, PortConfig, ServiceSpec, Stack
+from swarmsim.foundation.rng import IdFactory
+from swarmsim.input.specs import NodeSpec, Platform, PortConfig, ServiceSpec, Stack
 from swarmsim.manager.controlapi.errors import DAEMON, grpc
 from swarmsim.manager.controlapi.membership import Membership, leave_refusal, parse_join_token
 from swarmsim.manager.controlapi.nodes import NodeAPI, can_remove_member
-
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+from swarmsim.manager.leadership import Leadership
+from swarmsim.manager.quorum import Quorum
+from swarmsim.manager.updater import Updater
+from swarmsim.simulation.images import Images, registry_of
 
 __all__ = [
     "ControlAPI",
@@ -48,11 +51,25 @@ class ControlAPI(NodeAPI):
     """The swarm's API as ``docker node|service|stack|swarm`` commands use it.
 
     Args:
-        sim: the simulation whose state the API reads and changes.
+        state: the cluster state the API reads and changes.
+        leadership, quorum, machines, ids: as for :class:`Membership`.
+        images: the image stores and registry logins (``--with-registry-auth``).
+        updater: the rolling updater (``docker service rollback``).
     """
 
-    def __init__(self, sim: Simulation) -> None:
-        super().__init__(sim)
+    def __init__(
+        self,
+        state: ClusterState,
+        leadership: Leadership,
+        quorum: Quorum,
+        machines: Mapping[str, NodeSpec],
+        ids: IdFactory,
+        images: Images,
+        updater: Updater,
+    ) -> None:
+        super().__init__(state, leadership, quorum, machines, ids)
+        self.images = images
+        self.updater = updater
         self.networks: dict[str, str] = {}  # stack network -> its stack
         self.secrets: dict[str, str] = {}
         self.configs: dict[str, str] = {}
@@ -167,9 +184,7 @@ class ControlAPI(NodeAPI):
         """Whether the service carries credentials for its image's registry."""
         if auth_from is None:
             return old.spec.registry_auth if old is not None else False
-        from swarmsim.simulation.images import registry_of
-
-        return bool(self.sim.images.has_login(auth_from, registry_of(spec.image)))
+        return bool(self.images.has_login(auth_from, registry_of(spec.image)))
 
     def _validate(self, stack: Stack, spec: ServiceSpec) -> None:
         current = sorted(self.state.services.values(), key=lambda s: s.name)
@@ -258,8 +273,6 @@ class ControlAPI(NodeAPI):
         return self.state.update_service(svc.name, spec)
 
     def _check(self, spec: ServiceSpec, old: ServiceRecord | None) -> None:
-        from swarmsim.compose.daemon import daemon_error
-
         others = [s.spec for s in self.state.services.values() if s.name != spec.name]
         problem = daemon_error(spec, others, old.spec if old is not None else None)
         if problem is not None:
@@ -332,7 +345,7 @@ class ControlAPI(NodeAPI):
         self.need_leader()
         svc = self.find_service(name)
         try:
-            return self.sim.updater.rollback(svc.name)
+            return self.updater.rollback(svc.name)
         except ValueError as err:
             raise CommandError(DAEMON + grpc("FailedPrecondition", str(err))) from None
 
@@ -432,11 +445,3 @@ def tagged_image(image: str) -> str:
         ref = replace(ref, tag="latest")
     return ref.familiar()
 
-
-def control_api(sim: Simulation) -> ControlAPI:
-    """The simulation's control API (one per simulation: it remembers which machines
-    left the swarm and which networks the stacks created). Kept on the simulation
-    itself, so it goes when the simulation goes."""
-    if sim.controlapi is None:
-        sim.controlapi = ControlAPI(sim)
-    return sim.controlapi

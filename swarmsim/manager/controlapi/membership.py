@@ -7,11 +7,13 @@ until ``docker node rm``; joining again gives it a new node id, as docker does.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
-from swarmsim.cluster.state import NodeRecord
+from swarmsim.cluster.state import ClusterState, NodeRecord
 from swarmsim.foundation.errors import CommandError
+from swarmsim.foundation.rng import IdFactory
+from swarmsim.input.specs import NodeSpec
 from swarmsim.manager.controlapi.errors import (
     ALREADY_PART,
     DAEMON,
@@ -22,9 +24,8 @@ from swarmsim.manager.controlapi.errors import (
     WORKER,
     grpc,
 )
-
-if TYPE_CHECKING:
-    from swarmsim.simulation.engine import Simulation
+from swarmsim.manager.leadership import Leadership
+from swarmsim.manager.quorum import Quorum
 
 JOIN_TIMEOUT = (
     "Timeout was reached before node joined. The attempt to join the swarm will continue "
@@ -87,12 +88,26 @@ class Membership:
     """The machines' side of the swarm: who is in it, as which node.
 
     Args:
-        sim: the simulation.
+        state: the cluster state.
+        leadership: whether the raft has a leader (manager requests need one).
+        quorum: the raft members, their leader and the swarm's join tokens.
+        machines: the scenario's machines by name (shared: machines added later count).
+        ids: the simulation's id factory (node ids of machines that join again).
     """
 
-    def __init__(self, sim: Simulation) -> None:
-        self.sim = sim
-        self.state = sim.state
+    def __init__(
+        self,
+        state: ClusterState,
+        leadership: Leadership,
+        quorum: Quorum,
+        machines: Mapping[str, NodeSpec],
+        ids: IdFactory,
+    ) -> None:
+        self.state = state
+        self.leadership = leadership
+        self.quorum = quorum
+        self.machines = machines
+        self.ids = ids
         self._ids: dict[str, str] = {}  # machine -> node id it got from init/join here
         self._out: set[str] = set()  # machines that left the swarm or were removed
         self._retired: set[str] = set()  # node ids their machine no longer uses
@@ -104,7 +119,7 @@ class Membership:
             return None
         if machine in self._ids:
             return self._ids[machine]
-        spec = self.sim.machines.get(machine)
+        spec = self.machines.get(machine)
         if spec is not None and spec.id in self.state.nodes:
             return spec.id
         for node in sorted(self.state.nodes.values(), key=lambda n: n.id):
@@ -119,7 +134,7 @@ class Membership:
 
     def machine_of(self, node_id: str) -> str | None:
         """The machine whose node this is, if it still uses it."""
-        for machine in self.sim.machines:
+        for machine in self.machines:
             if self.node_id(machine) == node_id:
                 return machine
         return None
@@ -140,7 +155,7 @@ class Membership:
             ValueError: no such machine in the scenario.
             CommandError: ``Cannot connect to the Docker daemon ...`` (machine down).
         """
-        if machine not in self.sim.machines:
+        if machine not in self.machines:
             raise ValueError(f"no machine named {machine!r} in the scenario")
         node = self.node_of(machine)
         if node is not None and not node.alive:
@@ -167,7 +182,7 @@ class Membership:
         Raises:
             CommandError: ``... The swarm does not have a leader ...``.
         """
-        if not self.sim.has_leader:
+        if not self.leadership.has_leader:
             raise CommandError(NO_LEADER_ERROR)
 
     # --- init, join, leave -------------------------------------------------------------
@@ -187,10 +202,10 @@ class Membership:
             )
         self._wipe()
         nid = self._fresh_id(machine)
-        spec = replace(self.sim.machines[machine], id=nid, status="ready", joined=True)
+        spec = replace(self.machines[machine], id=nid, status="ready", joined=True)
         if availability is not None:
             spec = replace(spec, availability=availability)
-        self.sim.init_swarm(spec)
+        self.quorum.init_swarm(spec)
         self._ids[machine] = nid
         self._out.discard(machine)
         return self.state.nodes[nid]
@@ -210,14 +225,15 @@ class Membership:
         if self.node_id(machine) is not None:
             raise CommandError(DAEMON + ALREADY_PART)
         if remote is None:
-            leader = self.state.nodes.get(self.sim.quorum.leader or "")
+            leader = self.state.nodes.get(self.quorum.leader or "")
             remote = f"{leader.spec.addr}:{SWARM_PORT}" if leader is not None else ""
         parsed = parse_join_token(token)
         if parsed is None and token:
             raise CommandError(DAEMON + "invalid join token")
-        if self.sim.join_tokens is None or not self._answers(remote) or not self.sim.has_leader:
+        if (self.quorum.join_tokens is None or not self._answers(remote)
+                or not self.leadership.has_leader):
             raise CommandError(DAEMON + JOIN_TIMEOUT)
-        worker, manager = self.sim.join_tokens
+        worker, manager = self.quorum.join_tokens
         expected = parse_join_token(worker)
         if parsed is not None and expected is not None and expected[0] != parsed[0]:
             raise CommandError(
@@ -231,7 +247,7 @@ class Membership:
         else:
             raise CommandError(DAEMON + BAD_TOKEN)
         nid = self._fresh_id(machine)
-        spec = replace(self.sim.machines[machine], id=nid, role=role, status="ready", joined=True)
+        spec = replace(self.machines[machine], id=nid, role=role, status="ready", joined=True)
         if availability is not None:
             spec = replace(spec, availability=availability)
         node = self.state.add_node(spec)
@@ -256,7 +272,7 @@ class Membership:
             managers = [n for n in self.state.nodes.values() if n.spec.role == "manager"]
             reachable = sum(n.alive for n in managers)
             raise CommandError(DAEMON + leave_refusal(
-                self.sim.has_leader, reachable, len(managers) - reachable))
+                self.leadership.has_leader, reachable, len(managers) - reachable))
         if node is not None and node.alive:
             self.state.set_alive(nid, False)  # heartbeats stop; containers are removed
         self.forget(machine)
@@ -274,15 +290,15 @@ class Membership:
 
     def _fresh_id(self, machine: str) -> str:
         """The machine's scenario id the first time it joins, a new id afterwards."""
-        own = self.sim.machines[machine].id
+        own = self.machines[machine].id
         if own not in self.state.nodes and own not in self._retired:
             return own
-        return self.sim.ids.new_id()
+        return self.ids.new_id()
 
     def _wipe(self) -> None:
         """A new swarm replaces a dead one (its last manager left): the old swarm's
         services and nodes go; its workers still believe they are in it."""
-        for machine in self.sim.machines:
+        for machine in self.machines:
             nid = self.node_id(machine)
             if nid is not None:
                 self._ids[machine] = nid
