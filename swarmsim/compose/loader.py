@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from swarmsim.compose import imageref, schema
+from swarmsim.compose import convert, imageref, schema
 from swarmsim.compose.gostr import format_value, quote
 from swarmsim.compose.interpolate import interpolate
 from swarmsim.compose.merge import merge_configs
@@ -177,8 +177,6 @@ def _read(path: Path, name: str) -> str:
 def _load(
     sources: list[tuple[str, str]], stack: str, env: Mapping[str, str] | None, base_dir: Path
 ) -> Stack:
-    from swarmsim.compose import convert  # imported late: convert imports this package
-
     variables = dict(os.environ) if env is None else dict(env)
     files = [parse_compose_text(text, name) for name, text in sources]
     version = files[0].version

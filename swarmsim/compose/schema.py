@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from swarmsim.compose.gostr import format_float
+from swarmsim.compose.ports import is_port_spec
 from swarmsim.compose.schema_data import schema_for, supported
 from swarmsim.compose.schema_dsl import Schema
 from swarmsim.compose.yamlv3 import GeneralMap
@@ -267,7 +268,5 @@ def _format_ok(fmt: str, value: str) -> bool:
     if fmt == "duration":
         return is_duration(value)
     if fmt == "ports":
-        from swarmsim.compose.ports import is_port_spec
-
         return bool(is_port_spec(value))
     return True  # gojsonschema passes formats it has no checker for (e.g. "expose")

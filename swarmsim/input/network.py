@@ -80,7 +80,7 @@ class NetworkModel:
 
 
 def model_graph(model: NetworkModel) -> nx.Graph[tuple[str, str]]:
-    import networkx as nx
+    import networkx as nx  # deferred: slow to import (~1 s), only rack models use it
 
     graph: nx.Graph[tuple[str, str]] = nx.Graph()
     for rack, _ in model.racks:
@@ -143,7 +143,7 @@ def parse_network(raw: Any, machines: Sequence[str]) -> NetworkModel:
         rack_link_s=_latency(raw.get("rack_link", "0.1ms"), "network", "rack_link"),
         links=_links(raw.get("links"), places),
     )
-    import networkx as nx
+    import networkx as nx  # deferred: slow to import (~1 s), only rack models use it
 
     graph = model_graph(model)
     first = ("place", racks[0][0])

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from swarmsim.compose.yamlv3 import load_yaml_text
 from swarmsim.foundation import defaults
 from swarmsim.foundation.errors import InputError, dotted
 from swarmsim.foundation.inputfile import read_limited, yaml_text
@@ -157,8 +158,6 @@ def load_scenario(path: str | Path, *, seed: int | None = None) -> Scenario:
     Raises:
         InputError: with file, line and key path.
     """
-    from swarmsim.compose.yamlv3 import load_yaml_text
-
     given = str(path)
     p = Path(path)
     text = yaml_text(read_limited(p, given), given)

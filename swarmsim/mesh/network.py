@@ -46,7 +46,7 @@ def latency_table(model: NetworkModel, machines: Sequence[str]) -> LatencyTable:
     if not model.racks:
         half = np.full(n, model.latency_s / 2)
         return LatencyTable(half, np.zeros(n, dtype=np.intp), np.zeros((1, 1)))
-    import networkx as nx
+    import networkx as nx  # deferred: slow to import (~1 s), only rack models use it
 
     graph = model_graph(model)
     racks = [r for r, _ in model.racks]

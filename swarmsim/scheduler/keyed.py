@@ -16,6 +16,7 @@ aside and given back at the end of the group.
 from __future__ import annotations
 
 import heapq
+import inspect
 from collections.abc import Sequence
 from typing import Any
 
@@ -71,8 +72,6 @@ class KeyIndex:
 
 def takes_task(key: Any) -> bool:
     """Whether ``key`` is ``key(node, task)`` rather than ``key(node)``."""
-    import inspect
-
     try:
         params = [p for p in inspect.signature(key).parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
