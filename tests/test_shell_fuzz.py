@@ -11,7 +11,12 @@ from swarmsim.shell.subst import SubstError, strip_comment, substitute
 
 HEADS = ["docker", "docker-machine", "docker-machine ssh myvm1", "eval", "sleep", "curl",
          "why", "docker service create", "docker build -t x", "docker run -d -p",
-         "docker image rm", "docker service logs", "docker node inspect", "mkdir", "ls", ""]
+         "docker image rm", "docker service logs", "docker node inspect", "mkdir", "ls", "",
+         "docker inspect", "docker inspect -f", "docker inspect --type", "docker container inspect",
+         "docker network inspect", "docker network ls --format", "docker logs",
+         "docker logs -f --since", "docker service logs -t --since", "docker stats",
+         "docker stats --format", "docker ps --format", "docker login", "docker login -u",
+         "echo x | docker login -u", "docker logout", "docker service inspect -f"]
 WORDS = st.text(alphabet="ab-=:/.$()'\"\\;&|>#~ 019", max_size=12)
 LINES = st.builds(lambda head, words: " ".join([head, *words]), st.sampled_from(HEADS),
                   st.lists(WORDS, max_size=5))

@@ -82,6 +82,12 @@ def test_template_errors_in_gos_words():
         assert (str(err.value), err.value.parse) == (want, True)
 
 
+def test_range_over_a_huge_integer_is_refused_at_once():
+    assert compile_template("{{range 3}}{{.}}{{end}}")({}) == "012"
+    with pytest.raises(TemplateError, match="range over 1000000000 is not simulated"):
+        compile_template("{{range 1000000000}}x{{end}}")({})
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("{}.$|()\" -:=abcifendrangewith,0")), max_size=40))
 def test_any_format_either_renders_or_fails_with_a_template_error(src):

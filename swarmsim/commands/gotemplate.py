@@ -155,6 +155,9 @@ class _Exec:
         elif isinstance(value, list):
             items = list(enumerate(value))
         elif isinstance(value, int) and not isinstance(value, bool):
+            if value > RANGE_LIMIT:  # bounded time and memory for any --format
+                raise TemplateError(f"swarmsim: range over {value} is not simulated (more "
+                                    f"than {RANGE_LIMIT})", parse=False)
             items = [(i, i) for i in range(value)]
         elif value is None:
             items = []
@@ -174,6 +177,7 @@ class _Exec:
 
 
 _NOTHING = object()
+RANGE_LIMIT = 10_000  # the largest integer `range` runs over
 
 
 def _go_type(value: Any) -> str:
