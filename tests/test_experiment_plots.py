@@ -101,3 +101,25 @@ def test_save_one_is_what_the_pool_runs(tmp_path):
     rows = summarize(records, point=KEYS)
     (job,) = plot_jobs(tmp_path, records, rows, point=KEYS)
     assert save_one(*job).exists()
+
+
+def test_sweep_command_writes_the_same_bytes_with_two_workers(tmp_path, capsys):
+    # the helper processes (forked copies of this one where the platform allows) draw
+    # some of the figures: every file must still be the one a single process writes
+    from swarmsim.cli import main
+
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "sweep.yml").write_text(
+        f"scenario: {root / 'scenarios' / 'policy-compare.yaml'}\n"
+        "policies: [spread]\nseeds: 2\nuntil: 20s\n"
+        "measures: [availability, requests]\n"
+        "grid:\n  workload.0.rate: [20, 40]\n", encoding="utf-8")
+    outs = {}
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        assert main(["sweep", str(tmp_path / "sweep.yml"), "--workers", str(workers),
+                     "--out", str(out)]) == 0
+        outs[workers] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    capsys.readouterr()
+    assert "sweep.csv" in outs[1] and any(n.endswith(".png") for n in outs[1])
+    assert outs[1] == outs[2]

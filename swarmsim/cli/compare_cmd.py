@@ -95,19 +95,18 @@ def measure_options(args: argparse.Namespace) -> dict[str, Any]:
 @contextlib.contextmanager
 def helper_pool(args: argparse.Namespace, plots: bool) -> Iterator[Any]:
     """With W >= 2 local workers: W - 1 started processes that share the runs (and the
-    plots) with this one, warming up while this process reads its inputs; else None."""
+    plots) with this one (see :func:`~swarmsim.experiments.runner.start_helpers`); else
+    None."""
     import os
 
-    from swarmsim.experiments.runner import make_pool, warm
+    from swarmsim.experiments.runner import start_helpers
 
     workers = args.workers or os.cpu_count() or 1
     if args.dask or workers < 2:
         yield None
         return
-    pool = make_pool(workers - 1)
+    pool = start_helpers(workers - 1, plots)
     try:
-        for _ in range(workers - 1):
-            pool.submit(warm, plots)
         yield pool
     finally:
         pool.shutdown(cancel_futures=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
@@ -194,6 +196,28 @@ def warm(plots: bool = False) -> None:
 
     if plots:
         import matplotlib.figure  # noqa: F401
+
+
+def start_helpers(workers: int, plots: bool = False) -> ProcessPoolExecutor:
+    """``workers`` started processes that share work with this one (:func:`share`), each
+    warming up (:func:`warm`) while this process goes on.
+
+    Where a process can be forked safely (Linux, this process single-threaded), this
+    process first imports what a run needs and the helpers are forked copies of it: they
+    start at once, without an interpreter start-up or imports of their own, and only
+    the plotting library (with ``plots``) is imported again.  Elsewhere they are spawned.
+    Every job is self-contained, so the records are the same either way.
+    """
+    fork = sys.platform == "linux" and threading.active_count() == 1
+    if fork:
+        warm()
+        for stream in (sys.stdout, sys.stderr):  # a copy never writes them a second time
+            stream.flush()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(
+        "fork" if fork else "spawn"))
+    for _ in range(workers):
+        pool.submit(warm, plots)
+    return pool
 
 
 def make_pool(workers: int) -> ProcessPoolExecutor:
