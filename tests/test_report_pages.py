@@ -84,6 +84,8 @@ def test_report_rebuilds_from_the_files_alone(out, tmp_path, capsys):
     assert [p.rsplit("/", 1)[1] for p in printed] == [*PLOTS, "report.html", "visualizer.html"]
     assert (copy / "report.html").read_text() == (out / "report.html").read_text()
     assert (copy / "visualizer.html").read_text() == (out / "visualizer.html").read_text()
+    for png in PLOTS:  # run --out draws from memory what `report` draws from the files
+        assert (copy / png).read_bytes() == (out / png).read_bytes(), png
     assert main(["report", str(copy), "--at", "65s"]) == 0
     capsys.readouterr()
     assert "Cluster at t=65 s" in (copy / "report.html").read_text()

@@ -18,6 +18,7 @@ def run(args: argparse.Namespace) -> int:
     from swarmsim.outputs.files import (
         check_out_dir,
         final_document,
+        final_stack_ps,
         write_run,
         write_staged,
     )
@@ -47,11 +48,13 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     sim = result.sim
     print(f"\n[{_clock(sim.now)}] end of simulation")
-    for line in ["docker node ls", "docker service ls",
-                 *[f"docker stack ps {name}" for name in _stacks(sim)]]:
+    for line in ["docker node ls", "docker service ls"]:
         res = run_command(sim, line)
         print(f"\n$ {line}")
         print((res.output or res.error).rstrip("\n"))
+    for name in _stacks(sim):  # built once: --out's stack-ps.txt holds the same text
+        print(f"\n$ docker stack ps {name}")
+        print(final_stack_ps(result, name).rstrip("\n"))
     from swarmsim.workload.report import traffic_text
 
     traffic = traffic_text(sim)

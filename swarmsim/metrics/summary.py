@@ -199,10 +199,13 @@ def summarize(series: SeriesSet, rows: Sequence[TaskRow], disturbances: Sequence
     """The whole summary of a run (``summary.json`` without request figures)."""
     modes = modes or {}
     services: dict[str, Any] = {}
+    by_service: dict[str, list[TaskRow]] = {}  # one pass over the rows, not one per service
+    for r in rows:
+        by_service.setdefault(r.service, []).append(r)
     for name in entities(series, "service"):
         entity = f"service:{name}"
         running, desired = series.get(entity, "running"), series.get(entity, "desired")
-        mine = [r for r in rows if r.service == name]
+        mine = by_service.get(name, [])
         mode = modes.get(name, "")
         avail = availability(running, desired, end)
         if mode.endswith("-job"):

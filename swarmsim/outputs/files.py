@@ -8,52 +8,23 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import fields
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from swarmsim.commands import run_command
 from swarmsim.foundation.errors import InputError
+from swarmsim.outputs.jsonlines import EventRecords, event_line
+from swarmsim.outputs.jsonlines import event_dict as event_dict  # re-exported
 from swarmsim.outputs.snapshot import snapshot
 
 if TYPE_CHECKING:
     from swarmsim.app.run import RunResult
 
 
-#: one encoder for every line of ``events.jsonl`` (``json.dumps`` with options builds one
-#: per call)
-_LINE = json.JSONEncoder(separators=(",", ":"))
-
-
-#: per record type: its keys in output order, and a getter of their values
-_LAYOUTS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
-
-
-def event_dict(event: Any) -> dict[str, Any]:
-    """A record as one JSON object: ``time`` and ``kind`` first, then its fields."""
-    layout = _LAYOUTS.get(type(event))
-    if layout is None:
-        names = event._fields if hasattr(event, "_fields") else [f.name for f in fields(event)]
-        keys = ("time", "kind", *[n for n in names if n not in ("time", "kind")])
-        layout = _LAYOUTS[type(event)] = (keys, attrgetter(*keys))
-    keys, values = layout
-    return dict(zip(keys, values(event), strict=True))
-
-
-_PLAIN = (str, int, float, bool)
-
-
-def event_records(result: RunResult) -> list[dict[str, Any]]:
-    """Every record of ``events.jsonl`` as ``json.loads`` reads its lines back, built
-    without the text round trip where a record holds only plain values."""
-    out = []
-    for event in result.sim.events:
-        d = event_dict(event)
-        if not all(v is None or type(v) in _PLAIN for v in d.values()):
-            d = json.loads(_LINE.encode(d))
-        out.append(d)
-    return out
+def event_records(result: RunResult) -> EventRecords:
+    """Every record of ``events.jsonl`` as ``json.loads`` reads its lines back, each built
+    when it is read (:class:`~swarmsim.outputs.jsonlines.EventRecords`)."""
+    return EventRecords(result.sim.events)
 
 
 def final_document(result: RunResult) -> dict[str, Any]:
@@ -70,8 +41,16 @@ def write_run(result: RunResult, out_dir: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     events = out / "events.jsonl"
     with events.open("w", encoding="utf-8") as fh:
+        lines: list[str] = []
         for event in result.sim.events:
-            fh.write(_LINE.encode(event_dict(event)) + "\n")
+            lines.append(event_line(event))
+            if len(lines) == 4096:
+                lines.append("")
+                fh.write("\n".join(lines))
+                lines.clear()
+        if lines:
+            lines.append("")
+            fh.write("\n".join(lines))
     final = out / "final.json"
     final.write_text(json.dumps(final_document(result), indent=2) + "\n", encoding="utf-8")
     scenario = out / "scenario.json"
@@ -184,12 +163,27 @@ def write_staged(out: Path, write: Callable[[Path], list[Path]], *,
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def final_stack_ps(result: RunResult, name: str) -> str:
+    """What ``docker stack ps NAME`` prints at the end of the run (its output, else its
+    error), built once per run and stack: the run is over, so it cannot change."""
+    cache: dict[tuple[int, str], str] | None = None
+    if result.recorder is not None:
+        cache = result.recorder.cache.setdefault("stack_ps", {})
+    key = (len(result.sim.events), name)  # a run that went on is asked again
+    text = cache.get(key) if cache is not None else None
+    if text is None:
+        res = run_command(result.sim, f"docker stack ps {name}")
+        text = res.output or res.error
+        if cache is not None:
+            cache[key] = text
+    return text
+
+
 def stack_ps_text(result: RunResult) -> str:
     """The final ``docker stack ps`` of every stack, as the CLI prints it."""
     sim = result.sim
     names = sorted({svc.spec.stack for svc in sim.state.services.values() if svc.spec.stack})
     parts = []
     for name in names:
-        res = run_command(sim, f"docker stack ps {name}")
-        parts.append(f"$ docker stack ps {name}\n{(res.output or res.error).rstrip()}\n")
+        parts.append(f"$ docker stack ps {name}\n{final_stack_ps(result, name).rstrip()}\n")
     return "\n".join(parts)

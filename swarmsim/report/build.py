@@ -8,7 +8,7 @@ report DIR``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,6 @@ from matplotlib.figure import Figure
 from swarmsim.foundation.figures import DPI, figure_metadata
 from swarmsim.metrics import collect
 from swarmsim.metrics.files import write_metrics
-from swarmsim.outputs.files import event_records, stack_ps_text
 from swarmsim.report.data import STACK_PS, RunData
 from swarmsim.report.heatmap import panel_height
 from swarmsim.report.page import render_report
@@ -79,14 +78,16 @@ def write_results(result: RunResult, out_dir: str | Path, *, at: float | None = 
     pdf too) and both pages of a run."""
     out = Path(out_dir)
     paths = write_metrics(collect(result), out)
+    data = RunData.from_result(result)  # what the files just written hold: not read back
     ps = out / STACK_PS
-    ps.write_text(stack_ps_text(result), encoding="utf-8")
+    ps.write_text(data.stack_ps, encoding="utf-8")
     paths.append(ps)
-    return paths + build_report(out, at=at, events=event_records(result), fmt=fmt)
+    return paths + render_files(data, out, at=at, fmt=fmt)
 
 
 def build_report(directory: str | Path, *, at: float | None = None,
-                 events: list[dict[str, Any]] | None = None, fmt: str = "png") -> list[Path]:
+                 events: Sequence[dict[str, Any]] | None = None,
+                 fmt: str = "png") -> list[Path]:
     """Render every plot, ``report.html`` and ``visualizer.html`` from a run directory.
 
     Args:
@@ -98,7 +99,12 @@ def build_report(directory: str | Path, *, at: float | None = None,
             pages embed the PNGs).
     """
     d = Path(directory)
-    data = RunData.load(d, events=events)
+    return render_files(RunData.load(d, events=events), d, at=at, fmt=fmt)
+
+
+def render_files(data: RunData, d: Path, *, at: float | None = None,
+                 fmt: str = "png") -> list[Path]:
+    """Render every plot, ``report.html`` and ``visualizer.html`` of ``data`` into ``d``."""
     when = data.end if at is None else min(max(at, data.start), data.end)
     nodes = len(data.node_names())
     metric = pick_utilisation(data)

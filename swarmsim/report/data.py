@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ from swarmsim.metrics.files import (
 from swarmsim.metrics.records import NodeRow, TaskRow
 from swarmsim.metrics.series import SeriesSet
 from swarmsim.outputs.files import event_records, stack_ps_text
+from swarmsim.outputs.jsonlines import EventRecords
 from swarmsim.report.style import natural_key, service_colors
 
 if TYPE_CHECKING:
@@ -80,13 +82,15 @@ class RunData:
     nodes: list[NodeRow]
     summary: dict[str, Any]
     scenario: dict[str, Any]
-    events: list[dict[str, Any]]
+    events: Sequence[dict[str, Any]]
     stack_ps: str = ""
     _changes: dict[str, list[TaskChange]] = field(default_factory=dict, repr=False)
+    _by_node: dict[str, list[NodeRow]] = field(default_factory=dict, repr=False)
+    _visible: dict[float, dict[str, list[TaskAt]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, directory: str | Path, *,
-             events: list[dict[str, Any]] | None = None) -> RunData:
+             events: Sequence[dict[str, Any]] | None = None) -> RunData:
         """Read a run directory.
 
         Args:
@@ -100,11 +104,12 @@ class RunData:
         d = Path(directory)
         series, requests = read_metrics(d / METRICS_CSV)
         if events is None:
-            events = []
+            loaded = []
             with (d / "events.jsonl").open(encoding="utf-8") as fh:
                 for line in fh:
                     if line.strip():
-                        events.append(json.loads(line))
+                        loaded.append(json.loads(line))
+            events = loaded
         stack_ps = (d / STACK_PS).read_text(encoding="utf-8") if (d / STACK_PS).exists() else ""
         return cls(
             series=series,
@@ -120,7 +125,8 @@ class RunData:
     @classmethod
     def from_result(cls, result: RunResult) -> RunData:
         """The same data as :meth:`load` would read back from ``swarmsim run --out``,
-        built in memory from a :func:`swarmsim.app.run.run_scenario` result (no files)."""
+        built in memory from a :func:`swarmsim.app.run.run_scenario` result (no files;
+        the events are built from the run's records as they are read)."""
         m = collect(result)
         return cls(
             series=m.series,
@@ -162,18 +168,23 @@ class RunData:
         """Stack names of the scenario."""
         return sorted(self.scenario.get("stacks", {}))
 
+    def node_rows(self, node: str) -> list[NodeRow]:
+        """The rows of one node, in time order (grouped once for every node)."""
+        if not self._by_node:
+            for r in self.nodes:
+                self._by_node.setdefault(r.node, []).append(r)
+        return self._by_node.get(node, [])
+
     def capacity(self, node: str) -> tuple[float, int]:
         """(cores, bytes) of a node."""
-        for r in self.nodes:
-            if r.node == node:
-                return r.cpus, r.memory
-        return 0.0, 0
+        rows = self.node_rows(node)
+        return (rows[0].cpus, rows[0].memory) if rows else (0.0, 0)
 
     def node_at(self, node: str, t: float) -> NodeRow | None:
         """The node's last recorded row at or before ``t`` (None before it joined)."""
         found = None
-        for r in self.nodes:
-            if r.node == node and r.time <= t:
+        for r in self.node_rows(node):
+            if r.time <= t:
                 found = r
         return found
 
@@ -181,9 +192,7 @@ class RunData:
         """Intervals during which the machine was off (ground truth)."""
         out: list[tuple[float, float]] = []
         since: float | None = None
-        for r in self.nodes:
-            if r.node != node:
-                continue
+        for r in self.node_rows(node):
             if not r.alive and since is None:
                 since = r.time
             elif r.alive and since is not None:
@@ -197,10 +206,17 @@ class RunData:
     def task_changes(self) -> dict[str, list[TaskChange]]:
         """Every task's recorded changes, by task id, in time order."""
         if not self._changes:
+            changes = self._changes
+            if isinstance(self.events, EventRecords):  # a run's own records: no dicts
+                for e in self.events.records:
+                    if getattr(e, "kind", None) == "task":
+                        changes.setdefault(e.id, []).append(TaskChange(
+                            float(e.time), e.node, e.state, e.desired_state, bool(e.actual)))
+                return changes
             for e in self.events:
                 if e.get("kind") != "task":
                     continue
-                self._changes.setdefault(e["id"], []).append(
+                changes.setdefault(e["id"], []).append(
                     TaskChange(float(e["time"]), e.get("node"), e["state"], e["desired_state"],
                                bool(e.get("actual")))
                 )
@@ -208,7 +224,14 @@ class RunData:
 
     def visible_at(self, t: float) -> dict[str, list[TaskAt]]:
         """Tasks the visualizer shows at ``t``, by node: assigned to the node, desired
-        state ``running`` (the visualizer's filter), not yet deleted."""
+        state ``running`` (the visualizer's filter), not yet deleted (computed once per
+        ``t``)."""
+        found = self._visible.get(t)
+        if found is None:
+            found = self._visible[t] = self._visible_at(t)
+        return found
+
+    def _visible_at(self, t: float) -> dict[str, list[TaskAt]]:
         deleted = {r.task_id: r.deleted_at for r in self.tasks}
         names = {r.task_id: (r.name, r.service) for r in self.tasks}
         out: dict[str, list[TaskAt]] = {}

@@ -10,6 +10,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from swarmsim.outputs.jsonlines import of_kind
 from swarmsim.report.data import RunData
 from swarmsim.report.style import fmt_bytes, fmt_clock, fmt_pct, fmt_seconds, short_service
 
@@ -117,7 +118,8 @@ def mattered(data: RunData) -> list[list[str]]:
     availability changes, and tasks that failed or were rejected, in time order."""
     out: list[list[str]] = []
     last: dict[str, tuple[str, str, bool]] = {}
-    for e in data.events:
+    for e in of_kind(data.events, "command", "fault", "node", "task",
+                     task_states=("failed", "rejected")):
         kind, t = e.get("kind"), fmt_clock(float(e["time"]))
         if kind == "command":
             code = int(e.get("exit_code", 0))

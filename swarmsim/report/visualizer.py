@@ -36,7 +36,7 @@ def page_data(data: RunData) -> dict[str, Any]:
     stacks = data.stacks()
     node_list = []
     for n in nodes:
-        rows = [r for r in data.nodes if r.node == n]
+        rows = data.node_rows(n)
         node_list.append({
             "name": n,
             "cpus": rows[0].cpus,

@@ -1,0 +1,160 @@
+"""The lines of ``events.jsonl``: one JSON object per record, ``time`` and ``kind`` first,
+then the record's other fields, in ``json.dumps(..., separators=(",", ":"))``'s bytes.
+
+A run records millions of events, so a line is built without a dict or an encoder call
+where every value is a plain scalar: per record type and per combination of value types
+a formatting function is generated once, which writes each value as :mod:`json` would
+(strings through the C escaper, floats through ``float.__repr__``, ``NaN`` and
+``Infinity`` spelled as :mod:`json` spells them). Any other value (a list, a dict, an
+enum) takes the standard encoder.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Container, Iterator, Sequence
+from dataclasses import fields
+from json.encoder import encode_basestring_ascii
+from operator import attrgetter
+from typing import Any, cast, overload
+
+#: the encoder of every line whose values are not all plain scalars
+LINE = json.JSONEncoder(separators=(",", ":"))
+
+#: per record type: its keys in output order, and a getter of their values
+_LAYOUTS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+Writer = Callable[[tuple[Any, ...]], str]
+
+#: per (record type, value types): the function writing one line, or None (not plain)
+_WRITERS: dict[tuple[type, tuple[type, ...]], Writer | None] = {}
+
+
+def _layout(event: Any) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    layout = _LAYOUTS.get(type(event))
+    if layout is None:
+        names = event._fields if hasattr(event, "_fields") else [f.name for f in fields(event)]
+        keys = ("time", "kind", *[n for n in names if n not in ("time", "kind")])
+        layout = _LAYOUTS[type(event)] = (keys, attrgetter(*keys))
+    return layout
+
+
+def event_dict(event: Any) -> dict[str, Any]:
+    """A record as one JSON object: ``time`` and ``kind`` first, then its fields."""
+    keys, values = _layout(event)
+    return dict(zip(keys, values(event), strict=True))
+
+
+def _float(x: float) -> str:
+    return LINE.encode(x)
+
+
+#: how a value of each plain type is written, as an expression of ``v[i]``
+_EXPR: dict[type, str] = {
+    str: "E(v[{i}])",
+    float: "(R(v[{i}]) if v[{i}] - v[{i}] == 0 else F(v[{i}]))",  # NaN, +-inf: json's words
+    int: "I(v[{i}])",
+    bool: "('true' if v[{i}] else 'false')",
+    type(None): "'null'",
+}
+
+
+def _writer(keys: tuple[str, ...], types: tuple[type, ...]) -> Writer | None:
+    if any(t not in _EXPR for t in types):
+        return None
+    template = "{" + ",".join(
+        encode_basestring_ascii(k).replace("%", "%%") + ":%s" for k in keys) + "}"
+    exprs = ", ".join(_EXPR[t].format(i=i) for i, t in enumerate(types))
+    scope: dict[str, Any] = {"E": encode_basestring_ascii, "R": float.__repr__, "F": _float,
+                             "I": int.__repr__, "T": template}
+    exec(f"def line(v):\n    return T % ({exprs},)\n", scope)  # the code above: no input
+    return cast("Writer", scope["line"])
+
+
+def event_line(event: Any) -> str:
+    """One line of ``events.jsonl`` (without its newline)."""
+    keys, values = _layout(event)
+    v = values(event)
+    key = (type(event), tuple(map(type, v)))
+    try:
+        write = _WRITERS[key]
+    except KeyError:
+        write = _WRITERS[key] = _writer(keys, key[1])
+    if write is None:
+        return LINE.encode(dict(zip(keys, v, strict=True)))
+    return write(v)
+
+
+def _plain(d: dict[str, Any]) -> bool:
+    return all(v is None or type(v) in (str, int, float, bool) for v in d.values())
+
+
+def event_record(event: Any) -> dict[str, Any]:
+    """A record as ``json.loads`` reads its line back, built without the text round trip
+    where the record holds only plain values."""
+    d = event_dict(event)
+    return d if _plain(d) else json.loads(LINE.encode(d))  # type: ignore[no-any-return]
+
+
+class EventRecords(Sequence[dict[str, Any]]):
+    """A run's records as ``events.jsonl``'s objects, each built when it is read (none is
+    held): what :func:`json.loads` of each line gives, without the file.
+
+    :meth:`of_kind` reads only the records of some kinds, so a reader of the task changes
+    skips the rest without building them.
+    """
+
+    def __init__(self, events: Sequence[Any]) -> None:
+        self._events = events
+
+    @property
+    def records(self) -> Sequence[Any]:
+        """The run's records themselves."""
+        return self._events
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    @overload
+    def __getitem__(self, i: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, i: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(i, slice):
+            return [event_record(e) for e in self._events[i]]
+        return event_record(self._events[i])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return map(event_record, self._events)
+
+    def of_kind(self, *kinds: str,
+                task_states: Container[str] | None = None) -> Iterator[dict[str, Any]]:
+        """The records whose ``kind`` is one of ``kinds``, in order (task records only in
+        one of ``task_states`` when given)."""
+        wanted = set(kinds)
+        for e in self._events:
+            kind = getattr(e, "kind", None)
+            if kind in wanted and (task_states is None or kind != "task"
+                                   or e.state in task_states):
+                yield event_record(e)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, EventRecords):
+            return self._events == other._events
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def of_kind(events: Sequence[dict[str, Any]], *kinds: str,
+            task_states: Container[str] | None = None) -> Iterator[dict[str, Any]]:
+    """The records of ``events`` (loaded from a file or an :class:`EventRecords`) whose
+    ``kind`` is one of ``kinds`` (task records only in one of ``task_states`` when
+    given)."""
+    if isinstance(events, EventRecords):
+        return events.of_kind(*kinds, task_states=task_states)
+    wanted = set(kinds)
+    return (e for e in events if (kind := e.get("kind")) in wanted and (
+        task_states is None or kind != "task" or e.get("state") in task_states))
