@@ -80,12 +80,17 @@ def scenario(nodes: int, hours: float) -> str:
     return "\n".join(out) + "\n"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def size_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that choose the swarm's size and the simulated time."""
     parser.add_argument("--nodes", type=int, default=4700)
     parser.add_argument("--services", type=int, default=1500)
     parser.add_argument("--replicas", type=int, default=100)
     parser.add_argument("--hours", type=float, default=24.0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    size_arguments(parser)
     parser.add_argument("--usage", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

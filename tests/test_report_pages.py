@@ -110,3 +110,48 @@ def test_every_shipped_scenario_produces_its_files(name, tmp_path, capsys):
     assert summary["end"] == 20.0
     assert set(summary["services"]) == {s["name"] for s in json.loads(
         (tmp_path / "final.json").read_text())["services"]}
+
+
+def test_visualizer_samples_a_large_swarm_and_says_so(out):
+    import html
+
+    from swarmsim.report.build import page_sample
+    from swarmsim.report.data import RunData
+    from swarmsim.report.visualizer import page_data, render_page
+
+    data = RunData.load(out)
+    names = data.node_names()
+    assert page_sample(data) == (data, "")  # a small swarm: the whole run, no note
+    sample, note = page_sample(data, most=2)
+    kept = [names[0], names[-1]]  # evenly spaced: both ends
+    assert sample.node_names() == kept
+    placed = {r.task_id for r in data.tasks
+              if any(c.node in kept for c in data.task_changes().get(r.task_id, []))}
+    assert {r.task_id for r in sample.tasks} == placed and placed
+    assert f"2 of the run's {len(names)} nodes" in note
+    assert f"{len(placed)} of its {len(data.tasks)} tasks" in note
+    doc = page_data(sample)
+    assert [n["name"] for n in doc["nodes"]] == kept
+    assert {t["id"] for t in doc["tasks"]} == placed
+    assert all(c[1] in (-1, 0, 1) for t in doc["tasks"] for c in t["changes"])
+    page = render_page(sample, note)
+    assert f'<p id="note">{html.escape(note)}</p>' in page
+    assert "id=\"note\"" not in render_page(data)
+
+
+def test_report_shows_the_head_of_a_long_stack_ps(out, monkeypatch):
+    from dataclasses import replace
+
+    from swarmsim.report import page
+    from swarmsim.report.data import RunData
+
+    data = RunData.load(out)
+    lines = data.stack_ps.split("\n")
+    assert len(lines) > 3
+    whole = page.render_report(data, {})
+    assert "more lines in stack-ps.txt" not in whole
+    monkeypatch.setattr(page, "MAX_PS_LINES", 3)
+    cut = page.render_report(replace(data, stack_ps=data.stack_ps), {})
+    assert f"{len(lines) - 3} more lines in stack-ps.txt" in cut
+    shown = cut.split("<h2>Final docker stack ps</h2><pre>")[1].split("</pre>")[0]
+    assert shown.count("\n") == 2

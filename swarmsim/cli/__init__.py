@@ -70,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--format", default="png", choices=FORMATS,
                    help="with --out: also write every plot as SVG or PDF (PNG, at 200 dpi, "
                    "is always written: the report embeds it)")
+    r.add_argument("--out-format", choices=("plain", "gzip"), default="plain",
+                   help="with --out: plain writes the run's tables as text (the default); "
+                   "gzip writes events.jsonl, metrics.csv and tasks.csv gzip-compressed "
+                   "(events.jsonl.gz, ...), which pandas reads in the same one call")
     r.add_argument("--json", action="store_true",
                    help="print the final state and the run's summary as one JSON document "
                    "instead")

@@ -11,14 +11,17 @@ from __future__ import annotations
 import argparse
 import codecs
 import csv
+import gzip
 import json
 import math
 import os
+import zlib
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from swarmsim.foundation.errors import InputError
+from swarmsim.foundation.textfiles import GZ, located, open_text
 
 #: files ``swarmsim run --out`` writes that the report is built from
 NEEDED = ("metrics.csv", "tasks.csv", "nodes.csv", "summary.json", "events.jsonl",
@@ -39,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     directory = Path(args.directory)
     if not directory.is_dir():
         raise InputError(f"{args.directory}: no such directory")
-    missing = [name for name in NEEDED if not (directory / name).is_file()]
+    missing = [name for name in NEEDED if not located(directory, name).is_file()]
     if missing:
         raise InputError(f"{args.directory}: missing {', '.join(missing)} "
                          "(write it with `swarmsim run SCENARIO --out DIR`)")
@@ -54,8 +57,9 @@ def run(args: argparse.Namespace) -> int:
 
     def build(staging: Path) -> list[Path]:
         for name in (*NEEDED, *OPTIONAL):
-            if (directory / name).is_file():
-                os.symlink((directory / name).resolve(), staging / name)
+            found = located(directory, name)  # plain or gzipped (run --out-format)
+            if found.is_file():
+                os.symlink(found.resolve(), staging / found.name)
         try:
             return build_report(staging, at=at, events=events,
                                 fmt=getattr(args, "format", "png"))
@@ -78,12 +82,12 @@ def check_run_files(directory: Path) -> list[dict[str, Any]]:
     from swarmsim.metrics import NodeRow, TaskRow
 
     for name in NEEDED:
-        _check_utf8(directory / name)
+        _check_utf8(located(directory, name))
     headers = {"metrics.csv": ("time", "entity", "metric", "value"),
                "tasks.csv": tuple(f.name for f in fields(TaskRow)),
                "nodes.csv": tuple(f.name for f in fields(NodeRow))}
     for name, wanted in headers.items():
-        with (directory / name).open(encoding="utf-8", newline="") as fh:
+        with open_text(located(directory, name)) as fh:
             try:
                 header = next(csv.reader(fh), [])
             except csv.Error as exc:
@@ -100,12 +104,12 @@ def check_run_files(directory: Path) -> list[dict[str, Any]]:
             raise InputError(f"{path}: not JSON: {exc}") from None
         if not isinstance(doc, dict):
             raise InputError(f"{path}: not a swarmsim {name}: not a JSON object")
-    return _read_events(directory / "events.jsonl")
+    return _read_events(located(directory, "events.jsonl"))
 
 
 def _read_events(path: Path) -> list[dict[str, Any]]:
     events = []
-    with path.open(encoding="utf-8") as fh:
+    with open_text(path) as fh:
         for number, line in enumerate(fh, 1):
             if not line.strip():
                 continue
@@ -125,12 +129,16 @@ def _read_events(path: Path) -> list[dict[str, Any]]:
 
 
 def _check_utf8(path: Path, chunk: int = 1 << 20) -> None:
-    """Decode ``path`` as UTF-8 a chunk at a time (bounded memory)."""
+    """Decode ``path`` (gunzipped when its name ends in ``.gz``) as UTF-8 a chunk at a
+    time (bounded memory)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     line = 1
-    with path.open("rb") as fh:
+    with (gzip.open(path, "rb") if path.suffix == GZ else path.open("rb")) as fh:
         while True:
-            block = fh.read(chunk)
+            try:
+                block = fh.read(chunk)
+            except (OSError, EOFError, zlib.error) as exc:
+                raise InputError(f"{path}: not gzip data ({exc})") from None
             try:
                 decoder.decode(block, final=not block)
             except UnicodeDecodeError as exc:

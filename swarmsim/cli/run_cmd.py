@@ -17,6 +17,7 @@ def run(args: argparse.Namespace) -> int:
     from swarmsim.input.scenario import load_scenario
     from swarmsim.outputs.files import (
         check_out_dir,
+        drop_other_format,
         final_document,
         final_stack_ps,
         write_run,
@@ -34,8 +35,10 @@ def run(args: argparse.Namespace) -> int:
 
         # events, final state, metrics, plots, report.html, visualizer.html
         fmt = getattr(args, "format", "png")
-        write_staged(out, lambda d: [*write_run(result, d),
-                                     *write_results(result, d, fmt=fmt)])
+        packed = getattr(args, "out_format", "plain") == "gzip"
+        drop_other_format(write_staged(out, lambda d: [
+            *write_run(result, d, compress=packed),
+            *write_results(result, d, fmt=fmt, compress=packed)]))
     if args.json:
         from swarmsim.metrics import run_summary  # the summary alone (cached after --out)
 

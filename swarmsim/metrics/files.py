@@ -8,12 +8,13 @@ Numbers are written in Python's shortest round-tripping form; an empty cell is "
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from swarmsim.foundation.jsontext import dumps_indented
+from swarmsim.foundation.textfiles import GZ, open_text
 from swarmsim.metrics.records import NodeRow, TaskRow
 from swarmsim.metrics.requests import TALLY_METRICS
 from swarmsim.metrics.series import SeriesSet
@@ -53,25 +54,30 @@ def _row(record: Any, names: Sequence[str]) -> list[Any]:
 
 
 def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    as_is = (str, int, type(None))  # what the csv writer writes as _cell would
+    with open_text(path, "w") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(header)
-        for row in rows:
-            w.writerow([_cell(v) for v in row])
+        w.writerows([v if type(v) in as_is else _cell(v) for v in row] for row in rows)
     return path
 
 
-def write_metrics(metrics: RunMetrics, out_dir: str | Path) -> list[Path]:
-    """Write ``metrics.csv``, ``tasks.csv``, ``nodes.csv`` and ``summary.json``."""
+def write_metrics(metrics: RunMetrics, out_dir: str | Path, *,
+                  compress: bool = False) -> list[Path]:
+    """Write ``metrics.csv``, ``tasks.csv``, ``nodes.csv`` and ``summary.json``; with
+    ``compress``, the two large tables gzip-compressed (``metrics.csv.gz``,
+    ``tasks.csv.gz``)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    gz = GZ if compress else ""
     paths = [
-        _write(out / METRICS_CSV, ("time", "entity", "metric", "value"), metrics.rows()),
-        _write(out / TASKS_CSV, _TASK_FIELDS, (_row(r, _TASK_FIELDS) for r in metrics.tasks)),
+        _write(out / (METRICS_CSV + gz), ("time", "entity", "metric", "value"), metrics.rows()),
+        _write(out / (TASKS_CSV + gz), _TASK_FIELDS,
+               (_row(r, _TASK_FIELDS) for r in metrics.tasks)),
         _write(out / NODES_CSV, _NODE_FIELDS, (_row(r, _NODE_FIELDS) for r in metrics.nodes)),
     ]
     summary = out / SUMMARY_JSON
-    summary.write_text(json.dumps(metrics.summary, indent=2) + "\n", encoding="utf-8")
+    summary.write_text(dumps_indented(metrics.summary) + "\n", encoding="utf-8")
     paths.append(summary)
     return paths
 
@@ -85,10 +91,10 @@ def _int(text: str) -> int | None:
 
 
 def read_metrics(path: str | Path) -> tuple[SeriesSet, list[Row]]:
-    """``metrics.csv`` as (level series, request tally rows)."""
+    """``metrics.csv`` (or ``metrics.csv.gz``) as (level series, request tally rows)."""
     levels: list[Row] = []
     tallies: list[Row] = []
-    with Path(path).open(encoding="utf-8", newline="") as fh:
+    with open_text(path) as fh:
         for rec in csv.DictReader(fh):
             row = (float(rec["time"]), rec["entity"], rec["metric"], float(rec["value"]))
             (tallies if row[2] in TALLY_METRICS else levels).append(row)
@@ -96,9 +102,9 @@ def read_metrics(path: str | Path) -> tuple[SeriesSet, list[Row]]:
 
 
 def read_tasks(path: str | Path) -> list[TaskRow]:
-    """``tasks.csv`` as :class:`TaskRow` records."""
+    """``tasks.csv`` (or ``tasks.csv.gz``) as :class:`TaskRow` records."""
     out = []
-    with Path(path).open(encoding="utf-8", newline="") as fh:
+    with open_text(path) as fh:
         for rec in csv.DictReader(fh):
             values: dict[str, Any] = {}
             for name in _TASK_FIELDS:

@@ -70,7 +70,7 @@ class Replay:
         self._kills: set[tuple[float, str]] = set()
         self._cv = {"tasks": [0, 0, 0], "reserved_cpus": [0, 0, 0]}  # n, sum, sum of squares
         self._unconverged: set[str] = set()
-        self._sums: tuple[int, ...] = (0,) * 14  # node shares, then service shares
+        self._sums: list[int] = [0] * 14  # node shares, then service shares
         self._last: dict[str, tuple[Any, ...]] = {}
         self._now = 0.0
         # entities whose levels changed at the current instant: sampled once when the
@@ -223,19 +223,28 @@ class Replay:
 
     def _count(self, item: NodeView | ServiceView, sign: int) -> None:
         """Take ``item`` out of (-1) or put it into (+1) the cluster sums."""
+        s = self._sums  # updated in place: only the sums the item takes part in
         if isinstance(item, NodeView):
-            up = item.in_swarm and item.alive
-            # a down node's reservations and limits leave the cluster with its capacity
-            held = item.totals if up else (0, 0, 0, 0, *item.totals[4:])
-            share: tuple[int, ...] = (
-                *held, int(up), item.cpus if up else 0, item.memory if up else 0,
-                int(item.in_swarm and item.status == "ready"), int(item.totals[4] > 0),
-                0, 0, 0)
-        elif item.job:
-            return
-        else:
-            share = (0,) * 11 + (item.desired, item.counts[0], item.counts[2])
-        self._sums = add(self._sums, share, sign)
+            totals = item.totals
+            if item.in_swarm and item.alive:
+                s[0] += sign * totals[0]
+                s[1] += sign * totals[1]
+                s[2] += sign * totals[2]
+                s[3] += sign * totals[3]
+                s[6] += sign
+                s[7] += sign * item.cpus
+                s[8] += sign * item.memory
+            # (a down node's reservations and limits leave the cluster with its capacity)
+            s[4] += sign * totals[4]
+            s[5] += sign * totals[5]
+            if item.in_swarm and item.status == "ready":
+                s[9] += sign
+            if totals[4] > 0:
+                s[10] += sign
+        elif not item.job:
+            s[11] += sign * item.desired
+            s[12] += sign * item.counts[0]
+            s[13] += sign * item.counts[2]
 
     # --- nodes -------------------------------------------------------------------------
     def _node_event(self, ev: Any) -> None:

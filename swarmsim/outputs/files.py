@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -13,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from swarmsim.commands import run_command
 from swarmsim.foundation.errors import InputError
+from swarmsim.foundation.jsontext import dump_indented, dumps_indented
+from swarmsim.foundation.textfiles import GZ, open_text
 from swarmsim.outputs.jsonlines import EventRecords, event_line
 from swarmsim.outputs.jsonlines import event_dict as event_dict  # re-exported
 from swarmsim.outputs.snapshot import snapshot
@@ -35,12 +36,19 @@ def final_document(result: RunResult) -> dict[str, Any]:
     return {**snapshot(result.sim), **traffic_document(result.sim)}
 
 
-def write_run(result: RunResult, out_dir: str | Path) -> list[Path]:
-    """Write a run's files into ``out_dir`` (created if needed); returns their paths."""
+#: the values of ``swarmsim run --out-format``: plain files, or the large tables gzipped
+OUT_FORMATS = ("plain", "gzip")
+
+
+def write_run(result: RunResult, out_dir: str | Path, *, compress: bool = False) -> list[Path]:
+    """Write a run's files into ``out_dir`` (created if needed); returns their paths.
+
+    The records go to ``events.jsonl`` (``events.jsonl.gz`` with ``compress``) a block of
+    lines at a time, each line built from its record as it is written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    events = out / "events.jsonl"
-    with events.open("w", encoding="utf-8") as fh:
+    events = out / ("events.jsonl" + (GZ if compress else ""))
+    with open_text(events, "w") as fh:
         lines: list[str] = []
         for event in result.sim.events:
             lines.append(event_line(event))
@@ -52,9 +60,11 @@ def write_run(result: RunResult, out_dir: str | Path) -> list[Path]:
             lines.append("")
             fh.write("\n".join(lines))
     final = out / "final.json"
-    final.write_text(json.dumps(final_document(result), indent=2) + "\n", encoding="utf-8")
+    with final.open("w", encoding="utf-8") as fh:
+        dump_indented(final_document(result), fh)
+        fh.write("\n")
     scenario = out / "scenario.json"
-    scenario.write_text(json.dumps(result.scenario.to_dict(), indent=2) + "\n", encoding="utf-8")
+    scenario.write_text(dumps_indented(result.scenario.to_dict()) + "\n", encoding="utf-8")
     from swarmsim.workload.report import write_traffic_csv
 
     return [events, final, scenario, *write_traffic_csv(result.sim, out)]
@@ -106,7 +116,7 @@ def check_out_dir(given: str, *, force: bool, markers: tuple[str, ...] = RUN_MAR
     entries = [e for e in _entries(out) if not e.startswith(_STAGING)]
     if not entries:
         return out
-    if not all(m in entries for m in markers):
+    if not all(m in entries or m + GZ in entries for m in markers):
         raise refuse("not empty and not an earlier output of this command; "
                      "give a new or empty directory")
     if not force:
@@ -177,6 +187,17 @@ def final_stack_ps(result: RunResult, name: str) -> str:
         if cache is not None:
             cache[key] = text
     return text
+
+
+def drop_other_format(written: list[Path]) -> None:
+    """Remove, beside each file just written, the same file in the other format (an
+    earlier run's ``events.jsonl`` when ``events.jsonl.gz`` was written, or the reverse),
+    so a directory never holds two runs' tables."""
+    for p in written:
+        other = p.with_name(p.name[:-len(GZ)]) if p.name.endswith(GZ) else p.with_name(
+            p.name + GZ)
+        if other.is_file() or other.is_symlink():
+            other.unlink()
 
 
 def stack_ps_text(result: RunResult) -> str:

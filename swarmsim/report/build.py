@@ -73,11 +73,12 @@ def save_panels(draws: list[Callable[[Axes], Any]], path: Path,
 
 
 def write_results(result: RunResult, out_dir: str | Path, *, at: float | None = None,
-                  fmt: str = "png") -> list[Path]:
-    """Write the metrics files, ``stack-ps.txt``, the plots (PNG, and ``fmt`` svg or
-    pdf too) and both pages of a run."""
+                  fmt: str = "png", compress: bool = False) -> list[Path]:
+    """Write the metrics files (``metrics.csv`` and ``tasks.csv`` gzipped with
+    ``compress``), ``stack-ps.txt``, the plots (PNG, and ``fmt`` svg or pdf too) and both
+    pages of a run."""
     out = Path(out_dir)
-    paths = write_metrics(collect(result), out)
+    paths = write_metrics(collect(result), out, compress=compress)
     data = RunData.from_result(result)  # what the files just written hold: not read back
     ps = out / STACK_PS
     ps.write_text(data.stack_ps, encoding="utf-8")
@@ -134,6 +135,25 @@ def render_files(data: RunData, d: Path, *, at: float | None = None,
     report = d / "report.html"
     report.write_text(render_report(data, plots), encoding="utf-8")
     viz = d / "visualizer.html"
-    viz.write_text(render_page(data), encoding="utf-8")
+    viz.write_text(render_page(*page_sample(data)), encoding="utf-8")
     extra = [p.with_suffix(f".{fmt}") for p in plots.values()] if fmt != "png" else []
     return [*plots.values(), *extra, report, viz]
+
+
+#: the most nodes ``visualizer.html`` replays (a column each); a larger swarm is sampled
+PAGE_NODES = 100
+
+
+def page_sample(data: RunData, most: int = PAGE_NODES) -> tuple[RunData, str]:
+    """What ``visualizer.html`` replays: the whole run, or beyond ``most`` nodes an even
+    sample of them in hostname order with the tasks placed on them, and the note the
+    page shows saying so."""
+    names = data.node_names()
+    if len(names) <= most:
+        return data, ""
+    idx = sorted({round(i * (len(names) - 1) / (most - 1)) for i in range(most)})
+    sample = data.on_nodes([names[i] for i in idx])
+    return sample, (
+        f"A sample: {len(idx):,} of the run's {len(names):,} nodes, evenly spaced in "
+        f"hostname order, and the {len(sample.tasks):,} of its {len(data.tasks):,} tasks "
+        "placed on them; tasks.csv, nodes.csv and events.jsonl hold them all.")

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from swarmsim.foundation.textfiles import located, open_text
 from swarmsim.metrics import collect
 from swarmsim.metrics.files import (
     METRICS_CSV,
@@ -91,7 +92,7 @@ class RunData:
     @classmethod
     def load(cls, directory: str | Path, *,
              events: Sequence[dict[str, Any]] | None = None) -> RunData:
-        """Read a run directory.
+        """Read a run directory (its tables plain or gzipped, ``--out-format``).
 
         Args:
             directory: written by ``swarmsim run --out``.
@@ -102,10 +103,10 @@ class RunData:
             FileNotFoundError: if one of the files the report needs is missing.
         """
         d = Path(directory)
-        series, requests = read_metrics(d / METRICS_CSV)
+        series, requests = read_metrics(located(d, METRICS_CSV))
         if events is None:
             loaded = []
-            with (d / "events.jsonl").open(encoding="utf-8") as fh:
+            with open_text(located(d, "events.jsonl")) as fh:
                 for line in fh:
                     if line.strip():
                         loaded.append(json.loads(line))
@@ -114,7 +115,7 @@ class RunData:
         return cls(
             series=series,
             requests=requests,
-            tasks=read_tasks(d / TASKS_CSV),
+            tasks=read_tasks(located(d, TASKS_CSV)),
             nodes=read_nodes(d / NODES_CSV),
             summary=json.loads((d / SUMMARY_JSON).read_text(encoding="utf-8")),
             scenario=json.loads((d / "scenario.json").read_text(encoding="utf-8")),
@@ -201,6 +202,17 @@ class RunData:
         if since is not None:
             out.append((since, self.end))
         return out
+
+    def on_nodes(self, keep: Sequence[str]) -> RunData:
+        """The same run seen through some of its nodes: their rows, the tasks that were
+        ever placed on one of them with their changes, every series and every other
+        record as they are (what a page too large to use shows instead of the whole)."""
+        wanted = set(keep)
+        changes = {tid: c for tid, c in self.task_changes().items()
+                   if any(x.node in wanted for x in c)}
+        return replace(self, nodes=[r for r in self.nodes if r.node in wanted],
+                       tasks=[r for r in self.tasks if r.task_id in changes],
+                       _changes=changes, _by_node={}, _visible={})
 
     # --- tasks over time ---------------------------------------------------------------
     def task_changes(self) -> dict[str, list[TaskChange]]:

@@ -15,6 +15,8 @@ from swarmsim.report.data import RunData
 from swarmsim.report.style import fmt_bytes, fmt_clock, fmt_pct, fmt_seconds, short_service
 
 MAX_EVENTS = 300
+#: the most lines of the final ``docker stack ps`` the page shows (all are in stack-ps.txt)
+MAX_PS_LINES = 2000
 _CSS = """
 body{font:14px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0 auto;
 max-width:1180px;padding:18px 24px;color:#1d2730}
@@ -168,6 +170,11 @@ def render_report(data: RunData, plots: Mapping[str, Path]) -> str:
                                                       events[:MAX_EVENTS])]
     if more > 0:
         parts.append(f"<p class=\"muted\">{more} more in events.jsonl</p>")
+    lines = data.stack_ps.split("\n")
+    shown = "\n".join(lines[:MAX_PS_LINES])
+    cut = len(lines) - MAX_PS_LINES
     parts += ["<h2>Final docker stack ps</h2>",
-              f"<pre>{escape(data.stack_ps) or '(no stacks)'}</pre></body></html>\n"]
+              f"<pre>{escape(shown) or '(no stacks)'}</pre>",
+              f"<p class=\"muted\">{cut} more lines in stack-ps.txt</p>" if cut > 0 else "",
+              "</body></html>\n"]
     return "".join(parts)

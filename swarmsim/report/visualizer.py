@@ -79,9 +79,11 @@ def _asset(name: str) -> str:
     return resources.files("swarmsim.report").joinpath("assets", name).read_text(encoding="utf-8")
 
 
-def render_page(data: RunData) -> str:
-    """The whole ``visualizer.html`` document."""
-    return _document(page_data(data), f"swarmsim visualizer: {data.scenario.get('name', '')}")
+def render_page(data: RunData, note: str = "") -> str:
+    """The whole ``visualizer.html`` document (``note``: a line shown under the
+    controls)."""
+    return _document(page_data(data), f"swarmsim visualizer: {data.scenario.get('name', '')}",
+                     note)
 
 
 def live_page(name: str) -> str:
@@ -93,7 +95,7 @@ def live_page(name: str) -> str:
     return _document(empty, f"swarmsim visualizer (live): {name}")
 
 
-def _document(payload_data: dict[str, Any], title_text: str) -> str:
+def _document(payload_data: dict[str, Any], title_text: str, note: str = "") -> str:
     payload = json.dumps(payload_data, separators=(",", ":"))
     payload = payload.replace("</", "<\\/")  # never close the script element early
     title = html.escape(title_text)
@@ -112,7 +114,8 @@ def _document(payload_data: dict[str, Any], title_text: str) -> str:
         "<option value=\"10\" selected>10x</option><option value=\"30\">30x</option>"
         "<option value=\"100\">100x</option></select></label>"
         "<label><input id=\"compact\" type=\"checkbox\"> compact</label></div>"
-        "<div id=\"mark\"></div><div id=\"legend\"></div></header>\n"
+        "<div id=\"mark\"></div><div id=\"legend\"></div>"
+        + (f"<p id=\"note\">{html.escape(note)}</p>" if note else "") + "</header>\n"
         "<main id=\"cluster\"></main><footer id=\"pending\"></footer>\n"
         f"<script id=\"run-data\" type=\"application/json\">{payload}</script>\n"
         f"<script>{_asset('visualizer.js')}</script>\n</body></html>\n"
