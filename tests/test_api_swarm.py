@@ -86,6 +86,11 @@ def test_swarm_update_task_history_limit_reaches_the_reaper():
         assert err.value.code == 500
         assert json.loads(err.value.read())["message"] == (
             "rpc error: code = Unknown desc = update out of sequence")
+        locked = docker(srv, "swarm", "update", "--autolock=true")
+        assert (locked.returncode, locked.stderr) == (
+            1, "Error response from daemon: swarmsim: autolock (docker swarm update "
+               "--autolock) is not simulated\n")
+        assert json.loads(docker(srv, "info", "--format", SPEC).stdout) == spec
         neg = docker(srv, "swarm", "update", "--dispatcher-heartbeat", "-1s")
         assert neg.returncode == 1
         assert neg.stderr.strip().endswith("heartbeat time period cannot be a negative "

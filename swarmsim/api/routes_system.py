@@ -208,6 +208,9 @@ def _update_spec(view: Any, spec: dict[str, Any]) -> None:
     if isinstance(heartbeat, int) and heartbeat < 0:
         raise bad_request(grpc("InvalidArgument", "heartbeat time period cannot be a "
                                                   "negative duration"))
+    if (spec.get("EncryptionConfig") or {}).get("AutoLockManagers"):
+        raise bad_request("swarmsim: autolock (docker swarm update --autolock) is not "
+                          "simulated")
     limit = (spec.get("Orchestration") or {}).get("TaskHistoryRetentionLimit")
     if isinstance(limit, int):
         # a negative limit keeps every task (taskreaper: `if taskHistory < 0 { continue }`)
