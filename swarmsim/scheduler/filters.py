@@ -74,22 +74,23 @@ def _norm_arch(arch: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _platform_check(platforms: tuple[Platform, ...]) -> Check:
-    """The platform filter for these platforms; a node's verdict depends on its platform
-    alone, so it is worked out once per distinct node platform (a cluster has few)."""
+    """The platform filter for these platforms; a node's verdict depends on its ``(os,
+    arch)`` alone, so it is worked out once per distinct pair (a cluster has few)."""
     wanted = tuple((p.os, _norm_arch(p.arch)) for p in platforms)
-    verdicts: dict[Platform, bool] = {}
+    verdicts: dict[tuple[str, str], bool] = {}
 
-    def fits(mine: Platform) -> bool:
-        arch = _norm_arch(mine.arch)
-        return any((not a or a == arch) and (not o or o == mine.os) for o, a in wanted)
+    def fits(os: str, arch: str) -> bool:
+        arch = _norm_arch(arch)
+        return any((not a or a == arch) and (not o or o == os) for o, a in wanted)
 
     def check(n: NodeInfo) -> bool:
-        mine = n.spec.platform
-        if mine is None:
+        facts = n.facts
+        if not facts.has_platform:
             return False
+        mine = (facts.os, facts.arch)
         verdict = verdicts.get(mine)
         if verdict is None:
-            verdict = verdicts[mine] = fits(mine)
+            verdict = verdicts[mine] = fits(*mine)
         return verdict
 
     return check

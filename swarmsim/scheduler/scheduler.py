@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -251,10 +252,11 @@ class Scheduler:
                     service.placement.preferences, now,
                 )
                 result = placer.run()
-            for i, task_id, node in zip(members, task_ids, result.nodes, strict=False):
-                node_id = node.id
-                tracked[task_id] = node_id
-                decisions[i] = Decision(task_id, node_id, MSG_ASSIGNED, "")
+            node_ids = [node.id for node in result.nodes]
+            tracked.update(zip(task_ids, node_ids, strict=False))
+            made = map(Decision, task_ids, node_ids, repeat(MSG_ASSIGNED), repeat(""))
+            for i, decision in zip(members, made, strict=False):
+                decisions[i] = decision
             if len(result.nodes) < len(members):
                 error = (
                     f"{NO_SUITABLE_NODE} ({result.explanation})"
