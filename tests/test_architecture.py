@@ -1,6 +1,6 @@
 """The architecture is enforced, not hoped for (docs/architecture.md): the layer, purity
 and no-circle contracts (import-linter, configured in pyproject.toml), the lint rules
-(ruff) and the strict type check of the lower layers (mypy) run as part of the suite, so
+(ruff) and the strict type check of the whole package (mypy) run as part of the suite, so
 the one test command a contributor runs checks them."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def test_ruff_passes():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_mypy_strict_on_foundation_input_model_and_simulation():
+def test_mypy_strict_on_the_whole_package():
     proc = _run(sys.executable, "-m", "mypy")
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

@@ -189,7 +189,7 @@ def route(app: web.Application, method: str, path: str, fn: Handler | AsyncHandl
         view.sync()
         call = Call(view, request, body, version)
         if stream:
-            return await fn(call)  # type: ignore[no-any-return,misc]
+            return await fn(call)
         key: Any = None
         if cached:
             key = (view.generation, view.clock.anchor(), view.sim.has_leader)

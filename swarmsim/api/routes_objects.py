@@ -16,9 +16,10 @@ from swarmsim.api import http
 from swarmsim.api.errors import ApiError, bad_request, not_found
 from swarmsim.api.filters import labels_ok, parse, prefix_ok
 from swarmsim.api.routes_services import registry_user
-from swarmsim.api.view import LOCAL_NETWORKS, Item, object_id
+from swarmsim.api.view import LOCAL_NETWORKS, Item
 from swarmsim.cluster.tasks import TaskState
 from swarmsim.commands import containers as shapes
+from swarmsim.commands.views import object_id
 from swarmsim.compose import imageref
 from swarmsim.foundation.text import human_duration
 from swarmsim.manager.controlapi.errors import grpc

@@ -20,9 +20,9 @@ from swarmsim.api.errors import ApiError, bad_request, not_found
 from swarmsim.api.filters import labels_ok, parse, prefix_ok
 from swarmsim.api.routes_nodes import OUT_OF_SEQUENCE
 from swarmsim.api.spec_in import read_service_spec
-from swarmsim.api.view import object_id
 from swarmsim.cluster.tasks import TaskState
 from swarmsim.commands import objects
+from swarmsim.commands.views import object_id
 from swarmsim.input.specs import ServiceSpec
 from swarmsim.manager.controlapi import tagged_image
 from swarmsim.manager.controlapi.errors import grpc

@@ -17,6 +17,7 @@ from swarmsim.api import http
 from swarmsim.api.errors import ApiError, bad_request
 from swarmsim.api.filters import parse
 from swarmsim.api.routes_nodes import OUT_OF_SEQUENCE
+from swarmsim.api.view import View
 from swarmsim.foundation import defaults
 from swarmsim.foundation.units import parse_duration
 from swarmsim.manager.controlapi.errors import NOT_IN_SWARM, grpc
@@ -135,7 +136,7 @@ def swarm_object(call: http.Call) -> dict[str, Any]:
 
 
 def _cluster_id(call: http.Call) -> str:
-    from swarmsim.api.view import object_id
+    from swarmsim.commands.views import object_id
 
     tokens = call.view.sim.join_tokens or ("", "")
     return object_id("swarm", tokens[0])
@@ -233,7 +234,7 @@ def _event_json(view: Any, ev: Any) -> dict[str, Any]:
             "scope": "swarm", "time": int(at), "timeNano": int(at * 1e9)}
 
 
-def _since(text: str | None, view: Any) -> float | None:
+def _since(text: str | None, view: View) -> float | None:
     if not text:
         return None
     try:

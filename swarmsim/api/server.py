@@ -48,7 +48,7 @@ class Server:
 
     def __init__(self, session: Any, *, speed: float = 1.0,
                  machine: str | None = None) -> None:
-        from swarmsim.shell.session import LOCAL
+        from swarmsim.shell.hostcmds import LOCAL
 
         sim = session.sim
         if machine is None:

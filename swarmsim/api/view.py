@@ -69,7 +69,8 @@ class View(SimView):
         self.swarm_version = 10  # the cluster object's Version.Index
         self.swarm_spec: dict[str, Any] | None = None  # as `docker swarm update` set it
         self.auth: dict[str, str] = {}  # registry -> user, from X-Registry-Auth headers
-        self.responses: dict[str, tuple[Any, bytes]] = {}  # GET path?query -> (key, body)
+        # GET (path, query) -> (key, body)
+        self.responses: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[Any, bytes]] = {}
         super().__init__(sim)  # versions of nodes, services and tasks, the JSON cache
         self.clock: LiveClock = clock  # type: ignore[assignment]
         self.json_anchor = clock.anchor()  # the clock anchor json_cache was rendered at

@@ -238,7 +238,7 @@ def _place(
     # (moby client/service_create.go, imageWithTagString): once per service, not per task
     images = {s.spec.name: tagged_image(s.spec.image) for s in services}
     desired = {s.spec.name: "complete" if s.spec.is_job else "running" for s in services}
-    tasks = []
+    tasks: list[PlannedTask] = []
     append = tasks.append
     for task, d, (name, slot) in zip(pending, decisions, named, strict=True):
         # a global task is created for its node (pre-assigned) and keeps it while pending;

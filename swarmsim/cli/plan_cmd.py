@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import pairwise
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from swarmsim.cli.compare_cmd import with_policy
 from swarmsim.foundation.collector import paused_collector
 from swarmsim.foundation.text import current_state, natural_key, table, truncate_error
 from swarmsim.foundation.units import format_bytes, format_cpus
+
+if TYPE_CHECKING:
+    from swarmsim.app.plan import Plan
 
 T = TypeVar("T", bound=Any)
 
@@ -22,8 +26,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # this sub-command's modules load only when it runs: `swarmsim --help` and the
+    # other sub-commands start without them
     from swarmsim.app.plan import deploy_lines, plan
-    from swarmsim.cli.compare_cmd import with_policy
     from swarmsim.input.scenario import load_scenario
 
     scenario = with_policy(load_scenario(args.scenario, seed=args.seed), args.policy)
@@ -64,7 +69,7 @@ def _run(args: argparse.Namespace) -> int:
 HEADERS = ["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"]
 
 
-def _stack_ps(result, *, no_trunc: bool = False) -> str:  # type: ignore[no-untyped-def]
+def _stack_ps(result: Plan, *, no_trunc: bool = False) -> str:
     """The ``docker stack ps`` table of the plan: ``table(HEADERS, rows)`` built a column
     at a time.  A plan's rows share a few images, nodes and (state, error) tails, so
     each of those is padded once; only the id and the name are padded per row."""
@@ -143,7 +148,7 @@ def in_table_order(tasks: Sequence[T]) -> list[T]:
     return ordered
 
 
-def task_order_key():  # type: ignore[no-untyped-def]
+def task_order_key() -> Callable[[Any], list[object]]:
     """``natural_key`` of a task's name, computing the service part once per service.
 
     A name ``<service>.<slot>`` has the natural key of ``<service>.`` followed by the slot
@@ -151,7 +156,7 @@ def task_order_key():  # type: ignore[no-untyped-def]
     to ``natural_key`` of the whole name."""
     prefixes: dict[str, list[object]] = {}
 
-    def key(t) -> list[object]:  # type: ignore[no-untyped-def]
+    def key(t: Any) -> list[object]:
         head, dot, tail = t.name.rpartition(".")
         if not dot or not tail.isdecimal():
             return natural_key(t.name)
@@ -163,7 +168,7 @@ def task_order_key():  # type: ignore[no-untyped-def]
     return key
 
 
-def _node_summary(result) -> str:  # type: ignore[no-untyped-def]
+def _node_summary(result: Plan) -> str:
     rows = []
     # docker node ls lists swarm members only: a machine with joined: false is not one
     members = [n for n in result.nodes if n.spec.joined]

@@ -37,7 +37,10 @@ class View(Protocol):
     ids of networks and containers, and two caches of rendered JSON."""
 
     sim: Simulation
-    clock: Stamps
+
+    @property
+    def clock(self) -> Stamps: ...
+
     json_cache: dict[str, bytes]
     json_anchor: float
     spec_cache: dict[int, tuple[Any, str]]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from swarmsim.metrics.series import ratio, time_max, time_mean, value_at
 
-Run = Any  # a RunView
+if TYPE_CHECKING:
+    from swarmsim.experiments.measures import RunView as Run
 NAN = math.nan
 
 

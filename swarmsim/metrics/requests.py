@@ -98,7 +98,7 @@ def _from_traffic(sim: Any, traffic: Any) -> RequestCodes:
     cols = traffic.records()
     done = np.asarray(cols.end) <= sim.now
     if done.all():  # nothing in flight: the columns as they are
-        done = slice(None)  # type: ignore[assignment]
+        done = slice(None)
     services = list(getattr(traffic, "services", []))
     machines = list(getattr(traffic, "machines", []))
     svc_names = np.array([*services, ""], dtype=object)
@@ -228,7 +228,8 @@ def _bins(table: RequestTable | RequestCodes, start: float,
     return k, np.minimum(edges, end), width
 
 
-def segment_quantiles(values: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+def segment_quantiles(values: np.ndarray, starts: np.ndarray | Sequence[int],
+                      ends: np.ndarray | Sequence[int],
                       qs: Sequence[float]) -> np.ndarray:
     """Quantiles of many segments at once, equal to ``np.quantile(values[s:e], q)`` (its
     default ``linear`` method, bit for bit) for every non-empty segment.

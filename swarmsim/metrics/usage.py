@@ -85,6 +85,7 @@ def energy_figures(series: SeriesSet, nodes: Sequence[Any], start: float, end: f
             a, b = max(a, start), min(b, end)
             if b <= a or not value_at(*up, a):
                 continue
-            joules += (b - a) * node_power(*spec.power, value_at(*used, a), cores)
+            idle, peak = spec.power
+            joules += (b - a) * node_power(idle, peak, value_at(*used, a), cores)
         per_node[spec.name] = joules / 3600.0
     return {"model": "linear", "total_wh": sum(per_node.values()), "nodes": per_node}

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from swarmsim.report.data import RunData, binned_means
@@ -127,8 +129,8 @@ def panel_height(nodes: int) -> float:
 
 def row_height_pt(ax: Axes, rows: int) -> float:
     """The height (points) of one of ``rows`` rows filling ``ax``."""
-    fig = ax.figure
-    height_in = ax.get_position().height * fig.get_size_inches()[1]
+    fig = cast("Figure", ax.figure)  # the figure the Axes was made in (no subfigures)
+    height_in = float(ax.get_position().height * fig.get_size_inches()[1])
     return 72.0 * height_in * 0.85 / max(rows, 1)  # 0.85: room the layout takes later
 
 

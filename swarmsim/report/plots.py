@@ -7,10 +7,14 @@ to a heatmap, an aggregate or a sample, and say so in the title.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import cast
+
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
@@ -66,6 +70,11 @@ def _node_values(data: RunData, node: str, metric: str) -> tuple[list[float], li
     return list(times), [100.0 * v / cap if cap else 0.0 for v in values]
 
 
+def _ydata(line: Line2D) -> Sequence[float]:
+    """A line's y values (matplotlib types them as any array-like)."""
+    return cast("Sequence[float]", line.get_ydata())
+
+
 def plot_utilisation(data: RunData, *, ax: Axes, metric: str = "used_cpus",
                      max_lines: int = 12, bins: int = 120) -> Axes:
     """Utilisation of every node over time.
@@ -88,8 +97,8 @@ def plot_utilisation(data: RunData, *, ax: Axes, metric: str = "used_cpus",
             if metric == "traffic_cpus":
                 per_bin: dict[float, float] = {}
                 for node in nodes:
-                    for x, v in zip(*_tally(data, f"node:{node}", metric), strict=True):
-                        per_bin[x] = per_bin.get(x, 0.0) + v
+                    for x, y in zip(*_tally(data, f"node:{node}", metric), strict=True):
+                        per_bin[x] = per_bin.get(x, 0.0) + y
                 tot_t, tot_v = sorted(per_bin), [per_bin[x] for x in sorted(per_bin)]
             cap_t, cap_v = data.series.get("cluster", cap_metric)
             times = sorted(set(tot_t) | set(cap_t))
@@ -187,8 +196,8 @@ def plot_replicas(data: RunData, *, ax: Axes, max_services: int = 6,
     texts = {t: ", ".join(what[:3]) + (f" +{len(what) - 3}" if len(what) > 3 else "")
              for t, what in by_time.items()} if labelled else {}
     placed = label_rows(ax, data.start, data.end, texts)
-    for t, (row, right) in placed.items():
-        ax.annotate(texts[t], xy=(t, 1.0), xycoords=("data", "axes fraction"),
+    for at, (row, right) in placed.items():
+        ax.annotate(texts[at], xy=(at, 1.0), xycoords=("data", "axes fraction"),
                     xytext=(-2 if right else 2, -4 - 10 * row), textcoords="offset points",
                     fontsize=LABEL_PT, va="top", ha="right" if right else "left",
                     color="0.2")
@@ -205,7 +214,7 @@ def plot_replicas(data: RunData, *, ax: Axes, max_services: int = 6,
     if aggregate:
         _zoom_percent(ax)
     else:
-        top = max([1.0] + [max(ln.get_ydata(), default=0) for ln in ax.lines])
+        top = max([1.0] + [max(_ydata(ln), default=0) for ln in ax.lines])
         ax.set_ylim(0, top * 1.3 + 0.5)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
     return ax
@@ -224,7 +233,7 @@ def label_rows(ax: Axes, start: float, end: float, texts: dict[float, str],
     Returns:
         time -> (row, written leftwards), for the labels placed.
     """
-    fig = ax.figure
+    fig = cast("Figure", ax.figure)  # the figure the Axes was made in (no subfigures)
     # the axes' width once laid out; taken small so that distances are underestimated
     width = 0.8 * ax.get_position().width * fig.get_size_inches()[0] * 72.0
     span = (end - start) or 1.0

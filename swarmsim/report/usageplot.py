@@ -103,7 +103,7 @@ def plot_usage(data: RunData, *, ax: Axes, resource: str = "cpu", max_lines: int
 def _peak(ax: Axes) -> float:
     """The highest value the Axes' lines reach."""
     peaks = [float(np.nanmax(line.get_ydata())) for line in ax.get_lines()
-             if len(line.get_ydata()) and not np.all(np.isnan(line.get_ydata()))]
+             if np.size(line.get_ydata()) and not np.all(np.isnan(line.get_ydata()))]
     return max(peaks, default=0.0)
 
 

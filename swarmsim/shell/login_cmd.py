@@ -72,8 +72,8 @@ def login_command(session: Session, machine: str, words: list[str],
     """One ``docker login`` line; ``stdin``: what a pipe into it wrote."""
     try:
         parsed = parse(words)
-    except CommandError as err:
-        return Reply("", err.message + "\n", err.exit_code)
+    except CommandError as bad:
+        return Reply("", bad.message + "\n", bad.exit_code)
     v, changed = parsed.values, parsed.changed
     user, password = str(v["username"] or ""), str(v["password"] or "")
     from_stdin = bool(v["password-stdin"]) or password == "-"
