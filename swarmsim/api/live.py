@@ -30,6 +30,7 @@ def live_state(view: View) -> dict[str, Any]:
     """What the page draws: the nodes in the node list, each with the tasks whose
     desired state is running (the tasks the real visualizer shows), and the services'
     colours."""
+    # the report package loads matplotlib: only `serve --visualizer` pays for it
     from swarmsim.report.style import service_colors
 
     state = view.sim.state

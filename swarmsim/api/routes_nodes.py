@@ -43,7 +43,8 @@ def node_list(call: http.Call) -> list[dict[str, Any]]:
 
 
 def _find(call: http.Call) -> NodeRecord:
-    return call.view.api.find_node(call.arg("id"))
+    node: NodeRecord = call.view.api.find_node(call.arg("id"))
+    return node
 
 
 def node_inspect(call: http.Call) -> dict[str, Any]:

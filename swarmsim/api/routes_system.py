@@ -18,6 +18,7 @@ from swarmsim.api.errors import ApiError, bad_request
 from swarmsim.api.filters import parse
 from swarmsim.api.routes_nodes import OUT_OF_SEQUENCE
 from swarmsim.api.view import View
+from swarmsim.commands.views import object_id
 from swarmsim.foundation import defaults
 from swarmsim.foundation.units import parse_duration
 from swarmsim.manager.controlapi.errors import NOT_IN_SWARM, grpc
@@ -136,8 +137,6 @@ def swarm_object(call: http.Call) -> dict[str, Any]:
 
 
 def _cluster_id(call: http.Call) -> str:
-    from swarmsim.commands.views import object_id
-
     tokens = call.view.sim.join_tokens or ("", "")
     return object_id("swarm", tokens[0])
 

@@ -17,8 +17,10 @@ from aiohttp import web
 
 from swarmsim.api.app import make_app
 from swarmsim.api.clock import LiveClock
+from swarmsim.api.live import make_live_app
 from swarmsim.api.view import View
 from swarmsim.commands import control_api, default_machine
+from swarmsim.shell.hostcmds import LOCAL
 
 T = TypeVar("T")
 GC_FREEZE_S = 2.0  # wall-clock seconds between two freezes of what is alive
@@ -48,8 +50,6 @@ class Server:
 
     def __init__(self, session: Any, *, speed: float = 1.0,
                  machine: str | None = None) -> None:
-        from swarmsim.shell.hostcmds import LOCAL
-
         sim = session.sim
         if machine is None:
             try:
@@ -86,8 +86,6 @@ class Server:
         if socket is None:
             self.port = _bound_port(site, port)
         if self.visualizer_port is not None:
-            from swarmsim.api.live import make_live_app
-
             self._live = web.AppRunner(make_live_app(self.view), access_log=None,
                                        handle_signals=False)
             await self._live.setup()

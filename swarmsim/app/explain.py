@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from swarmsim.app.run import find_task
 from swarmsim.cluster.tasks import Task, TaskState
 from swarmsim.commands.tables import tabwrite
+from swarmsim.foundation.text import natural_key
 from swarmsim.foundation.units import format_duration
 from swarmsim.scheduler import Explanation, NodeVerdict, PendingTask
 
@@ -106,7 +107,5 @@ def explain_lines(sim: Simulation, ref: str) -> tuple[list[str], int]:
 
 def current_tasks(sim: Simulation) -> list[Task]:
     """The tasks of every service that are wanted running, by name."""
-    from swarmsim.foundation.text import natural_key
-
     tasks = [t for t in sim.state.tasks.values() if t.desired <= TaskState.RUNNING]
     return sorted(tasks, key=lambda t: (natural_key(t.name), t.id))

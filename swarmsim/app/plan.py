@@ -18,6 +18,7 @@ from swarmsim.foundation.rng import IdFactory, make_streams
 from swarmsim.input.scenario import Scenario
 from swarmsim.input.specs import NodeSpec, PortConfig, ServiceSpec, Stack
 from swarmsim.manager.controlapi import tagged_image
+from swarmsim.policies import make_policy
 from swarmsim.scheduler import PendingTask, Scheduler
 from swarmsim.scheduler.constraint import node_matches, parse_constraints
 from swarmsim.simulation.images import registry_of, resolve_image
@@ -166,7 +167,6 @@ def _plan(scenario: Scenario, env: dict[str, str] | None) -> Plan:
             spec = ports.allocate(spec)
             desired = _desired(spec, nodes)
             created.append(PlannedService(id=ids.new_id(), spec=spec, desired=desired))
-    from swarmsim.policies import make_policy  # the scenario's policy, as the engine's
 
     scheduler = Scheduler(make_policy(scenario.policy), streams["policy"])
     return _place(scenario, nodes, stacks, created, ids, scheduler)

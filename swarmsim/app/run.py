@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.commands import control_api, default_machine, run_command
+from swarmsim.compose import load_stack, validate_for_daemon
 from swarmsim.foundation.errors import InputError
 from swarmsim.input.scenario import Scenario, check_run
 from swarmsim.input.timeline import Step
-from swarmsim.simulation.engine import Simulation
+from swarmsim.metrics.recorder import Recorder
+from swarmsim.simulation.engine import Simulation, tuned_gc
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +93,6 @@ def run_scenario(
             (as ``swarmsim plan`` reports it). A command of the ``timeline:`` that
             docker refuses is not an error: its output is part of the run.
     """
-    from swarmsim.metrics.recorder import Recorder
-
     end = scenario.until if until is None else until
     check_run(scenario, end)  # before anything is allocated
     check_stacks(scenario, env_vars)
@@ -105,6 +106,7 @@ def run_scenario(
     for step in scenario.timeline:
         sim.later(step.at, _do_step, result, step)
     if scenario.traces:
+        # loaded only for a scenario with traces (`run --json` starts without it)
         from swarmsim.workload.traces import schedule_traces
 
         schedule_traces(sim.clock, sim.controlapi, scenario.traces)
@@ -120,8 +122,6 @@ def run_scenario(
 def _advance(sim: Simulation, end: float, progress: Callable[[float, float], None] | None) -> None:
     """Run the clock to ``end``; with ``progress``, in 200 legs (simpy resumes exactly
     where it paused, so the events are the same)."""
-    from swarmsim.simulation.engine import tuned_gc
-
     if end <= sim.env.now:  # nothing to run: the swarm as it is at t=0
         return
     with tuned_gc():
@@ -144,8 +144,6 @@ def check_stacks(scenario: Scenario, env_vars: dict[str, str] | None = None) -> 
     Raises:
         InputError: the first file docker would reject.
     """
-    from swarmsim.compose import load_stack, validate_for_daemon
-
     loaded: list[Any] = []
     for ref in scenario.stacks:
         stack = load_stack(list(ref.compose_files), ref.name, env=env_vars,
@@ -163,8 +161,6 @@ def _do_step(result: RunResult, step: Step) -> None:
         _run(result, step.target, step.on)
         return
     if step.action in ("fail", "recover"):
-        from swarmsim.commands import control_api
-
         alive = step.action == "recover"
         node_id = control_api(sim).node_id(step.target)  # its current node, if in a swarm
         node = sim.state.nodes.get(node_id or "")
@@ -205,11 +201,10 @@ def find_task(sim: Simulation, ref: str) -> Task | None:
 
 
 def _run(result: RunResult, line: str, on: str | None) -> None:
-    from swarmsim.commands import control_api, default_machine, run_command
-
     sim = result.sim
     machine = on or default_machine(sim, control_api(sim))
     if line.split(None, 1)[:1] == ["curl"]:  # a request to the get-started app
+        # loaded only for a timeline that curls the get-started app
         from swarmsim.commands.curl import timeline_curl
 
         out, err, code = timeline_curl(sim, line, machine)
@@ -218,6 +213,7 @@ def _run(result: RunResult, line: str, on: str | None) -> None:
     res = run_command(sim, line, on=machine)
     _log(result, CommandEvent(sim.now, line, res.output, res.error, res.exit_code, machine))
     if res.waits:
+        # loaded only for a command that waits (a service's progress bars)
         from swarmsim.commands.progress import follow
 
         def waited(out: str, err: str, code: int) -> None:

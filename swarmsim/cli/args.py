@@ -10,6 +10,8 @@ import argparse
 import math
 from typing import NoReturn
 
+from swarmsim.foundation.units import parse_duration
+
 #: the largest ``--seed`` (seeds are unsigned 64-bit numbers)
 MAX_SEED = 2**64 - 1
 #: the most replications ``compare --seeds`` runs
@@ -76,8 +78,6 @@ def speed(text: str) -> float:
 
 def _seconds(text: str) -> tuple[str, float]:
     """``text`` shortened for messages, and the seconds of the Go duration it holds."""
-    from swarmsim.foundation.units import parse_duration
-
     shown = text if len(text) <= 40 else text[:40] + "..."
     try:
         return shown, parse_duration(text)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from swarmsim.cli import args as checked
+from swarmsim.foundation.errors import InputError
 from swarmsim.foundation.figures import FORMATS
 from swarmsim.foundation.units import parse_duration
 
@@ -70,8 +71,9 @@ def measure_options(args: argparse.Namespace) -> dict[str, Any]:
     Raises:
         InputError: naming the option at fault.
     """
+    # this sub-command's modules load only when it runs: `swarmsim --help` and the
+    # other sub-commands start without them
     from swarmsim.experiments.measures import resolve
-    from swarmsim.foundation.errors import InputError
 
     out: dict[str, Any] = {}
     if args.measure:
@@ -99,6 +101,8 @@ def helper_pool(args: argparse.Namespace, plots: bool) -> Iterator[Any]:
     None."""
     import os
 
+    # this sub-command's modules load only when it runs: `swarmsim --help` and the
+    # other sub-commands start without them
     from swarmsim.experiments.runner import start_helpers
 
     workers = args.workers or os.cpu_count() or 1
@@ -116,8 +120,9 @@ def with_engine(args: argparse.Namespace, fn: Callable[..., Any], desc: str,
                 pool: Any = None) -> Any:
     """Call ``fn(workers=, client=, progress=)`` on the engine the arguments select
     (with ``helpers=pool`` when a helper pool is given)."""
+    # this sub-command's modules load only when it runs: `swarmsim --help` and the
+    # other sub-commands start without them
     from swarmsim.experiments.runner import connect_dask
-    from swarmsim.foundation.errors import InputError
 
     client = None
     if args.dask:
@@ -143,7 +148,8 @@ def checked_policy(name: str) -> str:
     Raises:
         InputError: naming the option and what is wrong.
     """
-    from swarmsim.foundation.errors import InputError
+    # this sub-command's modules load only when it runs: `swarmsim --help` and the
+    # other sub-commands start without them
     from swarmsim.policies.loader import check_policy_name, make_policy
 
     problem = check_policy_name(name)
@@ -177,9 +183,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace, pool: Any) -> int:
+    # this sub-command's modules load only when it runs: `swarmsim --help` and the
+    # other sub-commands start without them
     from swarmsim.experiments import compare, format_table, summarize, write_comparison
     from swarmsim.experiments.compare import policy_labels
-    from swarmsim.foundation.errors import InputError
     from swarmsim.input.scenario import load_scenario
     from swarmsim.outputs.files import check_out_dir, write_staged
 

@@ -6,6 +6,8 @@ import argparse
 
 from swarmsim.cli import args as checked
 from swarmsim.cli.compare_cmd import add_policy_arg, with_policy
+from swarmsim.foundation.errors import InputError
+from swarmsim.foundation.units import parse_duration
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -33,10 +35,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     import sys
 
+    # this sub-command's modules load only when it runs: `swarmsim --help` and the
+    # other sub-commands start without them
     from swarmsim.app.explain import current_tasks, explain_lines
     from swarmsim.app.run import run_scenario
-    from swarmsim.foundation.errors import InputError
-    from swarmsim.foundation.units import parse_duration
     from swarmsim.input.scenario import load_scenario
     from swarmsim.scheduler import ALL_TASKS
 

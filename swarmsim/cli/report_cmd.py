@@ -22,6 +22,7 @@ from typing import Any
 
 from swarmsim.foundation.errors import InputError
 from swarmsim.foundation.textfiles import GZ, located, open_text
+from swarmsim.foundation.units import parse_duration
 
 #: files ``swarmsim run --out`` writes that the report is built from
 NEEDED = ("metrics.csv", "tasks.csv", "nodes.csv", "summary.json", "events.jsonl",
@@ -36,7 +37,8 @@ _DATA_ERRORS = (ValueError, KeyError, TypeError, IndexError, AttributeError, csv
 
 
 def run(args: argparse.Namespace) -> int:
-    from swarmsim.foundation.units import parse_duration
+    # this sub-command's modules load only when it runs: `swarmsim --help` and the
+    # other sub-commands start without them
     from swarmsim.outputs.files import write_staged
 
     directory = Path(args.directory)
@@ -79,6 +81,8 @@ def check_run_files(directory: Path) -> list[dict[str, Any]]:
     Raises:
         InputError: naming the file, and the line where there is one.
     """
+    # this sub-command's modules load only when it runs: `swarmsim --help` and the
+    # other sub-commands start without them
     from swarmsim.metrics import NodeRow, TaskRow
 
     for name in NEEDED:

@@ -7,13 +7,16 @@ import json
 
 from swarmsim.cli.clock import clock as _clock
 from swarmsim.cli.progress import Progress
+from swarmsim.cli.run_log import log_lines
 from swarmsim.foundation.text import natural_key
+from swarmsim.foundation.units import parse_duration
 
 
 def run(args: argparse.Namespace) -> int:
+    # this sub-command's modules load only when it runs: `swarmsim --help` and the
+    # other sub-commands start without them
     from swarmsim.app.run import run_scenario
     from swarmsim.commands import run_command
-    from swarmsim.foundation.units import parse_duration
     from swarmsim.input.scenario import load_scenario
     from swarmsim.outputs.files import (
         check_out_dir,
@@ -45,7 +48,6 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({**final_document(result), "summary": run_summary(result)},
                          indent=2))
         return 0
-    from swarmsim.cli.run_log import log_lines
 
     for line in log_lines(result.log, result.sim.events):
         print(line)

@@ -35,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    # this sub-command's modules load only when it runs: `swarmsim --help` and the
+    # other sub-commands start without them
     from swarmsim.api.server import Server, is_loopback
     from swarmsim.input.scenario import load_scenario
     from swarmsim.shell import Session

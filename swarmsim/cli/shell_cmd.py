@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from swarmsim.cli import args as checked
+from swarmsim.foundation.errors import InputError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,7 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from swarmsim.foundation.errors import InputError
+    # this sub-command's modules load only when it runs: `swarmsim --help` and the
+    # other sub-commands start without them
     from swarmsim.input.scenario import load_scenario
     from swarmsim.shell import Session
     from swarmsim.shell.clock import clock_for
@@ -63,6 +65,8 @@ def interactive(session: Session) -> int:  # pragma: no cover - needs a terminal
     """The prompt: ``machine$`` (or ``$`` for the laptop), with readline."""
     import getpass
 
+    # this sub-command's modules load only when it runs: `swarmsim --help` and the
+    # other sub-commands start without them
     from swarmsim.shell.repl import completions, emit
 
     session.ask = lambda text, hidden: getpass.getpass(text) if hidden else input(text)

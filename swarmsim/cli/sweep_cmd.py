@@ -7,13 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from swarmsim.cli import args as checked
-from swarmsim.cli.compare_cmd import add_engine_args, add_measure_args, measure_options, with_engine
+from swarmsim.cli.compare_cmd import (
+    add_engine_args,
+    add_measure_args,
+    helper_pool,
+    measure_options,
+    with_engine,
+)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the sweep; print a summary per grid point, write ``sweep.csv`` and plots."""
-    from swarmsim.cli.compare_cmd import helper_pool
-
     with helper_pool(args, plots=True) as pool:
         return _sweep(args, pool)
 
@@ -21,6 +25,8 @@ def run(args: argparse.Namespace) -> int:
 def _sweep(args: argparse.Namespace, pool: Any) -> int:
     from dataclasses import replace
 
+    # this sub-command's modules load only when it runs: `swarmsim --help` and the
+    # other sub-commands start without them
     from swarmsim.experiments import format_table, load_sweep, summarize, sweep
     from swarmsim.experiments.compare import write_csv
     from swarmsim.experiments.plots import save_interval_plots

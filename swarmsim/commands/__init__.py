@@ -14,10 +14,9 @@ layer (the command line's syntax, :mod:`swarmsim.input.cmdline`) and the foundat
 
 from __future__ import annotations
 
-from swarmsim.commands.run import CommandResult, default_machine, run_command
+from swarmsim.commands.run import CommandResult, control_api, default_machine, run_command
 from swarmsim.foundation.errors import CommandError
 from swarmsim.input.cmdline import CURL_URL, check_command
-from swarmsim.manager.controlapi import control_api
 
 __all__ = [
     "CURL_URL",

@@ -22,8 +22,8 @@ from swarmsim.commands.getstarted import (
     data_key,
     is_get_started,
 )
+from swarmsim.commands.run import control_api
 from swarmsim.input.cmdline import CURL_URL
-from swarmsim.manager.controlapi import control_api
 from swarmsim.mesh.balancer import Balancer
 
 if TYPE_CHECKING:

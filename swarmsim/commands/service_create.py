@@ -24,6 +24,7 @@ from swarmsim.foundation.errors import CommandError, InputError
 from swarmsim.input.cmdline.parse import Parsed
 from swarmsim.manager.controlapi import tagged_image
 from swarmsim.manager.controlapi.errors import DAEMON
+from swarmsim.simulation.images import registry_of
 
 #: docker's names generator draws "<adjective>_<surname>"; a few of its words
 _LEFT = ("admiring", "brave", "clever", "eager", "focused", "gifted", "happy", "jolly",
@@ -169,7 +170,6 @@ def service_create(ctx: Context, p: Parsed) -> None:
         raise CommandError(f"{DAEMON}{problem[0]}")
     if p.values["with-registry-auth"]:
         images = ctx.sim.images
-        from swarmsim.simulation.images import registry_of
 
         spec = replace(spec, registry_auth=bool(images.has_login(ctx.machine,
                                                                   registry_of(spec.image))))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from swarmsim.metrics.series import ratio, time_max, time_mean, value_at
+from swarmsim.metrics.usage import energy_figures
 
 if TYPE_CHECKING:
     from swarmsim.experiments.measures import RunView as Run
@@ -184,8 +185,6 @@ def requests(run: Run) -> dict[str, float]:
 
 def energy(run: Run) -> dict[str, float]:
     """Watt-hours the machines drew (the linear power model of ``nodes[].power``)."""
-    from swarmsim.metrics.usage import energy_figures
-
     run.add_usage()
     return {"energy_wh": float(energy_figures(run.series, run.sim.scenario.nodes, run.start,
                                               run.end)["total_wh"])}

@@ -13,6 +13,9 @@ from typing import Any
 from swarmsim.experiments.measures import DEFAULT_MEASURES, point_label, resolve
 from swarmsim.experiments.runner import Job, replication_seeds, run_jobs
 from swarmsim.experiments.stats import estimate, paired_difference
+from swarmsim.input.rebalance import parse_rebalance
+from swarmsim.input.scenario import Scenario, load_scenario
+from swarmsim.policies.loader import make_policy
 
 
 def policy_labels(policies: Sequence[str]) -> list[str]:
@@ -25,8 +28,6 @@ def policy_labels(policies: Sequence[str]) -> list[str]:
         ValueError: if a policy cannot be loaded, or two different references share a
             name (their rows could not be told apart).
     """
-    from swarmsim.policies.loader import make_policy
-
     labels: list[str] = []
     seen: dict[str, str] = {}
     for ref in policies:
@@ -82,8 +83,6 @@ def compare(
         then mode, then replication; the ``policy`` column holds each policy's ``name``
         (:func:`policy_labels`); ``pandas.DataFrame(records)`` loads them.
     """
-    from swarmsim.input.scenario import Scenario, load_scenario
-
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     if not policies:
@@ -93,7 +92,6 @@ def compare(
         resolve(ref)  # fail here, not in every worker
     root = scenario.seed if base_seed is None else base_seed
     run_seeds = replication_seeds(root, seeds)
-    from swarmsim.input.rebalance import parse_rebalance
 
     modes: Sequence[str | None] = [parse_rebalance(m) for m in rebalance] if rebalance else [None]
     jobs = [
@@ -257,6 +255,7 @@ def write_comparison(out: str | Path, records: Sequence[Mapping[str, Any]],
     the files written."""
     from dataclasses import asdict
 
+    # matplotlib loads only when plots are asked for
     from swarmsim.experiments.plots import save_interval_plots
 
     out = Path(out)

@@ -25,6 +25,15 @@ from typing import Any
 
 import numpy as np
 
+from swarmsim.experiments.builtin_measures import BUILTIN, COLUMNS
+from swarmsim.input.policy import import_user_module
+from swarmsim.metrics.replay import replay
+from swarmsim.metrics.requests import find_requests
+from swarmsim.metrics.series import value_at
+from swarmsim.metrics.summary import converge_times, entities
+from swarmsim.metrics.usage import USAGE_METRICS, add_usage_series
+from swarmsim.metrics.views import machines_of
+
 Measure = Callable[["RunView"], Mapping[str, float]]
 
 #: the measures a comparison takes when none is chosen
@@ -70,9 +79,6 @@ class RunView:
     @cached_property
     def replay(self) -> Any:
         """The replay of the run's events (:mod:`swarmsim.metrics.replay`)."""
-        from swarmsim.metrics.replay import replay
-        from swarmsim.metrics.views import machines_of
-
         rec = self.result.recorder
         records = rec.records if rec is not None else []
         return replay(self.sim.events, records, machines_of(self.sim.scenario.nodes), self.end)
@@ -86,16 +92,12 @@ class RunView:
         """One series as ``(times, values)`` (the resource model's ``used_cpus``,
         ``demanded_cpus``, ``throttled_cpus`` and ``used_memory`` are added on first
         use)."""
-        from swarmsim.metrics.usage import USAGE_METRICS
-
         if metric in USAGE_METRICS:
             self.add_usage()
         return self.series.get(entity, metric)  # type: ignore[no-any-return]
 
     @cached_property
     def _usage_added(self) -> bool:
-        from swarmsim.metrics.usage import add_usage_series
-
         resources = getattr(self.sim, "resources", None)
         if resources is None:
             return False
@@ -110,8 +112,6 @@ class RunView:
 
     def value(self, entity: str, metric: str, t: float) -> float:
         """A series' level at time ``t``."""
-        from swarmsim.metrics.series import value_at
-
         return value_at(*self.get(entity, metric), t)
 
     @cached_property
@@ -127,15 +127,11 @@ class RunView:
     @cached_property
     def disturbances(self) -> tuple[Any, ...]:
         """Every disturbance with ``converged_after`` filled in."""
-        from swarmsim.metrics.summary import converge_times
-
         return tuple(converge_times(self.series, self.replay.disturbances, self.end))
 
     @cached_property
     def services(self) -> dict[str, str]:
         """Service name -> mode, for the services with series."""
-        from swarmsim.metrics.summary import entities
-
         modes = {name: s.mode for name, s in self.replay.services.items()}
         return {name: modes.get(name, "") for name in entities(self.series, "service")}
 
@@ -151,7 +147,6 @@ class RunView:
             ok = np.asarray(cols.outcome)[keep] == 0
             latency = np.where(ok, np.asarray(cols.latency, dtype=float)[keep], np.nan)
             return Requests(send[keep], latency, ok)
-        from swarmsim.metrics.requests import find_requests
 
         table = find_requests(self.sim)
         keep = table.time >= self.start
@@ -160,8 +155,6 @@ class RunView:
 
 def _load(ref: str) -> Any:
     """The object ``module:attr`` or ``file.py:attr`` names."""
-    from swarmsim.input.policy import import_user_module
-
     module_name, sep, attr = ref.rpartition(":")
     if not sep or not module_name or not attr.isidentifier():
         raise ValueError(f"measure {ref!r}: must be a built-in name or module:function")
@@ -184,8 +177,6 @@ def resolve(ref: str) -> Measure:
     Raises:
         ValueError: if it names nothing callable.
     """
-    from swarmsim.experiments.builtin_measures import BUILTIN
-
     if ref in BUILTIN:
         return BUILTIN[ref]
     if ":" not in ref:
@@ -224,8 +215,6 @@ def _number(ref: str, key: Any, value: Any) -> float:
 
 def columns(measures: Sequence[str] = DEFAULT_MEASURES) -> tuple[str, ...]:
     """The columns the built-in ``measures`` produce (user measures: unknown, skipped)."""
-    from swarmsim.experiments.builtin_measures import COLUMNS
-
     return tuple(c for ref in measures for c in COLUMNS.get(ref, ()))
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from swarmsim.experiments.builtin_measures import DESCRIPTIONS
 from swarmsim.experiments.measures import point_label
+from swarmsim.experiments.runner import share
 from swarmsim.foundation.figures import DPI, FORMATS, figure_metadata
 
 _WRAP = 14  # characters per line of a tick label
@@ -112,7 +113,6 @@ def save_interval_plots(out: Path, records: Sequence[Mapping[str, Any]],
     jobs = plot_jobs(out, records, rows, by, point, fmt)
     if pool is None:
         return [save_one(*job) for job in jobs]
-    from swarmsim.experiments.runner import share
 
     return share(_save_job, jobs, pool)
 

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from swarmsim.experiments.measures import DEFAULT_MEASURES, measure
+from swarmsim.input.scenario import scenario_from_data
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,8 @@ def replication_seeds(base_seed: int, n: int) -> list[int]:
 
 def run_job(job: Job) -> dict[str, Any]:
     """Simulate one job and return its record (a flat dict)."""
+    # the simulation loads in the workers only (warm()): the parent process starts without it
     from swarmsim.app.run import run_scenario
-    from swarmsim.input.scenario import scenario_from_data
 
     scenario = job.scenario
     if isinstance(scenario, tuple):

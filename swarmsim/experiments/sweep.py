@@ -32,9 +32,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from swarmsim.compose.yamlv3 import load_yaml_text
+from swarmsim.experiments.compare import policy_labels
 from swarmsim.experiments.measures import DEFAULT_MEASURES, resolve
 from swarmsim.experiments.runner import Job, replication_seeds, run_jobs
 from swarmsim.foundation.errors import InputError
+from swarmsim.foundation.inputfile import read_limited, yaml_text
+from swarmsim.input.checks import duration, key_error
+from swarmsim.policies.loader import check_policy_name
 
 _KEYS = ("scenario", "policies", "seeds", "seed", "until", "grid", "measures", "warmup", "slo")
 
@@ -56,9 +61,6 @@ class Sweep:
 
 def _read_yaml(path: Path) -> tuple[Any, Any]:
     """A YAML file's data and the line of each key (within the size limit)."""
-    from swarmsim.compose.yamlv3 import load_yaml_text
-    from swarmsim.foundation.inputfile import read_limited, yaml_text
-
     text = yaml_text(read_limited(path, str(path)), str(path))
     try:
         return load_yaml_text(text)
@@ -82,9 +84,6 @@ def load_sweep(path: str | Path) -> Sweep:
 
 
 def _check_sweep(data: Any, p: Path) -> Sweep:
-    from swarmsim.input.checks import duration, key_error
-    from swarmsim.policies.loader import check_policy_name
-
     if not isinstance(data, Mapping):
         raise InputError("top-level object must be a mapping", file=str(p))
     for key in data:
@@ -185,8 +184,6 @@ def sweep(
         One tidy record per run, with a column per grid key, sorted by grid point, then
         policy, then replication.
     """
-    from swarmsim.experiments.compare import policy_labels
-
     sw = spec if isinstance(spec, Sweep) else load_sweep(spec)
     base = _read_yaml(sw.scenario)[0]
     root = sw.seed

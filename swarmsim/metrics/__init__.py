@@ -33,6 +33,7 @@ from swarmsim.metrics.series import SeriesSet, time_mean, value_at
 from swarmsim.metrics.summary import converge_times, summarize
 from swarmsim.metrics.usage import add_usage_series, energy_figures, resource_figures
 from swarmsim.metrics.views import machines_of
+from swarmsim.resources.model import MODEL_NAME
 
 if TYPE_CHECKING:
     from swarmsim.app.run import RunResult
@@ -182,8 +183,6 @@ def _levels(result: RunResult, start: float, end: float) -> tuple[Any, tuple[Tas
     modes = {name: s.mode for name, s in r.services.items()}
     summary = summarize(r.series, rows, r.disturbances, capacity, start, end, still, modes)
     if resources is not None:
-        from swarmsim.resources.model import MODEL_NAME
-
         summary["resources"] = resource_figures(r.series, rows, start, end, MODEL_NAME)
         summary["energy"] = energy_figures(r.series, sim.scenario.nodes, start, end)
     return r, rows, summary

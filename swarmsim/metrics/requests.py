@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from swarmsim.input.specs import RequestSpec
+
 QUANTILES = (0.5, 0.95, 0.99)
 #: metrics of ``metrics.csv`` that are per-bin tallies, not levels
 TALLY_METRICS = frozenset({"throughput", "errors", "latency_p50", "latency_p95",
@@ -56,8 +58,6 @@ def empty() -> RequestTable:
 
 
 def _request_cost(sim: Any, name: str) -> float:
-    from swarmsim.input.specs import RequestSpec
-
     svc = sim.state.services.get(name) if name else None
     spec = getattr(svc.spec.sim, "request", None) if svc is not None else None
     return float((spec or RequestSpec()).cost_s)

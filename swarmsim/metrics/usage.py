@@ -14,7 +14,8 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from swarmsim.metrics.series import SeriesSet
+from swarmsim.input.power import node_power
+from swarmsim.metrics.series import SeriesSet, segments, value_at
 
 #: the resource model's metrics, in the order of a sample's fields after ``node``
 USAGE_METRICS = ("used_cpus", "demanded_cpus", "throttled_cpus", "used_memory")
@@ -46,8 +47,6 @@ def add_usage_series(series: SeriesSet, samples: Sequence[Any], nodes: Sequence[
 
 def integral(series: SeriesSet, entity: str, metric: str, start: float, end: float) -> float:
     """The area under a level series over ``[start, end]`` (e.g. core-seconds)."""
-    from swarmsim.metrics.series import segments
-
     return float(sum((b - a) * v for a, b, v in segments(*series.get(entity, metric),
                                                             start, end)))
 
@@ -71,9 +70,6 @@ def energy_figures(series: SeriesSet, nodes: Sequence[Any], start: float, end: f
     """The ``energy`` object of ``summary.json``: watt-hours per node and in all, by the
     linear power model of each node's ``power`` (``swarmsim.input.power``), counted while the
     machine is up and in the swarm."""
-    from swarmsim.input.power import node_power
-    from swarmsim.metrics.series import value_at
-
     per_node = {}
     for spec in nodes:
         entity = f"node:{spec.name}"

@@ -17,6 +17,7 @@ from swarmsim.foundation.textfiles import GZ, open_text
 from swarmsim.outputs.jsonlines import EventRecords, event_line
 from swarmsim.outputs.jsonlines import event_dict as event_dict  # re-exported
 from swarmsim.outputs.snapshot import snapshot
+from swarmsim.workload.summary import traffic_document
 
 if TYPE_CHECKING:
     from swarmsim.app.run import RunResult
@@ -31,8 +32,6 @@ def event_records(result: RunResult) -> EventRecords:
 def final_document(result: RunResult) -> dict[str, Any]:
     """The ``--json`` document of a run: the swarm at the final time (with a workload,
     also its ``requests`` and ``requests_by_service`` figures)."""
-    from swarmsim.workload.summary import traffic_document
-
     return {**snapshot(result.sim), **traffic_document(result.sim)}
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from swarmsim.outputs.snapshot import snapshot
 from swarmsim.report.data import RunData
 from swarmsim.report.snapshot import task_label
 from swarmsim.report.style import (
@@ -107,8 +108,6 @@ class ClusterView:
         self.nodes = nodes
 
     def _from_sim(self, sim: Any) -> None:
-        from swarmsim.outputs.snapshot import snapshot
-
         doc = snapshot(sim)
         stacks = sorted({s.spec.stack for s in sim.state.services.values() if s.spec.stack})
         by_node: dict[str, list[TaskView]] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from swarmsim.cluster.tasks import Task, TaskState
+from swarmsim.cluster.tasks import Task, TaskState, container_id
 from swarmsim.commands.inspect import wall
 from swarmsim.commands.tables import formatted, shown_image
 from swarmsim.foundation.text import human_duration
@@ -40,8 +40,6 @@ def container_table(tasks: Iterable[Task], now: float, *, quiet: bool = False,
     first: task containers named ``<service>.<slot>.<task id>``, and the machine's
     standalone ones (``docker run``) with their published ports; with ``-a`` the stopped
     standalone ones too (``Exited (137) ... ago``)."""
-    from swarmsim.cluster.tasks import container_id
-
     live: list[tuple[float, str, list[str]]] = []
     for t in tasks:
         if not (t.actual and t.state <= TaskState.RUNNING):

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from swarmsim.commands import control_api
+from swarmsim.commands.curl import CONNECT_MS, curl_failed
+from swarmsim.commands.getstarted import NO_REDIS, app_page
 from swarmsim.foundation.errors import CommandError
 from swarmsim.shell.containers import container_table
 from swarmsim.shell.reply import Reply
@@ -63,8 +65,6 @@ def curl_command(session: Session, args: list[str]) -> Reply:
     elif target is None:
         return Reply("", f"curl: (6) Could not resolve host: {host}\n", 6)
     elif not target.running:
-        from swarmsim.commands.curl import CONNECT_MS, curl_failed
-
         return Reply("", curl_failed(7, host, port, CONNECT_MS["unreachable"],
                                      "No route to host"), 7)
     else:
@@ -72,7 +72,6 @@ def curl_command(session: Session, args: list[str]) -> Reply:
     assert session.mesh is not None
     own = session.engines.serving(machine, port)
     if own is not None:  # a standalone container publishing the port (docker run -p)
-        from swarmsim.commands.getstarted import NO_REDIS, app_page
 
         session.mesh.logs.served(session.sim.now, own.id, "172.17.0.1")  # the bridge gateway
         return Reply(app_page(own.id[:12], NO_REDIS) + "\n")

@@ -26,6 +26,7 @@ from swarmsim.commands.views import object_id
 from swarmsim.foundation.errors import CommandError
 from swarmsim.foundation.text import natural_key
 from swarmsim.shell.containers import _known
+from swarmsim.shell.engine_local import EngineError, familiar
 from swarmsim.shell.reply import Reply
 
 if TYPE_CHECKING:
@@ -203,8 +204,6 @@ class Finder:
         raise NotFound(f"Error response from daemon: No such container: {ref}")
 
     def image(self, ref: str) -> dict[str, Any]:
-        from swarmsim.shell.engine_local import EngineError, familiar
-
         images = self.session.engines.of(self.machine).images
         try:
             key = familiar(ref)

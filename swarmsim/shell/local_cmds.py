@@ -6,9 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from swarmsim.commands import control_api
+from swarmsim.commands.getstarted import STARTED
+from swarmsim.commands.service_create import generated_name
 from swarmsim.manager.controlapi import tagged_image
 from swarmsim.shell import engine_local as el
 from swarmsim.shell.reply import Reply
+from swarmsim.simulation.images import registry_of
 
 if TYPE_CHECKING:
     from swarmsim.shell.session import Session
@@ -20,9 +24,6 @@ def local_command(session: Session, machine: str, words: list[str]) -> Reply:
     Raises:
         EngineError: docker's error text.
     """
-    from swarmsim.commands.service_create import generated_name
-    from swarmsim.simulation.images import registry_of
-
     engines, now = session.engines, session.sim.now
     cmd = words[1:3] if words[1] in ("image", "container") else words[1:2]
     rest = words[len(cmd) + 1:]
@@ -68,7 +69,6 @@ def local_command(session: Session, machine: str, words: list[str]) -> Reply:
         pull = el.pull_lines(engines, pulled[0]) if pulled else ""
         if "d" in shorts.replace("p", "") or "--detach" in rest:
             return Reply(container.id + "\n", pull)
-        from swarmsim.commands.getstarted import STARTED
 
         return Reply(STARTED + "\n", pull + "swarmsim: the container keeps running in the "
                      f"background (docker container stop {container.id[:12]} stops it)\n")
@@ -94,8 +94,6 @@ def local_command(session: Session, machine: str, words: list[str]) -> Reply:
 def _unpublished(session: Session, machine: str, ref: str) -> None:
     """A name the machine's engine just made: no registry has it (until it is pushed),
     and the machine's own swarm node has it on disk."""
-    from swarmsim.commands import control_api
-
     image = tagged_image(ref)
     images = session.sim.images
     if session.engines.pushed.get(el.full_name(ref)) is None:

@@ -29,9 +29,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from swarmsim.commands import control_api
 from swarmsim.commands.getstarted import STARTED, AppLogs, is_get_started
 from swarmsim.commands.inspect import wall
+from swarmsim.commands.run import checked_parse
 from swarmsim.foundation import defaults
+from swarmsim.foundation.errors import CommandError
 
 if TYPE_CHECKING:
     from swarmsim.simulation.engine import Simulation
@@ -170,10 +173,6 @@ def service_logs(sim: Simulation, logs: AppLogs, words: list[str], machine: str
                  ) -> tuple[str, str, int]:
     """``docker service logs`` (the whole line's words) on ``machine``: stdout, stderr
     (the log lines, or the error), exit status."""
-    from swarmsim.commands import control_api
-    from swarmsim.commands.run import checked_parse
-    from swarmsim.foundation.errors import CommandError
-
     api = control_api(sim)
     try:
         parsed = checked_parse(words)

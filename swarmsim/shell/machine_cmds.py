@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from swarmsim.cluster.hostfs import normalize
 from swarmsim.shell import machines as dm
 from swarmsim.shell.reply import Reply
 from swarmsim.shell.vmshell import VmShell
@@ -90,8 +91,6 @@ def machine_command(session: Session, args: list[str]) -> Reply:
 def _scp(session: Session, args: list[str]) -> Reply:
     """``docker-machine scp SRC DST``: ``NAME:PATH`` on a VM, else a laptop file."""
     from pathlib import Path
-
-    from swarmsim.cluster.hostfs import normalize
 
     if len(args) != 2:
         raise dm.MachineError("Error: Expected two arguments: SOURCE and DESTINATION")

@@ -7,10 +7,12 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from swarmsim.app.run import RunResult, _do_step
+from swarmsim.app.explain import explain_lines
+from swarmsim.app.run import RunResult, _do_step, _run
 from swarmsim.cluster.hostfs import MachineFiles
 from swarmsim.commands import control_api, run_command
 from swarmsim.commands.curl import Mesh, mesh_of
+from swarmsim.commands.progress import follow
 from swarmsim.commands.views import SimView, view_of
 from swarmsim.input.cmdline.words import shell_words
 from swarmsim.input.scenario import Scenario
@@ -30,7 +32,9 @@ from swarmsim.shell.hostcmds import (
 )
 from swarmsim.shell.inspect_cmd import inspect_command, network_ls, wants_inspect
 from swarmsim.shell.limits import sleep_seconds, too_long
+from swarmsim.shell.local_cmds import local_command
 from swarmsim.shell.login_cmd import login_command, wants_login
+from swarmsim.shell.logs import after_words, service_logs
 from swarmsim.shell.logs_cmd import logs_command, wants_logs
 from swarmsim.shell.machine_cmds import machine_command
 from swarmsim.shell.reply import Reply
@@ -101,8 +105,6 @@ class Session:
         for spec in scen.nodes:
             session.vms[spec.name] = dm.Machine(spec.name, spec.addr)
         if scenario is not None:
-            from swarmsim.app.run import _run
-
             sim.bootstrap()
             for ref in scen.stacks:
                 files = " ".join(f"-c {shlex.quote(f)}" for f in ref.given)
@@ -235,8 +237,6 @@ class Session:
         if head == "curl":
             return curl_command(self, words[1:])
         if head == "why":
-            from swarmsim.app.explain import explain_lines
-
             if len(words) != 2:
                 return Reply("", "usage: why TASK\n", 2)
             lines, code = explain_lines(self.sim, words[1])
@@ -267,15 +267,12 @@ class Session:
         if wants_stats(words):
             return stats_command(self, machine, words)
         if (words[1:2] and words[1] in _LOCAL_COMMANDS) or words[1:3] in _LOCAL_PAIRS:
-            from swarmsim.shell.local_cmds import local_command
-
             try:
                 return local_command(self, machine, words)
             except EngineError as err:
                 return Reply("", f"{err}\n", 1)
         if words[1:3] == ["service", "logs"]:
             assert self.mesh is not None
-            from swarmsim.shell.logs import service_logs
 
             out, error, code = service_logs(self.sim, self.mesh.logs, words, machine)
             if code or not ({"-f", "--follow"} & set(words)):
@@ -289,7 +286,6 @@ class Session:
         res = run_command(self.sim, line, on=machine, read_file=read_file)
         if not res.waits:
             return Reply(res.output, res.error, res.exit_code)
-        from swarmsim.commands.progress import follow
 
         done: list[tuple[str, str, int]] = []
         follow(self.sim, res.waits, lambda o, e, c: done.append((o, e, c)))
@@ -305,8 +301,6 @@ class Session:
         """``service logs -f``: each call lets the clock move, then prints the lines
         written since the command started (``--tail`` and ``--since`` applied to the
         first screen only, as the daemon's stream does)."""
-        from swarmsim.shell.logs import after_words, service_logs
-
         later = after_words(words, self.sim.now)
         printed = [0]
 
