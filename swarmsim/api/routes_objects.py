@@ -8,7 +8,8 @@ moby ``daemon/cluster/{networks,secrets,configs}.go``, ``api/types/network``;
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -28,6 +29,8 @@ from swarmsim.simulation.images import registry_of
 
 _NET_FILTERS = ("dangling", "driver", "id", "label", "name", "scope", "type")
 _OBJ_FILTERS = {"secret": ("names", "name", "id", "label"), "config": ("name", "id", "label")}
+
+T = TypeVar("T")
 
 
 def _manager(call: http.Call) -> None:
@@ -66,16 +69,22 @@ def network_list(call: http.Call) -> list[dict[str, Any]]:
             and (not flt.get("scope") or n["Scope"] in flt["scope"])]
 
 
-def _find_network(call: http.Call) -> dict[str, Any]:
-    ref = call.arg("id")
-    nets = _networks(call)
-    for match in ([n for n in nets if n["Id"] == ref], [n for n in nets if n["Name"] == ref],
-                  [n for n in nets if ref and n["Id"].startswith(ref)]):
+def _one(kind: str, ref: str, items: Sequence[T], id_of: Callable[[T], str],
+         name_of: Callable[[T], str]) -> T:
+    """The object ``ref`` names, as moby finds a network, secret or config: its full id,
+    else its name, else a unique id prefix; several matches are ambiguous."""
+    for match in ([i for i in items if id_of(i) == ref], [i for i in items if name_of(i) == ref],
+                  [i for i in items if ref and id_of(i).startswith(ref)]):
         if len(match) == 1:
             return match[0]
         if len(match) > 1:
-            raise bad_request(f"network {ref} is ambiguous ({len(match)} matches found)")
-    raise not_found(f"network {ref} not found")
+            raise bad_request(f"{kind} {ref} is ambiguous ({len(match)} matches found)")
+    raise not_found(f"{kind} {ref} not found")
+
+
+def _find_network(call: http.Call) -> dict[str, Any]:
+    return _one("network", call.arg("id"), _networks(call), lambda n: str(n["Id"]),
+                lambda n: str(n["Name"]))
 
 
 def network_inspect(call: http.Call) -> dict[str, Any]:
@@ -141,15 +150,8 @@ def _object_routes(kind: str) -> tuple[Any, ...]:
                 and labels_ok(flt.get("label"), i.labels)]
 
     def find(call: http.Call) -> Item:
-        ref = call.arg("id")
         items = sorted(call.view.items[kind].values(), key=lambda i: i.id)
-        for match in ([i for i in items if i.id == ref], [i for i in items if i.name == ref],
-                      [i for i in items if ref and i.id.startswith(ref)]):
-            if len(match) == 1:
-                return match[0]
-            if len(match) > 1:
-                raise bad_request(f"{kind} {ref} is ambiguous ({len(match)} matches found)")
-        raise not_found(f"{kind} {ref} not found")
+        return _one(kind, call.arg("id"), items, lambda i: i.id, lambda i: i.name)
 
     def inspect(call: http.Call) -> dict[str, Any]:
         _manager(call)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from swarmsim.cli.clock import clock as _clock
 from swarmsim.cli.progress import Progress
 from swarmsim.cli.run_log import log_lines
-from swarmsim.foundation.text import natural_key
+from swarmsim.foundation.text import natural_key, sim_clock
 from swarmsim.foundation.units import parse_duration
 
 
@@ -52,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     for line in log_lines(result.log, result.sim.events):
         print(line)
     sim = result.sim
-    print(f"\n[{_clock(sim.now)}] end of simulation")
+    print(f"\n[{sim_clock(sim.now)}] end of simulation")
     for line in ["docker node ls", "docker service ls"]:
         res = run_command(sim, line)
         print(f"\n$ {line}")
@@ -64,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
 
     traffic = traffic_text(sim)
     if traffic:
-        print(f"\n[{_clock(sim.now)}] traffic\n{traffic}")
+        print(f"\n[{sim_clock(sim.now)}] traffic\n{traffic}")
     return 0
 
 

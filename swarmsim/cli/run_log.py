@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from swarmsim.cli.clock import clock as _clock
+from swarmsim.foundation.text import sim_clock
 
 
 def log_lines(log: list[Any], events: list[Any]) -> list[str]:
@@ -28,7 +28,7 @@ def log_lines(log: list[Any], events: list[Any]) -> list[str]:
     saved: dict[tuple[str, str], tuple[str, int]] = {}  # (service, volume) -> (node, items)
     for _t, _i, event in items:
         kind = getattr(event, "kind", "")
-        stamp = f"[{_clock(event.time)}]"
+        stamp = f"[{sim_clock(event.time)}]"
         if kind == "progress":
             continue  # printed with its command
         if kind == "command":

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from swarmsim.commands.progress import Wait
+from swarmsim.foundation.errors import CommandError
 from swarmsim.input.cmdline.parse import Parsed
 
 if TYPE_CHECKING:
@@ -35,6 +36,22 @@ class Context:
     def eprint(self, text: str = "") -> None:
         """A line on stderr."""
         self.err.append(text + "\n")
+
+    def remove_each(self, refs: Sequence[str], remove: Callable[[str], object]) -> None:
+        """``docker node rm``/``service rm``: remove each of ``refs`` in turn (on a
+        manager), printing each one removed as given; the refusals, one a line, make one
+        error after all were tried."""
+        errors: list[str] = []
+        for ref in refs:
+            try:
+                self.api.check_manager(self.machine)
+                remove(ref)
+            except CommandError as err:
+                errors.append(err.message)
+                continue
+            self.print(ref)
+        if errors:
+            raise CommandError("\n".join(errors))
 
 
 Handler = Callable[[Context, Parsed], None]

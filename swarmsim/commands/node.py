@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from swarmsim.cluster.tasks import Task
 from swarmsim.commands.context import Context
 from swarmsim.commands.tables import node_table, task_table
@@ -58,36 +60,30 @@ def node_update(ctx: Context, p: Parsed) -> None:
 
 def node_promote(ctx: Context, p: Parsed) -> None:
     """``docker node promote NODE...``."""
-    ctx.api.check_manager(ctx.machine)
-    for ref in p.args:
-        node = ctx.api.find_node(ref)
-        if ctx.api.promote(ref):
-            ctx.print(f"Node {ref} promoted to a manager in the swarm.")
-        else:
-            ctx.print(f"Node {node.id} is already a manager.")
+    _change_role(ctx, p.args, ctx.api.promote, "Node {ref} promoted to a manager in the swarm.",
+                 "Node {id} is already a manager.")
 
 
 def node_demote(ctx: Context, p: Parsed) -> None:
     """``docker node demote NODE...``."""
+    _change_role(ctx, p.args, ctx.api.demote, "Manager {ref} demoted in the swarm.",
+                 "Node {id} is already a worker.")
+
+
+def _change_role(ctx: Context, refs: Sequence[str], change: Callable[[str], bool], done: str,
+                 already: str) -> None:
+    """Promote or demote each node in turn: ``done`` when its role changed, ``already``
+    when it had the role (docker/cli's node promote/demote messages)."""
     ctx.api.check_manager(ctx.machine)
-    for ref in p.args:
+    for ref in refs:
         node = ctx.api.find_node(ref)
-        if ctx.api.demote(ref):
-            ctx.print(f"Manager {ref} demoted in the swarm.")
+        if change(ref):
+            ctx.print(done.format(ref=ref))
         else:
-            ctx.print(f"Node {node.id} is already a worker.")
+            ctx.print(already.format(id=node.id))
 
 
 def node_rm(ctx: Context, p: Parsed) -> None:
     """``docker node rm [--force] NODE...``: prints each node removed, as given."""
-    errors: list[str] = []
-    for ref in p.args:
-        try:
-            ctx.api.check_manager(ctx.machine)
-            ctx.api.remove_node(ref, force=bool(p.values["force"]))
-        except CommandError as err:
-            errors.append(err.message)
-            continue
-        ctx.print(ref)
-    if errors:
-        raise CommandError("\n".join(errors))
+    force = bool(p.values["force"])
+    ctx.remove_each(p.args, lambda ref: ctx.api.remove_node(ref, force=force))

@@ -151,14 +151,4 @@ def _wait(ctx: Context, p: Parsed, svc: ServiceRecord, ref: str) -> None:
 
 def service_rm(ctx: Context, p: Parsed) -> None:
     """``docker service rm SERVICE...``: prints each service removed, as given."""
-    errors: list[str] = []
-    for ref in p.args:
-        try:
-            ctx.api.check_manager(ctx.machine)
-            ctx.api.remove_service(ref)
-        except CommandError as err:
-            errors.append(err.message)
-            continue
-        ctx.print(ref)
-    if errors:
-        raise CommandError("\n".join(errors))
+    ctx.remove_each(p.args, ctx.api.remove_service)

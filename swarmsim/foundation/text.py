@@ -40,6 +40,15 @@ def human_duration(seconds: float) -> str:
     return f"{int(seconds / 3600) // 24 // 365} years"
 
 
+def sim_clock(seconds: float) -> str:
+    """Simulated time as ``h:mm:ss.mmm`` (a run's log, the traffic table)."""
+    ms = round(seconds * 1000)
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, ms = divmod(rem, 1000)
+    return f"{h}:{m:02d}:{s:02d}.{ms:03d}"
+
+
 def current_state(state: str, since: float, now: float) -> str:
     """``docker service ps`` CURRENT STATE: ``Running 44 seconds ago``."""
     return f"{state.capitalize()} {human_duration(now - since).lower()} ago"

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from swarmsim.foundation.text import table
+from swarmsim.foundation.text import sim_clock, table
 from swarmsim.workload.records import OK, OUTCOMES
 from swarmsim.workload.summary import TrafficRun, latency_stats, traffic_document
 
@@ -41,14 +41,6 @@ def _cells(doc: dict[str, Any]) -> list[str]:
             _ms(lat["mean"]), _ms(lat["p50"]), _ms(lat["p95"]), _ms(lat["p99"])]
 
 
-def _clock(seconds: float) -> str:
-    ms = round(seconds * 1000)
-    h, rem = divmod(ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    sec, ms = divmod(rem, 1000)
-    return f"{h}:{m:02d}:{sec:02d}.{ms:03d}"
-
-
 def error_rows(sim: TrafficRun) -> list[list[str]]:
     """Per workload and error cause: the count and the send times of the first and last
     failed request (``h:mm:ss.mmm``)."""
@@ -63,8 +55,8 @@ def error_rows(sim: TrafficRun) -> list[list[str]]:
                 continue
             sent = cols.send[mine & (cols.outcome == code)]
             if len(sent):
-                rows.append([spec.name, cause, str(len(sent)), _clock(float(sent.min())),
-                             _clock(float(sent.max()))])
+                rows.append([spec.name, cause, str(len(sent)), sim_clock(float(sent.min())),
+                             sim_clock(float(sent.max()))])
     return rows
 
 
