@@ -8,8 +8,7 @@ moby ``daemon/cluster/{networks,secrets,configs}.go``, ``api/types/network``;
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from aiohttp import web
 
@@ -22,6 +21,7 @@ from swarmsim.cluster.tasks import TaskState
 from swarmsim.commands import containers as shapes
 from swarmsim.commands.views import object_id
 from swarmsim.compose import imageref
+from swarmsim.foundation.refs import find_one
 from swarmsim.foundation.text import human_duration
 from swarmsim.manager.controlapi.errors import grpc
 from swarmsim.shell.containers import _known as known_command
@@ -29,9 +29,6 @@ from swarmsim.simulation.images import registry_of
 
 _NET_FILTERS = ("dangling", "driver", "id", "label", "name", "scope", "type")
 _OBJ_FILTERS = {"secret": ("names", "name", "id", "label"), "config": ("name", "id", "label")}
-
-T = TypeVar("T")
-
 
 def _manager(call: http.Call) -> None:
     call.view.api.check_manager(call.view.machine)
@@ -69,22 +66,13 @@ def network_list(call: http.Call) -> list[dict[str, Any]]:
             and (not flt.get("scope") or n["Scope"] in flt["scope"])]
 
 
-def _one(kind: str, ref: str, items: Sequence[T], id_of: Callable[[T], str],
-         name_of: Callable[[T], str]) -> T:
-    """The object ``ref`` names, as moby finds a network, secret or config: its full id,
-    else its name, else a unique id prefix; several matches are ambiguous."""
-    for match in ([i for i in items if id_of(i) == ref], [i for i in items if name_of(i) == ref],
-                  [i for i in items if ref and id_of(i).startswith(ref)]):
-        if len(match) == 1:
-            return match[0]
-        if len(match) > 1:
-            raise bad_request(f"{kind} {ref} is ambiguous ({len(match)} matches found)")
-    raise not_found(f"{kind} {ref} not found")
+def _lookup_error(message: str, ambiguous: bool) -> ApiError:
+    return bad_request(message) if ambiguous else not_found(message)
 
 
 def _find_network(call: http.Call) -> dict[str, Any]:
-    return _one("network", call.arg("id"), _networks(call), lambda n: str(n["Id"]),
-                lambda n: str(n["Name"]))
+    return find_one("network", call.arg("id"), _networks(call), lambda n: str(n["Id"]),
+                    lambda n: str(n["Name"]), _lookup_error)
 
 
 def network_inspect(call: http.Call) -> dict[str, Any]:
@@ -151,7 +139,8 @@ def _object_routes(kind: str) -> tuple[Any, ...]:
 
     def find(call: http.Call) -> Item:
         items = sorted(call.view.items[kind].values(), key=lambda i: i.id)
-        return _one(kind, call.arg("id"), items, lambda i: i.id, lambda i: i.name)
+        return find_one(kind, call.arg("id"), items, lambda i: i.id, lambda i: i.name,
+                        _lookup_error)
 
     def inspect(call: http.Call) -> dict[str, Any]:
         _manager(call)

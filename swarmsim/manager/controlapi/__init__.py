@@ -23,9 +23,10 @@ from swarmsim.compose.gostr import quote
 from swarmsim.foundation import defaults
 from swarmsim.foundation.errors import CommandError, InputError
 from swarmsim.foundation.limits import over
+from swarmsim.foundation.refs import find_one
 from swarmsim.foundation.rng import IdFactory
 from swarmsim.input.specs import NodeSpec, Platform, PortConfig, ServiceSpec, Stack
-from swarmsim.manager.controlapi.errors import DAEMON, grpc
+from swarmsim.manager.controlapi.errors import DAEMON, grpc, lookup_error
 from swarmsim.manager.controlapi.membership import Membership, leave_refusal, parse_join_token
 from swarmsim.manager.controlapi.nodes import NodeAPI, can_remove_member
 from swarmsim.manager.leadership import Leadership
@@ -90,17 +91,8 @@ class ControlAPI(NodeAPI):
                 found)``.
         """
         services = sorted(self.state.services.values(), key=lambda s: s.id)
-        for match in (
-            [s for s in services if s.id == ref],
-            [s for s in services if s.name == ref],
-            [s for s in services if ref and s.id.startswith(ref)],
-        ):
-            if len(match) == 1:
-                return match[0]
-            if len(match) > 1:
-                found = f"{len(match)} matches found"
-                raise CommandError(f"{DAEMON}service {ref} is ambiguous ({found})")
-        raise CommandError(f"{DAEMON}service {ref} not found")
+        return find_one("service", ref, services, lambda s: s.id, lambda s: s.name,
+                        lookup_error)
 
     # --- stacks ------------------------------------------------------------------------
     def deploy_stack(self, stack: Stack, *, prune: bool = False,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from swarmsim.foundation.errors import CommandError
 from swarmsim.manager.quorum import NO_LEADER
 
 #: what the CLI puts before every message the daemon answers with
@@ -40,3 +41,9 @@ def grpc(code: str, message: str) -> str:
 
 #: every manager request while raft has no leader
 NO_LEADER_ERROR = DAEMON + grpc("Unknown", NO_LEADER)
+
+
+def lookup_error(message: str, ambiguous: bool) -> CommandError:
+    """The daemon's answer to a reference that names no object, or several
+    (:func:`swarmsim.foundation.refs.find_one`)."""
+    return CommandError(DAEMON + message)

@@ -8,7 +8,8 @@ from swarmsim.cluster.state import NodeRecord
 from swarmsim.cluster.tasks import TaskState
 from swarmsim.compose.gostr import quote
 from swarmsim.foundation.errors import CommandError
-from swarmsim.manager.controlapi.errors import DAEMON, grpc
+from swarmsim.foundation.refs import find_one
+from swarmsim.manager.controlapi.errors import DAEMON, grpc, lookup_error
 from swarmsim.manager.controlapi.membership import Membership
 
 _ORPHANED = "Task belonged to a node that has been deleted"
@@ -30,17 +31,7 @@ class NodeAPI(Membership):
             CommandError: ``node x not found`` / ``node x is ambiguous (n matches found)``.
         """
         nodes = sorted(self.state.nodes.values(), key=lambda n: n.id)
-        for match in (
-            [n for n in nodes if n.id == ref],
-            [n for n in nodes if n.name == ref],
-            [n for n in nodes if ref and n.id.startswith(ref)],
-        ):
-            if len(match) == 1:
-                return match[0]
-            if len(match) > 1:
-                found = f"{len(match)} matches found"
-                raise CommandError(f"{DAEMON}node {ref} is ambiguous ({found})")
-        raise CommandError(f"{DAEMON}node {ref} not found")
+        return find_one("node", ref, nodes, lambda n: n.id, lambda n: n.name, lookup_error)
 
     def update_node(
         self,
