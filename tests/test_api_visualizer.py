@@ -68,6 +68,7 @@ def test_live_page_follows_a_scale_through_the_api(browser):  # noqa: F811
         assert sum(map(len, shown.values())) == 8
         assert _errors(browser) == []
     finally:
+        browser.get("about:blank")  # else the page polls a stopped server into the next test
         srv.stop()
 
 
@@ -108,4 +109,5 @@ def test_a_run_visualizer_page_follows_a_served_swarm(browser, tmp_path, capsys)
                                       ) == "none"  # no replay controls in live mode
         assert _errors(browser) == []
     finally:
+        browser.get("about:blank")  # else the page polls a stopped server into the next test
         srv.stop()
