@@ -8,6 +8,7 @@ services) and one scheduling pass places them, at t=0 and with nothing else movi
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from swarmsim.compose import load_stack, validate_for_daemon
@@ -217,40 +218,52 @@ def _place(
     for node in nodes:
         scheduler.add_node(node)
     by_name = {s.spec.name: s.spec for s in services}
+    # the plan's records are built column by column (one list per field, parallel to
+    # ``pending``), then zipped into tuples in one pass: 100,000 records cost a few
+    # list passes rather than 100,000 calls of a ten-field constructor
     pending: list[PendingTask] = []
-    named: list[tuple[str, int]] = []  # (task name, slot), parallel to ``pending``
+    names: list[str] = []
+    slots: list[int] = []
+    owners: list[str] = []  # the service of each task
+    desired: list[str] = []
+    images: list[str] = []
     new_id = ids.new_id
     for svc in services:
         spec = svc.spec
+        name = spec.name
         if spec.is_global:
-            for node in _global_nodes(spec, nodes):
-                pending.append(PendingTask(new_id(), spec.name, 0, 0, node.id))
-                named.append((f"{spec.name}.{node.id}", 0))
+            hosts = _global_nodes(spec, nodes)
+            made = [PendingTask(new_id(), name, 0, 0, node.id) for node in hosts]
+            names += [f"{name}.{task.node_id}" for task in made]
+            slots += repeat(0, len(made))
         else:
             first = 0 if spec.mode == "replicated-job" else 1
-            name = spec.name
-            slots = range(first, first + spec.replicas)
-            pending += [PendingTask(new_id(), name, 0, slot) for slot in slots]
-            named += [(f"{name}.{slot}", slot) for slot in slots]
+            span = range(first, first + spec.replicas)
+            made = [PendingTask(new_id(), name, 0, slot) for slot in span]
+            names += [f"{name}.{slot}" for slot in span]
+            slots += span
+        pending += made
+        owners += repeat(name, len(made))
+        desired += repeat("complete" if spec.is_job else "running", len(made))
+        # the client tags a bare image ``:latest`` before it creates the service
+        # (moby client/service_create.go, imageWithTagString): once per service, not per task
+        images += repeat(tagged_image(spec.image), len(made))
     decisions = scheduler.schedule(pending, by_name, 0.0)  # in the order of ``pending``
+    placed = [d.node_id for d in decisions]
+    # a global task is created for its node (pre-assigned) and keeps it while pending;
+    # docker service ps prints that node (swarmkit orchestrator/global/global.go)
+    node_ids = [p or task.node_id for p, task in zip(placed, pending, strict=True)]
     hostnames = {n.id: n.name for n in nodes}
-    # the client tags a bare image ``:latest`` before it creates the service
-    # (moby client/service_create.go, imageWithTagString): once per service, not per task
-    images = {s.spec.name: tagged_image(s.spec.image) for s in services}
-    desired = {s.spec.name: "complete" if s.spec.is_job else "running" for s in services}
-    tasks: list[PlannedTask] = []
-    append = tasks.append
-    for task, d, (name, slot) in zip(pending, decisions, named, strict=True):
-        # a global task is created for its node (pre-assigned) and keeps it while pending;
-        # docker service ps prints that node (swarmkit orchestrator/global/global.go)
-        placed = d.node_id
-        node_id = placed or task.node_id
-        service = task.service
-        append(PlannedTask(
-            task.id, name, service, slot, hostnames.get(node_id) if node_id else None,
-            node_id, desired[service], "assigned" if placed else "pending", d.error,
-            images[service],
-        ))
+    tasks: list[PlannedTask] = list(map(
+        tuple.__new__,
+        repeat(PlannedTask),
+        zip(
+            [task.id for task in pending], names, owners, slots,
+            [hostnames.get(n) if n else None for n in node_ids], node_ids, desired,
+            ["assigned" if p else "pending" for p in placed], [d.error for d in decisions],
+            images, strict=True,
+        ),
+    ))
     reports = []
     for node in scenario.nodes:
         if node.joined:

@@ -16,7 +16,7 @@ The CLI prints ``failed to create service <name>: Error response from daemon: <m
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from swarmsim.compose.gostr import format_float, quote
 from swarmsim.foundation.errors import InputError
@@ -52,7 +52,8 @@ def validate_for_daemon(stack: Stack, *, existing: Sequence[ServiceSpec] = ()) -
     store: dict[str, ServiceSpec] = {spec.name: spec for spec in existing}
     for spec in stack.services:
         old = store.get(spec.name)
-        others = [s for name, s in store.items() if name != spec.name]
+        # read only if ``spec`` publishes a port; ``store`` does not change until it returns
+        others = (s for name, s in store.items() if name != spec.name)
         problem = daemon_error(spec, others, old)
         if problem is not None:
             message, keys = problem
@@ -65,7 +66,7 @@ def validate_for_daemon(stack: Stack, *, existing: Sequence[ServiceSpec] = ()) -
 
 
 def daemon_error(
-    spec: ServiceSpec, others: Sequence[ServiceSpec] = (), old: ServiceSpec | None = None
+    spec: ServiceSpec, others: Iterable[ServiceSpec] = (), old: ServiceSpec | None = None
 ) -> tuple[str, Keys] | None:
     """The daemon's first objection to ``spec``, or ``None``.
 
@@ -200,7 +201,7 @@ def _update_error(spec: ServiceSpec) -> tuple[str, Keys] | None:
     return None
 
 
-def _port_conflict(spec: ServiceSpec, others: Sequence[ServiceSpec]) -> tuple[str, Keys] | None:
+def _port_conflict(spec: ServiceSpec, others: Iterable[ServiceSpec]) -> tuple[str, Keys] | None:
     """SwarmKit's ``checkPortConflicts`` (another service's id is shown as its name)."""
     ingress = {(p.protocol, p.published) for p in spec.ports if p.published and p.mode == "ingress"}
     host = {(p.protocol, p.published) for p in spec.ports if p.published and p.mode == "host"}

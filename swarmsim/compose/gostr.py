@@ -12,6 +12,7 @@ import math
 import re
 import unicodedata
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 _MAX_INT64 = (1 << 63) - 1
@@ -245,8 +246,13 @@ def yaml_resolve(tag: str, text: str) -> tuple[str, Any]:
     raise ValueError(f"yaml: cannot decode {rtag} `{text}` as a {tag}")
 
 
+@lru_cache(maxsize=4096)
 def resolve_plain(text: str, timestamps: bool = True) -> tuple[str, Any]:
-    """The tag and value yaml.v3 gives a plain scalar (dates only if ``timestamps``)."""
+    """The tag and value yaml.v3 gives a plain scalar (dates only if ``timestamps``).
+
+    Cached: a pure function of its arguments with an immutable result, and a big compose
+    file repeats the same keys and values (``deploy``, ``replicas``, ``100``) per service.
+    """
     hint = text[:1]
     if text in _CONSTANTS:
         return _CONSTANTS[text]

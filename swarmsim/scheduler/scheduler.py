@@ -254,7 +254,11 @@ class Scheduler:
                 result = placer.run()
             node_ids = [node.id for node in result.nodes]
             tracked.update(zip(task_ids, node_ids, strict=False))
-            made = map(Decision, task_ids, node_ids, repeat(MSG_ASSIGNED), repeat(""))
+            # tuple.__new__ makes the same named tuples without a Python-level call each
+            made = map(
+                tuple.__new__, repeat(Decision),
+                zip(task_ids, node_ids, repeat(MSG_ASSIGNED), repeat("")),
+            )
             for i, decision in zip(members, made, strict=False):
                 decisions[i] = decision
             if len(result.nodes) < len(members):
