@@ -37,6 +37,8 @@ _TASK_INTS = {"slot", "spec_version", "exit_code"}
 
 
 def _cell(value: Any) -> str:
+    if type(value) is float:  # the most frequent: the same text as below
+        return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from swarmsim.cluster.state import TaskEvent
 from swarmsim.cluster.tasks import TaskState
 from swarmsim.metrics.records import (
     NOT_RESTARTS,
@@ -69,6 +70,7 @@ class Replay:
         self._slots: dict[tuple[str, Any], TaskView] = {}
         self._kills: set[tuple[float, str]] = set()
         self._cv = {"tasks": [0, 0, 0], "reserved_cpus": [0, 0, 0]}  # n, sum, sum of squares
+        self._cv_tasks, self._cv_cpus = self._cv["tasks"], self._cv["reserved_cpus"]
         self._unconverged: set[str] = set()
         self._sums: list[int] = [0] * 14  # node shares, then service shares
         self._last: dict[str, tuple[Any, ...]] = {}
@@ -82,14 +84,16 @@ class Replay:
     # --- input -----------------------------------------------------------------------
     def run(self, events: Sequence[Any], records: Sequence[Any]) -> None:
         """Replay ``events`` with ``records`` put back at their positions."""
-        j = 0
+        feed, n, j = self.feed, len(records), 0
+        next_at = records[0].at if n else None  # where the next record goes back
         for i, ev in enumerate(events):
-            while j < len(records) and records[j].at <= i:
-                self.feed(records[j])
+            while next_at is not None and next_at <= i:
+                feed(records[j])
                 j += 1
-            self.feed(ev)
+                next_at = records[j].at if j < n else None
+            feed(ev)
         for rec in records[j:]:
-            self.feed(rec)
+            feed(rec)
 
     def feed(self, rec: Any) -> None:
         """Apply one record of either kind."""
@@ -97,7 +101,9 @@ class Replay:
         if now != self._now:
             self._flush()  # the levels at the instant just over
             self._now = now
-        if isinstance(rec, TaskCreated):
+        if type(rec) is TaskEvent and rec.kind == "task":  # by far the most frequent
+            self._task_event(rec)
+        elif isinstance(rec, TaskCreated):
             self._task_created(rec)
         elif isinstance(rec, TaskDeleted):
             self._task_deleted(rec)
@@ -120,9 +126,9 @@ class Replay:
         if t is None:
             t = TaskView(ev.id, ev.task, ev.service, self._now)
             self.tasks[ev.id] = t
-            before: tuple[Any, Any, str | None] = (NO_NODE_SHARE, NO_SERVICE_SHARE, None)
+            old_node, old_svc, old_where = NO_NODE_SHARE, NO_SERVICE_SHARE, None
         else:
-            before = (node_share(t), service_share(t), t.node)
+            old_node, old_svc, old_where = node_share(t), service_share(t), t.node
         old_state, old_desired = t.state, t.desired
         t.state = STATES[ev.state]
         t.desired = STATES[ev.desired_state]
@@ -138,7 +144,7 @@ class Replay:
                 node = self.nodes.get(t.node or "")
                 t.lost = node is not None and not node.alive
         self._note_times(t, old_state, old_desired)
-        self._apply(t, before)
+        self._apply(t, old_node, old_svc, old_where)
 
     def _note_times(self, t: TaskView, old_state: TaskState, old_desired: TaskState) -> None:
         now = self._now
@@ -189,7 +195,7 @@ class Replay:
         key = (rec.service, rec.node if rec.node is not None else rec.slot)
         t.previous = self._slots.get(key)
         self._slots[key] = t
-        self._apply(t, before)
+        self._apply(t, *before)
 
     def _task_deleted(self, rec: TaskDeleted) -> None:
         t = self.tasks.get(rec.task)
@@ -201,50 +207,82 @@ class Replay:
         if t.pending_since is not None:
             t.pending_time += self._now - t.pending_since
             t.pending_since = None
-        self._apply(t, before)
+        self._apply(t, *before)
 
-    def _apply(self, t: TaskView, before: tuple[Any, Any, str | None]) -> None:
-        old_node, old_svc, old_where = before
-        new_node, new_svc = node_share(t), service_share(t)
-        if old_node == new_node and old_svc == new_svc and old_where == t.node:
-            return
-        if old_node != new_node or old_where != t.node:
-            for where, share, sign in ((old_where, old_node, -1), (t.node, new_node, 1)):
-                node = self.nodes.get(where or "")
-                if node is not None and any(share):
-                    self._set_totals(node, add(node.totals, share, sign))
+    def _apply(self, t: TaskView, old_node: tuple[int, ...], old_svc: tuple[int, ...],
+               old_where: str | None) -> None:
+        new_node, new_svc, where = node_share(t), service_share(t), t.node
+        node_changed = old_node != new_node or old_where != where
+        if node_changed:
+            nodes = self.nodes
+            if old_where == where:  # one node: the difference of its shares, in one step
+                node = nodes.get(where or "")
+                if node is not None:
+                    # integer sums: the same totals as taking one share out and the other in
+                    if any(old_node):
+                        totals = add(node.totals, old_node, -1)
+                        self._set_totals(node, add(totals, new_node, 1) if any(new_node)
+                                         else totals)
+                    elif any(new_node):
+                        self._set_totals(node, add(node.totals, new_node, 1))
+            else:
+                node = nodes.get(old_where or "")
+                if node is not None and any(old_node):
+                    self._set_totals(node, add(node.totals, old_node, -1))
+                node = nodes.get(where or "")
+                if node is not None and any(new_node):
+                    self._set_totals(node, add(node.totals, new_node, 1))
         if old_svc != new_svc:
             svc = self._service(t.service)
-            self._count(svc, -1)
-            svc.counts = add(add(svc.counts, old_svc, -1), new_svc, 1)
-            self._count(svc, 1)
+            self._count_service(svc, -1)
+            svc.counts = tuple(c - o + n for c, o, n in zip(svc.counts, old_svc, new_svc,
+                                                             strict=True))
+            self._count_service(svc, 1)
             self._dirty_services[svc.name] = svc
+        elif not node_changed:
+            return
         self._dirty_cluster = True
 
-    def _count(self, item: NodeView | ServiceView, sign: int) -> None:
-        """Take ``item`` out of (-1) or put it into (+1) the cluster sums."""
-        s = self._sums  # updated in place: only the sums the item takes part in
-        if isinstance(item, NodeView):
-            totals = item.totals
-            if item.in_swarm and item.alive:
-                s[0] += sign * totals[0]
-                s[1] += sign * totals[1]
-                s[2] += sign * totals[2]
-                s[3] += sign * totals[3]
-                s[6] += sign
-                s[7] += sign * item.cpus
-                s[8] += sign * item.memory
-            # (a down node's reservations and limits leave the cluster with its capacity)
-            s[4] += sign * totals[4]
-            s[5] += sign * totals[5]
-            if item.in_swarm and item.status == "ready":
-                s[9] += sign
-            if totals[4] > 0:
-                s[10] += sign
-        elif not item.job:
-            s[11] += sign * item.desired
-            s[12] += sign * item.counts[0]
-            s[13] += sign * item.counts[2]
+    def _count_service(self, svc: ServiceView, sign: int) -> None:
+        """Take ``svc`` out of (-1) or put it into (+1) the cluster sums."""
+        if not svc.job:
+            s = self._sums
+            s[11] += sign * svc.desired
+            s[12] += sign * svc.counts[0]
+            s[13] += sign * svc.counts[2]
+
+    def _count_node(self, node: NodeView, sign: int) -> None:
+        """Take ``node`` out of (-1) or put it into (+1) the cluster sums and, when it is
+        schedulable, the coefficients of variation."""
+        s = self._sums  # updated in place: only the sums the node takes part in
+        totals = node.totals
+        in_swarm = node.in_swarm
+        if in_swarm and node.alive:
+            s[0] += sign * totals[0]
+            s[1] += sign * totals[1]
+            s[2] += sign * totals[2]
+            s[3] += sign * totals[3]
+            s[6] += sign
+            s[7] += sign * node.cpus
+            s[8] += sign * node.memory
+        # (a down node's reservations and limits leave the cluster with its capacity)
+        tasks = totals[4]
+        s[4] += sign * tasks
+        s[5] += sign * totals[5]
+        if in_swarm and node.status == "ready":
+            s[9] += sign
+            if node.availability == "active":  # schedulable
+                acc = self._cv_tasks
+                acc[0] += sign
+                acc[1] += sign * tasks
+                acc[2] += sign * tasks * tasks
+                cpus = totals[0]
+                acc = self._cv_cpus
+                acc[0] += sign
+                acc[1] += sign * cpus
+                acc[2] += sign * cpus * cpus
+        if tasks > 0:
+            s[10] += sign
 
     # --- nodes -------------------------------------------------------------------------
     def _node_event(self, ev: Any) -> None:
@@ -253,12 +291,10 @@ class Replay:
             cpus, memory = self.machines.get(ev.node, (0, 0))
             node = self.nodes[ev.node] = NodeView(ev.node, cpus, memory)
         was_in, was_avail = node.in_swarm, node.availability
-        self._cv_node(node, -1)
-        self._count(node, -1)
+        self._count_node(node, -1)
         node.role, node.status, node.availability = ev.role, ev.status, ev.availability
         node.alive, node.in_swarm = bool(ev.alive), True
-        self._count(node, 1)
-        self._cv_node(node, 1)
+        self._count_node(node, 1)
         if not was_in and self._now > 0:
             self.disturbances.append(Disturbance(self._now, "join", node.name))
         elif was_in and was_avail != node.availability:
@@ -271,10 +307,9 @@ class Replay:
         node = self.nodes.get(rec.node)
         if node is None:
             return
-        self._cv_node(node, -1)
-        self._count(node, -1)
+        self._count_node(node, -1)
         node.in_swarm = False
-        self._count(node, 1)
+        self._count_node(node, 1)
         self.disturbances.append(Disturbance(self._now, "node_removed", node.name))
         self._row(node, "")
         self._dirty_nodes[node.name] = node
@@ -287,21 +322,10 @@ class Replay:
         )
 
     def _set_totals(self, node: NodeView, totals: tuple[int, ...]) -> None:
-        self._cv_node(node, -1)
-        self._count(node, -1)
+        self._count_node(node, -1)
         node.totals = totals
-        self._count(node, 1)
-        self._cv_node(node, 1)
+        self._count_node(node, 1)
         self._dirty_nodes[node.name] = node
-
-    def _cv_node(self, node: NodeView, sign: int) -> None:
-        if not node.schedulable:
-            return
-        for name, value in (("tasks", node.totals[4]), ("reserved_cpus", node.totals[0])):
-            acc = self._cv[name]
-            acc[0] += sign
-            acc[1] += sign * value
-            acc[2] += sign * value * value
 
     # --- services ----------------------------------------------------------------------
     def _service(self, name: str) -> ServiceView:
@@ -318,11 +342,11 @@ class Replay:
             self.disturbances.append(Disturbance(self._now, "deploy", rec.service,
                                                  service=rec.service))
         before = svc.replicas
-        self._count(svc, -1)
+        self._count_service(svc, -1)
         svc.mode, svc.replicas, svc.version, svc.known = rec.mode, rec.replicas, rec.version, True
         if rec.what == "removed":
             svc.exists = False
-        self._count(svc, 1)
+        self._count_service(svc, 1)
         if rec.what == "removed":
             self.disturbances.append(Disturbance(self._now, "remove", rec.service,
                                                  service=rec.service))

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from swarmsim.commands import run_command
+from swarmsim.foundation.collector import paused_collector
 from swarmsim.foundation.errors import InputError
 from swarmsim.foundation.jsontext import dump_indented, dumps_indented
 from swarmsim.foundation.textfiles import GZ, open_text
@@ -43,8 +44,13 @@ def write_run(result: RunResult, out_dir: str | Path, *, compress: bool = False)
     """Write a run's files into ``out_dir`` (created if needed); returns their paths.
 
     The records go to ``events.jsonl`` (``events.jsonl.gz`` with ``compress``) a block of
-    lines at a time, each line built from its record as it is written."""
-    out = Path(out_dir)
+    lines at a time, each line built from its record as it is written (with the cyclic
+    collector paused: the lines and documents hold no cycles)."""
+    with paused_collector():
+        return _write_run(result, Path(out_dir), compress)
+
+
+def _write_run(result: RunResult, out: Path, compress: bool) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     events = out / ("events.jsonl" + (GZ if compress else ""))
     with open_text(events, "w") as fh:

@@ -220,9 +220,10 @@ class RunData:
         if not self._changes:
             changes = self._changes
             if isinstance(self.events, EventRecords):  # a run's own records: no dicts
+                setdefault, change = changes.setdefault, TaskChange
                 for e in self.events.records:
                     if getattr(e, "kind", None) == "task":
-                        changes.setdefault(e.id, []).append(TaskChange(
+                        setdefault(e.id, []).append(change(
                             float(e.time), e.node, e.state, e.desired_state, bool(e.actual)))
                 return changes
             for e in self.events:
