@@ -43,6 +43,10 @@ def one_error_line(capsys, *needles):
     (["run", SMALL, "--out", ""], ("--out", "empty")),
     (["compare", SMALL, "--out", ""], ("--out", "empty")),
     (["run"], ("SCENARIO",)),
+    # bind() raised OverflowError with a traceback for these
+    (["serve", SMALL, "--port", "70000"], ("--port", "0 to 65535")),
+    (["serve", SMALL, "--visualizer", "-1"], ("--visualizer", "0 to 65535")),
+    (["serve", SMALL, "--port", "abc"], ("--port", "invalid port")),
     (["frobnicate"], ("invalid choice",)),
 ])
 def test_bad_flag_values_are_one_line_and_exit_2(capsys, argv, needles):

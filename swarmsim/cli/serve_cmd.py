@@ -6,6 +6,17 @@ import argparse
 import sys
 
 
+def _port(text: str) -> int:
+    """A TCP port number, 0 (any free port) to 65535, refused by argparse otherwise."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port: '{text}'") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port: '{text}' (0 to 65535)")
+    return port
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``serve`` subcommand."""
     p = sub.add_parser(
@@ -22,14 +33,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="address to listen on (default 127.0.0.1; any other address "
                    "exposes the API beyond this machine and prints a warning)")
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--port", type=int, default=2375, help="TCP port (default 2375)")
+    where.add_argument("--port", type=_port, default=2375, help="TCP port (default 2375)")
     where.add_argument("--socket", default=None, metavar="PATH",
                        help="listen on a unix socket instead (DOCKER_HOST=unix://PATH)")
     p.add_argument("--speed", type=float, default=1.0,
                    help="simulated seconds per wall-clock second (default 1)")
     p.add_argument("--machine", default=None, metavar="NODE",
                    help="the machine whose engine answers (default: the first manager)")
-    p.add_argument("--visualizer", type=int, default=None, metavar="PORT",
+    p.add_argument("--visualizer", type=_port, default=None, metavar="PORT",
                    help="also serve the live visualizer at http://127.0.0.1:PORT/")
     p.set_defaults(func=run)
 
