@@ -30,11 +30,10 @@ from swarmsim.api.errors import ApiError, bad_request
 from swarmsim.api.view import View
 from swarmsim.cluster.tasks import Task
 from swarmsim.commands.curl import mesh_of
-from swarmsim.commands.getstarted import STARTED, is_get_started
+from swarmsim.commands.getstarted import Entry, is_get_started, last_per_source, started_entries
 
 STDERR = 2
 POLL_S = 0.1
-Entry = tuple[float, str, str]  # (simulated time, task id, line)
 
 
 def frame(stream: int, payload: bytes) -> bytes:
@@ -89,9 +88,7 @@ class Source:
         events, self._events = sim.events[self._events:], len(sim.events)
         logs = mesh_of(sim).logs.lines
         lines, self._lines = logs[self._lines:], len(logs)
-        out = [(ev.time, ev.id, STARTED) for ev in events
-               if getattr(ev, "kind", "") == "task" and ev.id in ids and ev.state == "running"]
-        out += [e for e in lines if e[1] in ids]
+        out = started_entries(events, ids) + [e for e in lines if e[1] in ids]
         return sorted(out)
 
 
@@ -99,12 +96,7 @@ def _keep(entries: list[Entry], tail: int | None, since: float | None,
           unix: Callable[[float], float]) -> list[Entry]:
     if since is not None:
         entries = [e for e in entries if unix(e[0]) >= since]
-    if tail is None:
-        return entries
-    per: dict[str, list[Entry]] = {}
-    for e in entries:
-        per.setdefault(e[1], []).append(e)
-    return sorted(e for group in per.values() for e in (group[len(group) - tail:] if tail else ()))
+    return last_per_source(entries, tail)
 
 
 async def stream(call: http.Call, tasks: Callable[[], Iterable[Task]],

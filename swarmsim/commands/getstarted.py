@@ -13,11 +13,15 @@ per request, from the ingress network address of the node that received the requ
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from swarmsim.cluster.tasks import Task
 from swarmsim.commands.inspect import wall
 from swarmsim.compose import imageref
+
+Entry = tuple[float, str, str]  # a log entry: (time, task or container id, line)
 
 NO_REDIS = "<i>cannot connect to Redis, counter disabled</i>"
 STARTED = " * Running on http://0.0.0.0:80/ (Press CTRL+C to quit)"
@@ -79,3 +83,22 @@ class AppLogs:
     def served(self, at: float, container_id: str, client: str) -> None:
         """A request a standalone container (``docker run``) served."""
         self.lines.append((at, container_id, access_line(at, client)))
+
+
+def started_entries(events: Iterable[Any], ids: Container[str]) -> list[Entry]:
+    """The start line each container of a task in ``ids`` wrote, one per start, from the
+    run's recorded task events."""
+    return [(ev.time, ev.id, STARTED) for ev in events
+            if getattr(ev, "kind", "") == "task" and ev.id in ids and ev.state == "running"]
+
+
+def last_per_source(entries: list[Entry], tail: int | None) -> list[Entry]:
+    """docker's ``--tail N`` over time-ordered ``entries``: each task's (container's)
+    last ``tail`` entries, in time order; ``None`` keeps them all.  SwarmKit's agents
+    apply the tail per task, so a service's logs hold N lines of each of its tasks."""
+    if tail is None:
+        return entries
+    per: dict[str, list[Entry]] = {}
+    for e in entries:
+        per.setdefault(e[1], []).append(e)
+    return sorted(e for group in per.values() for e in (group[len(group) - tail:] if tail else ()))

@@ -30,7 +30,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from swarmsim.commands import control_api
-from swarmsim.commands.getstarted import STARTED, AppLogs, is_get_started
+from swarmsim.commands.getstarted import (
+    AppLogs,
+    Entry,
+    is_get_started,
+    last_per_source,
+    started_entries,
+)
 from swarmsim.commands.inspect import wall
 from swarmsim.commands.run import checked_parse
 from swarmsim.foundation import defaults
@@ -39,7 +45,6 @@ from swarmsim.foundation.errors import CommandError
 if TYPE_CHECKING:
     from swarmsim.simulation.engine import Simulation
 
-Entry = tuple[float, str, str]  # (time, task or container id, line)
 _DURATION = re.compile(r"^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$")
 _UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -149,24 +154,12 @@ def select(entries: list[Entry], opts: LogOptions) -> list[Entry]:
     chosen = sorted(e for e in entries
                     if (opts.since is None or e[0] >= opts.since)
                     and (opts.until is None or e[0] <= opts.until))
-    if opts.tail < 0:
-        return chosen
-    per: dict[str, list[Entry]] = {}
-    for e in chosen:
-        per.setdefault(e[1], []).append(e)
-    return sorted(e for group in per.values() for e in group[len(group) - opts.tail:]
-                  if opts.tail)
-
-
-def _started(sim: Simulation, task_ids: set[str]) -> list[Entry]:
-    return [(ev.time, ev.id, STARTED) for ev in sim.events
-            if getattr(ev, "kind", "") == "task" and ev.id in task_ids
-            and ev.state == "running"]
+    return last_per_source(chosen, None if opts.tail < 0 else opts.tail)
 
 
 def task_entries(sim: Simulation, logs: AppLogs, task_ids: set[str]) -> list[Entry]:
     """What the tasks' containers wrote."""
-    return _started(sim, task_ids) + [e for e in logs.lines if e[1] in task_ids]
+    return started_entries(sim.events, task_ids) + [e for e in logs.lines if e[1] in task_ids]
 
 
 def service_logs(sim: Simulation, logs: AppLogs, words: list[str], machine: str

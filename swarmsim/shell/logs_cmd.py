@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from swarmsim.cluster.tasks import TaskState, container_id
 from swarmsim.commands import control_api
-from swarmsim.commands.getstarted import STARTED, AppLogs, is_get_started
+from swarmsim.commands.getstarted import STARTED, AppLogs, Entry, is_get_started
 from swarmsim.foundation.errors import CommandError
 from swarmsim.input.cmdline.parse import parse
-from swarmsim.shell.logs import Entry, container_logs, task_entries, unix_of
+from swarmsim.shell.logs import container_logs, task_entries, unix_of
 from swarmsim.shell.reply import Reply
 
 if TYPE_CHECKING:
