@@ -1,23 +1,50 @@
 """The built-in measures, written as a user's measure is (``docs/research.md`` gives
-every formula).  Each takes a :class:`~swarmsim.experiments.measures.RunView` and
-returns named floats over its window ``W = [start, end]`` (``start``: the warm-up);
-NaN where the run has no such number.
+every formula).  Each takes a :class:`Run` (what a
+:class:`~swarmsim.experiments.measures.RunView` offers a measure) and returns named
+floats over its window ``W = [start, end]`` (``start``: the warm-up); NaN where the run
+has no such number.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 
 from swarmsim.metrics.series import ratio, time_max, time_mean, value_at
 from swarmsim.metrics.usage import energy_figures
 
-if TYPE_CHECKING:
-    from swarmsim.experiments.measures import RunView as Run
 NAN = math.nan
+
+
+class Run(Protocol):
+    """What a measure reads of a finished run; :class:`~swarmsim.experiments.measures.RunView`
+    is the one implementation (the protocol keeps this module from importing it back)."""
+
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float: ...
+    @property
+    def slo(self) -> float | None: ...
+    @property
+    def sim(self) -> Any: ...
+    @property
+    def series(self) -> Any: ...
+    @property
+    def tasks(self) -> tuple[Any, ...]: ...
+    @property
+    def still_pending(self) -> set[str]: ...
+    @property
+    def disturbances(self) -> tuple[Any, ...]: ...
+    @property
+    def services(self) -> dict[str, str]: ...
+    @property
+    def requests(self) -> Any: ...
+    def get(self, entity: str, metric: str) -> tuple[list[float], list[float]]: ...
+    def add_usage(self) -> None: ...
 
 
 def _or_nan(x: float | None) -> float:
