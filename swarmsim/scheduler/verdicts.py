@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Container
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from swarmsim.foundation.units import format_bytes, format_cpus
 from swarmsim.input.specs import ServiceSpec
@@ -40,8 +40,17 @@ from swarmsim.scheduler.nodeset import NodeSet
 from swarmsim.scheduler.ranked import node_view
 from swarmsim.scheduler.spread import GroupPlacer
 
-if TYPE_CHECKING:
-    from swarmsim.scheduler.scheduler import PendingTask
+
+class _Task(Protocol):
+    """What a verdict reads of the task being placed; the scheduler's ``PendingTask`` is
+    one (a protocol, so this module does not import the scheduler that imports it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def spec_version(self) -> int: ...
+    @property
+    def node_id(self) -> str | None: ...
 
 
 def _constraint_value(c: Constraint, node: NodeInfo) -> str:
@@ -169,7 +178,7 @@ class _Every:
 ALL_TASKS: Container[str] = _Every()
 
 
-def node_verdicts(nodeset: NodeSet, policy: Any, rng: Any, task: PendingTask,
+def node_verdicts(nodeset: NodeSet, policy: Any, rng: Any, task: _Task,
                   service: ServiceSpec, now: float) -> list[NodeVerdict]:
     """Every node's verdict for ``task``: its first failing filter (SwarmKit's text and
     the node's own terms) or its sort key and rank in the order the scheduler uses.
