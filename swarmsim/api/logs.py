@@ -31,6 +31,7 @@ from swarmsim.api.view import View
 from swarmsim.cluster.tasks import Task
 from swarmsim.commands.curl import mesh_of
 from swarmsim.commands.getstarted import Entry, is_get_started, last_per_source, started_entries
+from swarmsim.foundation.text import rfc3339_nano_fixed
 
 STDERR = 2
 POLL_S = 0.1
@@ -42,10 +43,8 @@ def frame(stream: int, payload: bytes) -> bytes:
 
 
 def _timestamp(unix: float) -> str:
-    """Go's ``2006-01-02T15:04:05.000000000Z07:00`` of an instant, in UTC."""
-    t = datetime.fromtimestamp(unix, tz=UTC)
-    nanos = round(unix * 1e9) % 1_000_000_000
-    return t.strftime("%Y-%m-%dT%H:%M:%S") + f".{nanos:09d}Z"
+    """docker's log timestamp of a Unix instant (to the microsecond a float holds)."""
+    return rfc3339_nano_fixed(datetime.fromtimestamp(unix, tz=UTC))
 
 
 def _tail(raw: str) -> int | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 
 def human_duration(seconds: float) -> str:
@@ -47,6 +48,17 @@ def sim_clock(seconds: float) -> str:
     m, rem = divmod(rem, 60_000)
     s, ms = divmod(rem, 1000)
     return f"{h}:{m:02d}:{s:02d}.{ms:03d}"
+
+
+def rfc3339_nano_fixed(at: datetime) -> str:
+    """An instant in the daemon's log timestamp layout, ``RFC3339NanoFixed``
+    (``2006-01-02T15:04:05.000000000Z07:00``, moby's
+    ``daemon/server/httputils/logstream/logstream.go``): always nine digits of fraction,
+    in UTC (the log copier stamps ``time.Now().UTC()``), so ``Z``.  ``at`` must be
+    timezone-aware; its microseconds are all a simulated instant holds, so the last three
+    digits are zeros."""
+    at = at.astimezone(UTC)
+    return at.strftime("%Y-%m-%dT%H:%M:%S") + f".{at.microsecond:06d}000Z"
 
 
 def current_state(state: str, since: float, now: float) -> str:

@@ -41,6 +41,7 @@ from swarmsim.commands.inspect import wall
 from swarmsim.commands.run import checked_parse
 from swarmsim.foundation import defaults
 from swarmsim.foundation.errors import CommandError
+from swarmsim.foundation.text import rfc3339_nano_fixed
 
 if TYPE_CHECKING:
     from swarmsim.simulation.engine import Simulation
@@ -51,8 +52,7 @@ _UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "
 
 def fixed_stamp(at: float) -> str:
     """``RFC3339NanoFixed`` of a simulated instant: nine digits of fraction, ``Z``."""
-    t = wall(at).astimezone(UTC)
-    return t.strftime("%Y-%m-%dT%H:%M:%S") + f".{t.microsecond:06d}000Z"
+    return rfc3339_nano_fixed(wall(at))
 
 
 def go_duration(text: str) -> float | None:
