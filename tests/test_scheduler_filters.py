@@ -184,6 +184,8 @@ def test_reservations_add_up_on_a_node():
     ds = place(sched, svc(mem=400 << 20), count=3)
     assert [d.node_id for d in ds] == [nid(1), nid(1), None]
     assert sched.node_usage(nid(1)).reserved_memory == 800 << 20
+    # the totals alone: 2 tasks of 400 MiB, no CPU reserved
+    assert sched.node_reserved(nid(1)) == (0, 800 << 20, 2)
 
 
 def test_generic_resources():
@@ -208,6 +210,7 @@ def test_shutdown_keeps_resources_release_frees_them():
     )
     sched.set_desired_shutdown("big.0")
     assert sched.node_usage(nid(1)) == NodeUsage(0, 800 << 20, 0, ())
+    assert sched.node_reserved(nid(1)) == (0, 800 << 20, 0)  # held, no longer active
     assert place(sched, big, start=1)[0].node_id is None  # still reserved
     sched.release_task("big.0")
     assert sched.node_usage(nid(1)) == NodeUsage(0, 0, 0, ())

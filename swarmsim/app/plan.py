@@ -7,6 +7,7 @@ services) and one scheduling pass places them, at t=0 and with nothing else movi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from itertools import repeat
 from typing import Any, NamedTuple
@@ -227,21 +228,25 @@ def _place(
     owners: list[str] = []  # the service of each task
     desired: list[str] = []
     images: list[str] = []
-    new_id = ids.new_id
+    task_ids: list[str] = []
     for svc in services:
         spec = svc.spec
         name = spec.name
+        prefix = f"{name}."
         if spec.is_global:
-            hosts = _global_nodes(spec, nodes)
-            made = [PendingTask(new_id(), name, 0, 0, node.id) for node in hosts]
-            names += [f"{name}.{task.node_id}" for task in made]
+            hosts = [node.id for node in _global_nodes(spec, nodes)]
+            made_ids = ids.new_ids(len(hosts))
+            made = _pending(made_ids, name, repeat(0), hosts)
+            names += map(prefix.__add__, hosts)  # <service>.<node id>
             slots += repeat(0, len(made))
         else:
             first = 0 if spec.mode == "replicated-job" else 1
             span = range(first, first + spec.replicas)
-            made = [PendingTask(new_id(), name, 0, slot) for slot in span]
-            names += [f"{name}.{slot}" for slot in span]
+            made_ids = ids.new_ids(len(span))
+            made = _pending(made_ids, name, span, repeat(None))
+            names += map(prefix.__add__, map(str, span))  # <service>.<slot>
             slots += span
+        task_ids += made_ids
         pending += made
         owners += repeat(name, len(made))
         desired += repeat("complete" if spec.is_job else "running", len(made))
@@ -253,13 +258,13 @@ def _place(
     # a global task is created for its node (pre-assigned) and keeps it while pending;
     # docker service ps prints that node (swarmkit orchestrator/global/global.go)
     node_ids = [p or task.node_id for p, task in zip(placed, pending, strict=True)]
-    hostnames = {n.id: n.name for n in nodes}
+    hostnames: dict[str | None, str] = {n.id: n.name for n in nodes}
     tasks: list[PlannedTask] = list(map(
         tuple.__new__,
         repeat(PlannedTask),
         zip(
-            [task.id for task in pending], names, owners, slots,
-            [hostnames.get(n) if n else None for n in node_ids], node_ids, desired,
+            task_ids, names, owners, slots,
+            map(hostnames.get, node_ids), node_ids, desired,  # get(None) is None
             ["assigned" if p else "pending" for p in placed], [d.error for d in decisions],
             images, strict=True,
         ),
@@ -267,11 +272,7 @@ def _place(
     reports = []
     for node in scenario.nodes:
         if node.joined:
-            usage = scheduler.node_usage(node.id)
-            reports.append(
-                NodeReport(node, usage.reserved_nano_cpus, usage.reserved_memory,
-                           usage.active_tasks)
-            )
+            reports.append(NodeReport(node, *scheduler.node_reserved(node.id)))
         else:
             reports.append(NodeReport(node, 0, 0, 0))
     return Plan(
@@ -281,6 +282,16 @@ def _place(
         tasks=tuple(tasks),
         nodes=tuple(reports),
     )
+
+
+def _pending(task_ids: list[str], service: str, slots: Iterable[int],
+             hosts: Iterable[str | None]) -> list[PendingTask]:
+    """The pending tasks of one service (spec version 0), made without a Python-level
+    call each (``tuple.__new__`` over the columns, as the plan's records are)."""
+    return list(map(
+        tuple.__new__, repeat(PendingTask),
+        zip(task_ids, repeat(service), repeat(0), slots, hosts),
+    ))
 
 
 class _PortAllocator:

@@ -62,10 +62,27 @@ class IdFactory:
         id costs a list pop rather than a generator call.
         """
         if not self._buffer:
-            digits = self._rng.integers(0, 36, size=(self._BLOCK, 25), dtype=np.int64)
-            chars = _ALPHABET_ARRAY[digits]
-            self._buffer = chars.view("<U25").ravel().tolist()[::-1]
+            self._buffer = self._block()
         return self._buffer.pop()
+
+    def new_ids(self, count: int) -> list[str]:
+        """``count`` fresh ids: the same ids, in the same order, as ``count`` calls of
+        :meth:`new_id` (the blocks are drawn one by one, as those calls draw them)."""
+        out: list[str] = []
+        while len(out) < count:
+            if not self._buffer:
+                self._buffer = self._block()
+            take = min(count - len(out), len(self._buffer))
+            out += self._buffer[: -take - 1 : -1]  # the next ``take`` pops, in pop order
+            del self._buffer[-take:]
+        return out
+
+    def _block(self) -> list[str]:
+        """The next block of ids, last first (``new_id`` pops from the end)."""
+        digits = self._rng.integers(0, 36, size=(self._BLOCK, 25), dtype=np.int64)
+        chars = _ALPHABET_ARRAY[digits]
+        ids: list[str] = chars.view("<U25").ravel().tolist()[::-1]
+        return ids
 
     def join_token_pair(self) -> tuple[str, str]:
         """Worker and manager join tokens sharing one CA digest part.

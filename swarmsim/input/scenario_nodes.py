@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from ipaddress import IPv4Address
 from typing import Any
 
@@ -56,7 +55,6 @@ def parse_nodes(raw: Any, ids: IdFactory) -> tuple[NodeSpec, ...]:
         return ()
     if not isinstance(raw, list):
         raise _err("must be a list", "nodes")
-    out: list[NodeSpec] = []
     seen: dict[str, tuple[str | int, ...]] = {}
     total = 0
     for idx, entry in enumerate(raw):
@@ -65,21 +63,29 @@ def parse_nodes(raw: Any, ids: IdFactory) -> tuple[NodeSpec, ...]:
         if problem:
             raise _err(problem, "nodes", idx, "count") if isinstance(
                 entry, Mapping) and "count" in entry else _err(problem, "nodes", idx)
+    groups: list[tuple[dict[str, Any], list[str]]] = []
     for idx, entry in enumerate(raw):
-        for spec in _node_group(entry, idx):
-            if spec.name in seen:
-                raise _err(f"duplicate hostname {spec.name!r}", "nodes", idx, "name")
-            seen[spec.name] = ("nodes", idx)
-            out.append(spec)
-    first = IPv4Address(defaults.NODE_FIRST_ADDR)
-    return tuple(
-        _with(spec, id=ids.new_id(), addr=str(first + i)) for i, spec in enumerate(out)
-    )
+        fields, names = _node_group(entry, idx)
+        for name in names:
+            if name in seen:
+                raise _err(f"duplicate hostname {name!r}", "nodes", idx, "name")
+            seen[name] = ("nodes", idx)
+        groups.append((fields, names))
+    first = int(IPv4Address(defaults.NODE_FIRST_ADDR))
+    if first + total - 1 > 0xFFFFFFFF:
+        raise _err(f"{total} nodes do not fit in the IPv4 addresses from "
+                   f"{defaults.NODE_FIRST_ADDR}", "nodes")
+    addrs = map(_dotted, range(first, first + total))
+    node_ids = iter(ids.new_ids(total))
+    out: list[NodeSpec] = []
+    for fields, names in groups:  # each node made once, with its name, id and address
+        out += [NodeSpec(name=h, id=next(node_ids), addr=next(addrs), **fields) for h in names]
+    return tuple(out)
 
 
-def _with(spec: NodeSpec, **changes: Any) -> NodeSpec:
-
-    return replace(spec, **changes)
+def _dotted(value: int) -> str:
+    """An IPv4 address in dotted-quad form (what ``str(IPv4Address(value))`` prints)."""
+    return f"{value >> 24}.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}"
 
 
 def _count(entry: Any, idx: int) -> int:
@@ -95,7 +101,8 @@ def _count(entry: Any, idx: int) -> int:
     return count
 
 
-def _node_group(entry: Any, idx: int) -> list[NodeSpec]:
+def _node_group(entry: Any, idx: int) -> tuple[dict[str, Any], list[str]]:
+    """The fields shared by an entry's nodes, and their hostnames."""
     at = ("nodes", idx)
     if not isinstance(entry, Mapping):
         raise _err("must be a mapping", *at)
@@ -130,9 +137,7 @@ def _node_group(entry: Any, idx: int) -> list[NodeSpec]:
     engine_labels = _labels(entry.get("engine_labels"), (*at, "engine_labels"))
     generic = _generic(entry.get("generic_resources"), (*at, "generic_resources"))
     platform = _platform(entry.get("platform"), (*at, "platform"))
-    base = NodeSpec(
-        name=name,
-        id="",
+    fields = dict(
         role=role,
         nano_cpus=round(cpus * 1_000_000_000),
         memory_bytes=memory,
@@ -152,7 +157,7 @@ def _node_group(entry: Any, idx: int) -> list[NodeSpec]:
     for hostname in names:
         if not _HOSTNAME.match(hostname):
             raise _err(f"{hostname!r} is not a valid hostname", *at, "name")
-    return [_with(base, name=h) for h in names]
+    return fields, names
 
 
 def _enum(entry: Mapping[str, Any], key: str, allowed: tuple[str, ...], default: str,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from swarmsim.input.constraint import OPERATORS, Constraint, parse_constraints
 from swarmsim.input.specs import NodeSpec
@@ -44,9 +45,15 @@ class NodeFacts:
     has_platform: bool
     os: str
     arch: str
-    ip: IPAddr | None
+    addr: str
     labels: Mapping[str, str]
     engine_labels: Mapping[str, str]
+
+    @property
+    def ip(self) -> IPAddr | None:
+        """The node's address as ``net.ParseIP`` reads it (None if it is not one), parsed
+        when a ``node.ip`` constraint first asks, not for every node that joins."""
+        return _node_ip(self.addr)
 
     @classmethod
     def of(cls, node: NodeSpec) -> NodeFacts:
@@ -59,7 +66,7 @@ class NodeFacts:
             has_platform=platform is not None,
             os=platform.os if platform is not None else "",
             arch=platform.arch if platform is not None else "",
-            ip=parse_ip(node.addr),
+            addr=node.addr,
             labels=dict(node.labels),
             engine_labels=dict(node.engine_labels),
         )
@@ -88,6 +95,11 @@ def parse_ip(text: str) -> IPAddr | None:
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         return addr.ipv4_mapped
     return addr
+
+
+@lru_cache(maxsize=1 << 16)
+def _node_ip(text: str) -> IPAddr | None:
+    return parse_ip(text)
 
 
 def _parse_cidr(text: str) -> IPNet | None:

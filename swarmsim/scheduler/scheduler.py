@@ -18,7 +18,6 @@ Time is always a parameter (``now``, simulated seconds); nothing here reads a cl
 from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import repeat
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -43,9 +42,9 @@ MSG_PREASSIGNED = "scheduler confirmed task can run on preassigned node"
 NO_SUITABLE_NODE = "no suitable node"
 
 
-@dataclass(frozen=True, slots=True)
-class PendingTask:
-    """A task waiting for a node.
+class PendingTask(NamedTuple):
+    """A task waiting for a node (a named tuple: a stack deploy makes one per replica,
+    and a tuple is the cheapest frozen record to make).
 
     Attributes:
         id: task id.
@@ -311,6 +310,17 @@ class Scheduler:
             KeyError: if the node is not in the set.
         """
         return self._nodes.nodes[node_id].usage()
+
+    def node_reserved(self, node_id: str) -> tuple[int, int, int]:
+        """``(reserved nano-CPUs, reserved bytes, active tasks)`` of one node: the totals
+        of :meth:`node_usage` without its per-service breakdown.
+
+        Raises:
+            KeyError: if the node is not in the set.
+        """
+        node = self._nodes.nodes[node_id]
+        spec = node.spec
+        return spec.nano_cpus - node.avail_cpu, spec.memory_bytes - node.avail_mem, node.total
 
     def _keep_explanations(self, task_ids: Sequence[str], first: PendingTask,
                            service: ServiceSpec, now: float) -> None:
