@@ -180,7 +180,7 @@ def service_create(ctx: Context, p: Parsed) -> None:
         auth_from=ctx.machine if p.values["with-registry-auth"] else None)
     spec, dynamic = ctx.api._allocate(spec, None)  # ports published as 0: SwarmKit picks
     svc = ctx.sim.state.create_service(spec)
-    ctx.api._dynamic[spec.name] = dynamic
+    ctx.api.ports.keep(spec.name, dynamic)
     if warning:
         ctx.eprint(warning)
     ctx.print(svc.id)
