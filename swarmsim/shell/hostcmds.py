@@ -18,7 +18,7 @@ from swarmsim.shell.vmshell import interfaces
 
 if TYPE_CHECKING:
     from swarmsim.shell import machines as dm
-    from swarmsim.shell.session import Session
+    from swarmsim.shell.laptop import Laptop
 
 #: the laptop the shell runs on: a docker engine in no swarm, not a docker-machine VM
 LOCAL = "localhost"
@@ -28,7 +28,7 @@ _EVAL = re.compile(r'eval\s+"?\$\(\s*docker-machine\s+env\s+')
 _URL = re.compile(r"^(?:https?://)?([^/:\s]+)(?::(\d+))?(/.*)?$")
 
 
-def ps_command(session: Session, machine: str, words: list[str]) -> Reply:
+def ps_command(session: Laptop, machine: str, words: list[str]) -> Reply:
     """``docker ps`` / ``docker container ls [-a] [-q] [--format F]``."""
     flags = [w for w in words[2:] if w.startswith("-")] if words[1] != "ps" else [
         w for w in words[1:] if w.startswith("-")]
@@ -47,7 +47,7 @@ def ps_command(session: Session, machine: str, words: list[str]) -> Reply:
         return Reply("", err.message + "\n", err.exit_code)
 
 
-def curl_command(session: Session, args: list[str]) -> Reply:
+def curl_command(session: Laptop, args: list[str]) -> Reply:
     """``curl http://ADDRESS:PORT/``: a standalone container's page or the mesh's."""
     urls = [a for a in args if not a.startswith("-")]
     if len(urls) != 1:

@@ -31,7 +31,7 @@ from swarmsim.shell.reply import Reply
 
 if TYPE_CHECKING:
     from swarmsim.commands.views import SimView
-    from swarmsim.shell.session import Session
+    from swarmsim.shell.laptop import Laptop
 
 TYPES = ("config", "container", "image", "network", "node", "plugin", "secret", "service",
          "task", "volume")
@@ -81,7 +81,7 @@ def _options(words: list[str], path: str) -> tuple[dict[str, str], list[str]]:
     return opts, refs
 
 
-def inspect_command(session: Session, machine: str, words: list[str]) -> Reply:
+def inspect_command(session: Laptop, machine: str, words: list[str]) -> Reply:
     """One ``inspect`` line (``words`` from ``docker``)."""
     kind = "" if words[1] == "inspect" else words[1]
     path = "docker inspect" if not kind else f"docker {kind} inspect"
@@ -123,7 +123,7 @@ def inspect_command(session: Session, machine: str, words: list[str]) -> Reply:
 class Finder:
     """The objects ``machine``'s engine can show."""
 
-    def __init__(self, session: Session, machine: str) -> None:
+    def __init__(self, session: Laptop, machine: str) -> None:
         self.session = session
         self.machine = machine
         self.sim = session.sim
@@ -323,7 +323,7 @@ NETWORK_HEADERS = {"ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER", "Scop
 NETWORK_TABLE = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}"
 
 
-def network_ls(session: Session, machine: str, words: list[str]) -> Reply:
+def network_ls(session: Laptop, machine: str, words: list[str]) -> Reply:
     """``docker network ls [-q] [--no-trunc] [--format F]``: sorted by name
     (cli/command/network/list.go), the table of cli/command/network/formatter.go."""
     quiet = "-q" in words or "--quiet" in words

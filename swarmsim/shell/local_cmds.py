@@ -15,10 +15,10 @@ from swarmsim.shell.reply import Reply
 from swarmsim.simulation.images import registry_of
 
 if TYPE_CHECKING:
-    from swarmsim.shell.session import Session
+    from swarmsim.shell.laptop import Laptop
 
 
-def local_command(session: Session, machine: str, words: list[str]) -> Reply:
+def local_command(session: Laptop, machine: str, words: list[str]) -> Reply:
     """One such command line (``words`` from ``docker``).
 
     Raises:
@@ -91,7 +91,7 @@ def local_command(session: Session, machine: str, words: list[str]) -> Reply:
     raise el.EngineError(f"swarmsim: 'docker {' '.join(cmd)}' is not simulated")
 
 
-def _unpublished(session: Session, machine: str, ref: str) -> None:
+def _unpublished(session: Laptop, machine: str, ref: str) -> None:
     """A name the machine's engine just made: no registry has it (until it is pushed),
     and the machine's own swarm node has it on disk."""
     image = tagged_image(ref)

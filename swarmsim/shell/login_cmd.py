@@ -31,7 +31,7 @@ from swarmsim.shell.reply import Reply
 from swarmsim.simulation.images import DOCKER_HUB
 
 if TYPE_CHECKING:
-    from swarmsim.shell.session import Session
+    from swarmsim.shell.laptop import Laptop
 
 ACTIVATE = "https://login.docker.com/activate"
 _CODE_LETTERS = "BCDFGHJKLMNPQRSTVWXZ"  # the device codes' alphabet (no vowels)
@@ -67,7 +67,7 @@ def wants_login(words: list[str]) -> bool:
     return words[1:2] == ["login"]
 
 
-def login_command(session: Session, machine: str, words: list[str],
+def login_command(session: Laptop, machine: str, words: list[str],
                   stdin: str | None = None) -> Reply:
     """One ``docker login`` line; ``stdin``: what a pipe into it wrote."""
     try:

@@ -17,7 +17,7 @@ from swarmsim.shell.logs import container_logs, task_entries, unix_of
 from swarmsim.shell.reply import Reply
 
 if TYPE_CHECKING:
-    from swarmsim.shell.session import Session
+    from swarmsim.shell.laptop import Laptop
 
 
 def wants_logs(words: list[str]) -> bool:
@@ -25,7 +25,7 @@ def wants_logs(words: list[str]) -> bool:
     return words[1:2] == ["logs"] or words[1:3] == ["container", "logs"]
 
 
-def _source(session: Session, machine: str, ref: str) -> tuple[str, Callable[[], list[Entry]]]:
+def _source(session: Laptop, machine: str, ref: str) -> tuple[str, Callable[[], list[Entry]]]:
     """The container's image and what it wrote.
 
     Raises:
@@ -53,7 +53,7 @@ def _own(logs: AppLogs, first: Entry) -> list[Entry]:
     return [first] + [e for e in logs.lines if e[1] == first[1]]
 
 
-def logs_command(session: Session, machine: str, words: list[str]) -> Reply:
+def logs_command(session: Laptop, machine: str, words: list[str]) -> Reply:
     """One ``docker logs`` line; with ``-f`` the reply follows the clock."""
     plain = ["docker", "logs", *words[3:]] if words[1] == "container" else list(words)
     try:

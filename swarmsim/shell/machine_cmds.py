@@ -11,7 +11,7 @@ from swarmsim.shell.reply import Reply
 from swarmsim.shell.vmshell import VmShell
 
 if TYPE_CHECKING:
-    from swarmsim.shell.session import Session
+    from swarmsim.shell.laptop import Laptop
 
 _USAGE = "Usage: docker-machine [OPTIONS] COMMAND [arg...]"
 
@@ -20,7 +20,7 @@ def _text(lines: list[str]) -> str:
     return "".join(f"{line}\n" for line in lines)
 
 
-def machine_command(session: Session, args: list[str]) -> Reply:
+def machine_command(session: Laptop, args: list[str]) -> Reply:
     """One ``docker-machine`` command line (without the program name).
 
     Raises:
@@ -41,17 +41,17 @@ def machine_command(session: Session, args: list[str]) -> Reply:
     if cmd == "env":
         if "-u" in rest or "--unset" in rest:
             return Reply(_text(dm.unset_lines()))
-        vm = session._vm(_one(names))
+        vm = session.vm(_one(names))
         if not vm.running:
             raise dm.MachineError("Error checking TLS connection: Host is not running")
         return Reply(_text(dm.env_lines(vm)))
     if cmd == "ip":
-        return Reply(session._vm(_one(names)).addr + "\n")
+        return Reply(session.vm(_one(names)).addr + "\n")
     if cmd == "ssh":
         if not rest:
             raise dm.MachineError("Error: No machine name(s) specified and no \"default\" "
                                   "machine exists.")
-        vm = session._vm(rest[0])
+        vm = session.vm(rest[0])
         if not vm.running:
             raise dm.MachineError(f'Error: Cannot run SSH command: Host "{vm.name}" is not '
                                   "running")
@@ -67,7 +67,7 @@ def machine_command(session: Session, args: list[str]) -> Reply:
     if cmd == "restart":
         out = []
         for name in names or [""]:
-            vm = session._vm(name)
+            vm = session.vm(name)
             if vm.running:
                 session.set_running(vm, False)
             session.set_running(vm, True)
@@ -88,7 +88,7 @@ def machine_command(session: Session, args: list[str]) -> Reply:
                           "See 'docker-machine --help'.")
 
 
-def _scp(session: Session, args: list[str]) -> Reply:
+def _scp(session: Laptop, args: list[str]) -> Reply:
     """``docker-machine scp SRC DST``: ``NAME:PATH`` on a VM, else a laptop file."""
     from pathlib import Path
 
@@ -103,12 +103,12 @@ def _scp(session: Session, args: list[str]) -> Reply:
             raise dm.MachineError(f"{src}: No such file or directory\nexit status 1")
         content = local.read_text(errors="replace")
     else:
-        files = session.vm_files(session._vm(src_vm).name)
+        files = session.vm_files(session.vm(src_vm).name)
         path = normalize(src or ".")
         if path not in files.files:
             raise dm.MachineError(f"scp: {src}: No such file or directory\nexit status 1")
         content = files.files[path]
-    target = session.vm_files(session._vm(dst_vm).name)
+    target = session.vm_files(session.vm(dst_vm).name)
     path = normalize(dst or ".")
     if path in target.dirs:
         path = path.rstrip("/") + "/" + Path(src).name
@@ -128,13 +128,13 @@ def _one(names: list[str]) -> str:
     return names[0]
 
 
-def _lifecycle(session: Session, cmd: str, rest: list[str], names: list[str]) -> Reply:
+def _lifecycle(session: Laptop, cmd: str, rest: list[str], names: list[str]) -> Reply:
     if not names:
         raise dm.MachineError('Error: No machine name(s) specified and no "default" machine '
                               "exists.")
     out: list[str] = []
     for name in names:
-        vm = session._vm(name)
+        vm = session.vm(name)
         if cmd == "stop":
             if not vm.running:
                 out.append(f'Stopping "{name}"...')

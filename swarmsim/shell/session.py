@@ -339,7 +339,8 @@ class Session:
             hostfs.model(name, strict=False)
         return hostfs.machines[name]
 
-    def _vm(self, name: str) -> dm.Machine:
+    def vm(self, name: str) -> dm.Machine:
+        """The VM of this name that exists (docker-machine's error when none does)."""
         vm = self.vms.get(name)
         if vm is None or vm.removed:
             raise dm.MachineError(f'Host does not exist: "{name}"')

@@ -22,7 +22,7 @@ from swarmsim.foundation.errors import CommandError
 from swarmsim.shell.reply import Reply
 
 if TYPE_CHECKING:
-    from swarmsim.shell.session import Session
+    from swarmsim.shell.laptop import Laptop
 
 #: frames a streaming ``docker stats`` prints when its line came from a pipe
 PIPED_FRAMES = 3
@@ -41,7 +41,7 @@ def wants_stats(words: list[str]) -> bool:
     return words[1:2] == ["stats"] or words[1:3] == ["container", "stats"]
 
 
-def stats_command(session: Session, machine: str, words: list[str]) -> Reply:
+def stats_command(session: Laptop, machine: str, words: list[str]) -> Reply:
     """One table (``--no-stream``), or the first frame (and on a terminal, what draws
     the next ones)."""
     plain = ["docker", "stats", *words[3:]] if words[1] == "container" else list(words)

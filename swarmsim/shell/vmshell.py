@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from swarmsim.cluster.hostfs import VM_HOME, MachineFiles, normalize
 from swarmsim.shell.reply import Reply
@@ -21,7 +22,6 @@ from swarmsim.shell.subst import SubstError, substitute
 
 if TYPE_CHECKING:
     from swarmsim.shell.machines import Machine
-    from swarmsim.shell.session import Session
 
 #: the NAT interface every virtualbox VM has besides its host-only one
 NAT_ADDR = "10.0.2.15"
@@ -57,11 +57,23 @@ def ip_addr(vm: Machine) -> str:
     return "\n".join(lines) + "\n"
 
 
+class VmHost(Protocol):
+    """What a VM's shell asks of the laptop's session: the VMs, their files and the
+    docker CLI (a protocol: the session that holds a :class:`VmShell` is not imported)."""
+
+    vms: dict[str, Machine]
+
+    def vm_files(self, name: str) -> MachineFiles: ...
+
+    def docker(self, line: str, machine: str, stdin: str | None = None,
+               read_file: Callable[[str], tuple[str, str] | None] | None = None) -> Reply: ...
+
+
 @dataclass
 class VmShell:
     """A login shell on one VM: its working directory and what it runs."""
 
-    session: Session
+    session: VmHost
     vm: str
     cwd: str = VM_HOME
 
