@@ -6,7 +6,7 @@ formatter.go, cli/command/service/logs.go)."""
 from __future__ import annotations
 
 import json
-import os
+import shlex
 from pathlib import Path
 
 import pytest
@@ -159,12 +159,8 @@ def test_node_inspect_pretty(swarm):
 
 
 def test_service_logs_of_the_tutorial_app(swarm):
-    old = os.getcwd()
-    os.chdir(COMPOSE)
-    try:
-        pipe(swarm, "docker stack deploy -c getstarted-part3.yml lab\nsleep 20s\n")
-    finally:
-        os.chdir(old)
+    pipe(swarm, f"cd {shlex.quote(str(COMPOSE))}\n"
+                "docker stack deploy -c getstarted-part3.yml lab\nsleep 20s\n")
     pipe(swarm, "curl http://192.168.99.101:4000/\n")
     out, err = pipe(swarm, "docker service logs lab_web\n")
     assert out == ""  # Flask writes its log to stderr; the CLI copies it there
@@ -190,12 +186,8 @@ def test_service_logs_of_the_tutorial_app(swarm):
 
 
 def test_service_logs_follow_prints_new_lines_as_time_moves(swarm):
-    old = os.getcwd()
-    os.chdir(COMPOSE)
-    try:
-        pipe(swarm, "docker stack deploy -c getstarted-part3.yml lab\nsleep 20s\n")
-    finally:
-        os.chdir(old)
+    pipe(swarm, f"cd {shlex.quote(str(COMPOSE))}\n"
+                "docker stack deploy -c getstarted-part3.yml lab\nsleep 20s\n")
     reply = swarm.execute("docker service logs -f lab_web")
     assert reply.follow is not None and reply.error.count("\n") == 5 and reply.follow_stderr
     assert reply.follow() == ""  # nothing new yet

@@ -4,7 +4,7 @@ and ``$(...)`` run where a real shell runs it."""
 
 from __future__ import annotations
 
-import os
+import shlex
 from pathlib import Path
 
 import pytest
@@ -120,16 +120,12 @@ def test_substitute_scans_quotes_and_nesting():
 
 def test_bind_mount_rejected_until_the_directory_exists(two_vms):
     s = two_vms
-    old = os.getcwd()
-    os.chdir(COMPOSE)
-    try:
-        out, _ = pipe(s, 'docker-machine ssh myvm1 "docker swarm init --advertise-addr '
-                           '192.168.99.100"\n'
-                           "eval $(docker-machine env myvm1)\n"
-                           "docker stack deploy -c getstarted-part5.yml getstartedlab\n"
-                           "sleep 20s\n")
-    finally:
-        os.chdir(old)
+    out, _ = pipe(s, f"cd {shlex.quote(str(COMPOSE))}\n"
+                     'docker-machine ssh myvm1 "docker swarm init --advertise-addr '
+                     '192.168.99.100"\n'
+                     "eval $(docker-machine env myvm1)\n"
+                     "docker stack deploy -c getstarted-part5.yml getstartedlab\n"
+                     "sleep 20s\n")
     assert f"on myvm1 rejected: {NO_DATA}" in out
     tasks = s.sim.state.tasks_of("getstartedlab_redis")
     rejected = [t for t in tasks if t.state.name == "REJECTED"]
@@ -184,20 +180,16 @@ def test_a_deploy_over_ssh_reads_the_vms_compose_file(two_vms):
                        'lab"\n')
     # the name as typed: the CLI's os.ReadFile (cli/command/stack/loader.go)
     assert (out, err) == ("", "open getstarted-part3.yml: no such file or directory\n")
-    old = os.getcwd()
-    os.chdir(COMPOSE)
-    try:
-        out, _ = pipe(s, f"docker-machine scp {compose.name} myvm1:~\n"
-                         'docker-machine ssh myvm1 "docker stack deploy -c '
-                         'getstarted-part3.yml lab"\n')
-    finally:
-        os.chdir(old)
+    out, _ = pipe(s, f"cd {shlex.quote(str(COMPOSE))}\n"
+                     f"docker-machine scp {compose.name} myvm1:~\n"
+                     'docker-machine ssh myvm1 "docker stack deploy -c '
+                     'getstarted-part3.yml lab"\n')
     assert out.endswith("Creating service lab_web\n")
 
 
-def test_a_deploy_on_a_vm_uses_the_vms_own_file_and_directory(two_vms, tmp_path, monkeypatch):
+def test_a_deploy_on_a_vm_uses_the_vms_own_file_and_directory(two_vms, tmp_path):
     s = two_vms
-    monkeypatch.chdir(tmp_path)  # the laptop has no mini.yml
+    s.cwd = tmp_path  # the laptop has no mini.yml
     pipe(s, 'docker-machine ssh myvm1 "docker swarm init --advertise-addr 192.168.99.100"\n')
     out, err = pipe(s, "docker-machine ssh myvm1\n"
                        "echo '{version: \"3\", services: {web: {image: "
@@ -214,9 +206,9 @@ def test_a_deploy_on_a_vm_uses_the_vms_own_file_and_directory(two_vms, tmp_path,
     assert err == "open mini.yml: no such file or directory\n"
 
 
-def test_cd_on_the_laptop_moves_where_compose_files_are_read(two_vms, tmp_path, monkeypatch):
+def test_cd_on_the_laptop_moves_where_compose_files_are_read(two_vms, tmp_path):
     s = two_vms
-    monkeypatch.chdir(tmp_path)
+    assert pipe(s, f"cd {shlex.quote(str(tmp_path))}\n") == ("", "")
     (tmp_path / "lab").mkdir()
     (tmp_path / "lab" / "mini.yml").write_text(
         'version: "3"\nservices:\n  web:\n    image: gordon/get-started:part2\n')

@@ -8,11 +8,9 @@ adds the visualizer and redis, whose bind mount needs ``mkdir ./data`` on the ma
 
 from __future__ import annotations
 
-import os
 import re
+import shlex
 from pathlib import Path
-
-import pytest
 
 from swarmsim.shell import Session
 from swarmsim.shell.clock import clock_for
@@ -25,26 +23,20 @@ NOTICE = ("Since --detach=false was not specified, tasks will be created in the 
           "In a future release, --detach=false will become the default.\n")
 
 
-@pytest.fixture
-def cwd():
-    old = os.getcwd()
-
-    def go(where: Path) -> None:
-        os.chdir(where)
-
-    yield go
-    os.chdir(old)
-
-
 def _rows(table: str) -> list[list[str]]:
     return [ln.split() for ln in table.splitlines()[1:]]
 
 
-def test_parts_2_to_5(cwd):
+def cd(s: Session, where: Path) -> None:
+    """The shell's own ``cd`` (the session's directory, not the process's)."""
+    assert pipe(s, f"cd {shlex.quote(str(where))}\n") == ("", "")
+
+
+def test_parts_2_to_5():
     s = Session.start(clock=clock_for(tty=False))
 
     # --- part 2: containers ------------------------------------------------------------
-    cwd(SCEN / "app")
+    cd(s, SCEN / "app")
     out, err = pipe(s, "docker build -t friendlyhello .\n")
     assert out == ""
     assert err.splitlines()[0] == '#0 building with "default" instance using docker driver'
@@ -85,7 +77,7 @@ def test_parts_2_to_5(cwd):
     assert out.splitlines()[-1].startswith("part2: digest: sha256:")
 
     # --- part 3: services, on the laptop's own one-node swarm ----------------------------
-    cwd(SCEN / "compose")
+    cd(s, SCEN / "compose")
     out, err = pipe(s, "docker swarm init\n")
     assert err == "" and out.startswith("Swarm initialized: current node (")
     assert " 192.168.1.10:2377\n" in out  # the laptop's one address, never 127.0.0.1

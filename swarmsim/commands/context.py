@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from swarmsim.commands.progress import Wait
@@ -28,6 +29,10 @@ class Context:
     #: the machine's own files, when they are not this process's disk (a VM's): a path
     #: as typed -> (its absolute path, its content), None when there is no such file
     read_file: Callable[[str], tuple[str, str] | None] | None = None
+    #: the directory the CLI runs in (a shell session's own): the files it reads by a
+    #: relative path are found from there; None: the scenario file's directory for
+    #: compose files, else this process's directory
+    cwd: Path | None = None
 
     def print(self, text: str = "") -> None:
         """A line on stdout."""

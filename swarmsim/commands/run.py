@@ -14,6 +14,8 @@ from swarmsim.input.cmdline.parse import Parsed, parse, split, substitute_tokens
 from swarmsim.manager import controlapi
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from swarmsim.simulation.engine import Simulation
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +77,8 @@ def checked_parse(words: list[str]) -> Parsed:
 
 
 def run_command(sim: Simulation, line: str, *, on: str | None = None,
-                read_file: Callable[[str], tuple[str, str] | None] | None = None
-                ) -> CommandResult:
+                read_file: Callable[[str], tuple[str, str] | None] | None = None,
+                cwd: Path | None = None) -> CommandResult:
     """Run a docker command line as docker would on machine ``on``.
 
     ``$(docker swarm join-token -q worker)`` (or ``manager``) is replaced by the
@@ -89,6 +91,8 @@ def run_command(sim: Simulation, line: str, *, on: str | None = None,
             manager).
         read_file: reads the machine's own files (a VM's) instead of this process's
             disk: a path as typed -> (absolute path, content), or None.
+        cwd: the directory the CLI runs in (a shell session's), where the files it
+            reads by a relative path are; None: see :class:`Context`.
 
     Returns:
         stdout, stderr and the exit status, exactly as docker prints them.
@@ -100,7 +104,7 @@ def run_command(sim: Simulation, line: str, *, on: str | None = None,
     machine = on if on is not None else default_machine(sim, api)
     if machine not in sim.machines:
         raise ValueError(f"no machine named {machine!r} in the scenario")
-    ctx = Context(sim, api, machine, read_file=read_file)
+    ctx = Context(sim, api, machine, read_file=read_file, cwd=cwd)
     code = 0
     try:
         parsed = checked_parse(split(substitute_tokens(line, sim.join_tokens)))

@@ -149,7 +149,7 @@ def service_create(ctx: Context, p: Parsed) -> None:
     name = _name(ctx, p)
     config = {"version": "3.9", "services": {name: compose_service(p)}}
     try:
-        stack = convert_stack(config, "x", base_dir=Path.cwd(), env={})
+        stack = convert_stack(config, "x", base_dir=ctx.cwd or Path.cwd(), env={})
     except InputError as err:
         raise CommandError(err.message.removeprefix(f"service {name}: ")) from None
     spec = stack.services[0]

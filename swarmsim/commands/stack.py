@@ -39,7 +39,8 @@ def check_stack_name(name: str) -> None:
 def stack_deploy(ctx: Context, p: Parsed) -> None:
     """``docker stack deploy -c FILE [-c FILE...] [--prune] STACK``.
 
-    Compose files are read relative to the scenario file's directory; docker's loader
+    Compose files are read relative to the directory the CLI runs in (a shell
+    session's), else to the scenario file's directory; docker's loader
     warnings go to stderr first, as docker prints them, also before an error found
     after them (an image reference, a service docker cannot convert).
     """
@@ -51,7 +52,8 @@ def stack_deploy(ctx: Context, p: Parsed) -> None:
     if "-" in given:
         raise CommandError("swarmsim: reading a compose file from stdin is not simulated")
     scenario_path = ctx.sim.scenario.path
-    base = scenario_path.parent if scenario_path is not None else Path.cwd()
+    base = ctx.cwd if ctx.cwd is not None else (
+        scenario_path.parent if scenario_path is not None else Path.cwd())
     paths = [Path(f) if Path(f).is_absolute() else base / f for f in given]
     texts = None
     if ctx.read_file is not None:  # the CLI runs on a VM: its own files (os.ReadFile)

@@ -80,17 +80,22 @@ def curl_command(session: Laptop, args: list[str]) -> Reply:
     return Reply(out, err, code)
 
 
-def change_dir(args: list[str]) -> Reply:
-    """The laptop's ``cd [DIR]`` (home without DIR), with bash's messages."""
+def change_dir(session: Laptop, args: list[str]) -> Reply:
+    """The laptop's ``cd [DIR]`` (home without DIR), with bash's messages: it moves the
+    session's directory (bash's logical path: ``..`` drops the last name), never the
+    process's, so sessions sharing a process keep their own."""
     if len(args) > 1:
         return Reply("", "bash: cd: too many arguments\n", 1)
-    target = Path(args[0]).expanduser() if args else Path.home()
-    try:
-        os.chdir(target)
-    except FileNotFoundError:
-        return Reply("", f"bash: cd: {args[0]}: No such file or directory\n", 1)
-    except NotADirectoryError:
-        return Reply("", f"bash: cd: {args[0]}: Not a directory\n", 1)
+    target = Path(os.path.normpath(session.cwd / Path(args[0]).expanduser())) if args else (
+        Path.home())
+    shown = args[0] if args else str(target)
+    if not target.exists():
+        return Reply("", f"bash: cd: {shown}: No such file or directory\n", 1)
+    if not target.is_dir():
+        return Reply("", f"bash: cd: {shown}: Not a directory\n", 1)
+    if not os.access(target, os.X_OK):
+        return Reply("", f"bash: cd: {shown}: Permission denied\n", 1)
+    session.cwd = target
     return Reply()
 
 

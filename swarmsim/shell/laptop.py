@@ -8,6 +8,7 @@ not import the session that dispatches to them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ class Laptop(Protocol):
         engines: the machines' own images and containers.
         ask: a terminal's prompt (text, hidden) -> what the user typed; None when lines
             come from a pipe.
+        cwd: the session's working directory (``cd``): files the laptop's commands read
+            by a relative path are found from here, not from the process's directory.
     """
 
     vms: dict[str, Machine]
@@ -40,6 +43,7 @@ class Laptop(Protocol):
     ssh: VmShell | None
     engines: Engines
     ask: Callable[[str, bool], str] | None
+    cwd: Path
 
     @property
     def sim(self) -> Simulation: ...

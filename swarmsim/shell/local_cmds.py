@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from swarmsim.commands import control_api
@@ -41,7 +40,7 @@ def local_command(session: Laptop, machine: str, words: list[str]) -> Reply:
             i += 1
         if not context:
             raise el.EngineError("ERROR: docker: 'docker buildx build' requires 1 argument")
-        progress = el.build(engines, machine, tag or "<none>", Path(context), now)
+        progress = el.build(engines, machine, tag or "<none>", session.cwd / context, now)
         _unpublished(session, machine, tag)
         return Reply("", progress)
     if name == "tag":

@@ -98,7 +98,7 @@ def _scp(session: Laptop, args: list[str]) -> Reply:
     if dst_vm is None:
         raise dm.MachineError("swarmsim: copying to the laptop is not simulated")
     if src_vm is None:
-        local = Path(src)
+        local = session.cwd / src  # the laptop's file, from the session's directory
         if not local.is_file():
             raise dm.MachineError(f"{src}: No such file or directory\nexit status 1")
         content = local.read_text(errors="replace")

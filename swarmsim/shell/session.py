@@ -6,6 +6,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from swarmsim.app.explain import explain_lines
 from swarmsim.app.run import RunResult, _do_step, _run
@@ -85,22 +86,27 @@ class Session:
     #: a terminal's prompt (text, hidden) -> what the user typed; None when lines come
     #: from a pipe (then `docker login` cannot ask, as docker without a TTY)
     ask: Callable[[str, bool], str] | None = None
+    #: the session's own working directory (``cd`` moves it, not the process's): the
+    #: laptop's commands read files by a relative path from here
+    cwd: Path = field(default_factory=Path.cwd)
 
     @classmethod
     def start(cls, scenario: Scenario | None = None, *, seed: int | None = None,
-              clock: Clock | None = None) -> Session:
+              clock: Clock | None = None, cwd: Path | None = None) -> Session:
         """A session on ``scenario`` (its machines are docker-machine VMs, its swarm
         formed and its stacks deployed at t=0, its timeline due as time passes, the
         CLI pointed at its first manager), or on a fresh laptop with no VM.
 
         ``clock`` says how simulated time moves between command lines (default: only
-        on ``sleep``; see :mod:`swarmsim.shell.clock`)."""
+        on ``sleep``; see :mod:`swarmsim.shell.clock`); ``cwd`` is the directory the
+        session starts in (default: the process's)."""
         scen = scenario or Scenario(name="shell", seed=0 if seed is None else seed,
                                     nodes=(), stacks=())
         sim = Simulation(scen, seed=seed)
         view_of(sim)  # object versions count from the start
         result = RunResult(sim)
-        session = cls(result, mesh=mesh_of(sim), changes=ChangeLog(sim), clock=clock or Clock())
+        session = cls(result, mesh=mesh_of(sim), changes=ChangeLog(sim), clock=clock or Clock(),
+                      cwd=Path.cwd() if cwd is None else Path(cwd).absolute())
         sim.machines[LOCAL] = NodeSpec(name=LOCAL, id=sim.ids.new_id(), addr=LAPTOP_ADDR)
         for spec in scen.nodes:
             session.vms[spec.name] = dm.Machine(spec.name, spec.addr)
@@ -232,8 +238,8 @@ class Session:
             return self.docker(text, self.machine)
         if head == "sleep":
             return self._sleep(words[1:])
-        if head == "cd":  # the laptop's files are this process's: its directory moves
-            return change_dir(words[1:])
+        if head == "cd":  # the session's own directory moves, not the process's
+            return change_dir(self, words[1:])
         if head == "curl":
             return curl_command(self, words[1:])
         if head == "why":
@@ -283,7 +289,7 @@ class Session:
             refused = advertise_error(vm, words)
             if refused:
                 return Reply("", f"Error response from daemon: {refused}\n", 1)
-        res = run_command(self.sim, line, on=machine, read_file=read_file)
+        res = run_command(self.sim, line, on=machine, read_file=read_file, cwd=self.cwd)
         if not res.waits:
             return Reply(res.output, res.error, res.exit_code)
 
