@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from swarmsim.input.workload import ArrivalSpec, WorkloadSpec
-from swarmsim.workload.arrivals import RequestSource
+from swarmsim.workload.arrivals import RESERVE_LIMIT, RequestSource, expected_requests
 from swarmsim.workload.costs import cost_factors
+from swarmsim.workload.records import RequestLog
 
 
 def _source(arrivals, start=0.0, stop=None, seed=7):
@@ -77,3 +78,31 @@ def test_cost_factors_have_mean_one_and_their_cv(dist, cv):
     f = cost_factors(dist, cv, rng.standard_exponential(400_000), rng.standard_normal(400_000))
     assert abs(f.mean() - 1) < 0.01 * max(1.0, cv)
     assert abs(f.std() - cv) < 0.03 * max(1.0, cv)
+
+
+def test_room_made_for_the_records_is_the_mean_count_and_a_margin():
+    poisson = WorkloadSpec("a", port=80, arrivals=ArrivalSpec("poisson", 200.0), start_s=10.0,
+                           stop_s=60.0)  # 200/s over 50 s: 10,000
+    trace = WorkloadSpec("b", port=80, arrivals=ArrivalSpec("trace", times=(0.0, 1.0, 2.0)))
+    endless = WorkloadSpec("c", port=80, arrivals=ArrivalSpec("constant", 5.0), start_s=90.0)
+    assert expected_requests([poisson], 3600.0) == int(10_000 * 1.05 + 1024)
+    assert expected_requests([poisson], 35.0) == int(5_000 * 1.05 + 1024)  # run ends first
+    assert expected_requests([poisson, trace, endless], 100.0) == int(
+        (10_000 + 3 + 50) * 1.05 + 1024)
+    huge = WorkloadSpec("d", port=80, arrivals=ArrivalSpec("poisson", 1e12))
+    assert expected_requests([huge], 3600.0) == RESERVE_LIMIT
+
+
+def test_a_log_keeps_its_records_through_reserving_and_growing():
+    log = RequestLog(capacity=4)
+    cols = {name: np.arange(3) for name in ("send", "end", "latency", "workload", "entry",
+                                           "service", "task", "node", "outcome")}
+    assert log.append(**cols).tolist() == [0, 1, 2]
+    log.reserve(2)  # smaller: nothing to do
+    log.reserve(100)
+    more = {name: np.arange(3, 203) for name in cols}  # beyond the room made: grows
+    assert log.append(**more).tolist() == list(range(3, 203))
+    view = log.view()
+    assert len(view) == 203
+    assert view.send.tolist() == list(range(203))
+    assert view.task.tolist() == list(range(203))

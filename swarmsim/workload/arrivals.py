@@ -11,7 +11,7 @@ cluster does, which makes runs of different policies directly comparable.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +73,26 @@ def arrival_blocks(spec: ArrivalSpec, start: float, rng: np.random.Generator,
         yield times
 
 
+#: the most records :func:`expected_requests` makes room for ahead (8M: 330 MB)
+RESERVE_LIMIT = 1 << 23
+
+
+def expected_requests(workloads: Sequence[WorkloadSpec], until: float) -> int:
+    """About how many requests ``workloads`` send by ``until`` (a little more than the
+    mean, at most :data:`RESERVE_LIMIT`): room made for the records ahead of the run."""
+    total = 0.0
+    for w in workloads:
+        a = w.arrivals
+        if a.kind == "trace":
+            total += len(a.times)
+            continue
+        stop = until if w.stop_s is None else min(w.stop_s, until)
+        total += a.rate * max(0.0, stop - w.start_s)
+    if not math.isfinite(total):
+        return RESERVE_LIMIT
+    return int(min(total * 1.05 + 1024, RESERVE_LIMIT))
+
+
 class RequestSource:
     """The requests of one workload, handed out interval by interval.
 
@@ -87,7 +107,8 @@ class RequestSource:
         self._blocks = arrival_blocks(spec.arrivals, spec.start_s, np.random.default_rng(times_seq))
         self._marks_rng = np.random.default_rng(marks_seq)
         self._times = np.empty(0)
-        self._marks = np.empty((4, 0))
+        self._mark_blocks: list[tuple[np.ndarray, ...]] = []  # drawn, not all taken
+        self._mark_pos = 0  # marks taken from the first of them
         self._done = False
         self.sent = 0
 
@@ -115,14 +136,24 @@ class RequestSource:
         self.sent += n
         return Sent(taken, marks[0], marks[1], marks[2], marks[3])
 
-    def _draw_marks(self, n: int) -> np.ndarray:
-        parts = [self._marks]
-        have = self._marks.shape[1]
+    def _draw_marks(self, n: int) -> list[np.ndarray]:
+        """The next ``n`` marks, one array per kind (views into a block when they lie in
+        one: no block is copied whole)."""
+        parts: list[list[np.ndarray]] = [[], [], [], []]
         rng = self._marks_rng
-        while have < n:
-            parts.append(np.stack([rng.random(BLOCK), rng.random(BLOCK),
-                                   rng.standard_exponential(BLOCK), rng.standard_normal(BLOCK)]))
-            have += BLOCK
-        marks = np.concatenate(parts, axis=1) if len(parts) > 1 else self._marks
-        taken, self._marks = marks[:, :n], marks[:, n:]
-        return taken
+        while n > 0:
+            if not self._mark_blocks:
+                self._mark_blocks.append((rng.random(BLOCK), rng.random(BLOCK),
+                                          rng.standard_exponential(BLOCK),
+                                          rng.standard_normal(BLOCK)))
+            block, lo = self._mark_blocks[0], self._mark_pos
+            hi = min(lo + n, BLOCK)
+            for part, column in zip(parts, block, strict=True):
+                part.append(column[lo:hi])
+            n -= hi - lo
+            self._mark_pos = hi
+            if hi == BLOCK:
+                self._mark_blocks.pop(0)
+                self._mark_pos = 0
+        return [p[0] if len(p) == 1 else np.concatenate(p) if p else np.empty(0)
+                for p in parts]

@@ -120,7 +120,8 @@ def _many_workers(arrival: list[float], service: list[float], free: list[float])
     heapq.heapify(free)
     put = heapq.heapreplace
     pairs = zip(arrival, service, strict=True)
-    return np.array([put(free, (a if a > free[0] else free[0]) + s) for a, s in pairs],
+    # f: when the first worker is free; the request holds it from max(a, f) for s
+    return np.array([put(free, (f if (f := free[0]) > a else a) + s) for a, s in pairs],
                     dtype=float)
 
 

@@ -61,18 +61,23 @@ class RequestLog:
         """Add a batch (every column, same length); returns the new rows' ids."""
         n = len(columns["send"])
         need = self.size + n
-        cap = len(self._data["send"])
-        if need > cap:
-            cap = max(need, 2 * cap)
-            for name, old in self._data.items():
-                grown = np.empty(cap, dtype=old.dtype)
-                grown[: self.size] = old[: self.size]
-                self._data[name] = grown
+        if need > len(self._data["send"]):
+            self.reserve(max(need, 2 * len(self._data["send"])))
         for name in _COLUMNS:
             self._data[name][self.size:need] = columns[name]
         ids = np.arange(self.size, need)
         self.size = need
         return ids
+
+    def reserve(self, capacity: int) -> None:
+        """Make room for ``capacity`` records in all (appending up to there copies
+        nothing; memory the records do not fill is never touched)."""
+        if capacity <= len(self._data["send"]):
+            return
+        for name, old in self._data.items():
+            grown = np.empty(capacity, dtype=old.dtype)
+            grown[: self.size] = old[: self.size]
+            self._data[name] = grown
 
     def column(self, name: str) -> np.ndarray:
         """One column of the records so far (a view: writing to it changes the log)."""

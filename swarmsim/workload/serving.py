@@ -40,7 +40,7 @@ class Replies:
 
 
 def serve_batch(backends: Sequence[Backend], task: np.ndarray, send: np.ndarray,
-                entry: np.ndarray, timeout: np.ndarray, expo: np.ndarray,
+                entry: np.ndarray, timeout: np.ndarray | float, expo: np.ndarray,
                 normal: np.ndarray, table: LatencyTable, node_of: np.ndarray,
                 speed: Mapping[int, float]) -> Replies:
     """Serve requests at their tasks; each task's queue state moves on.
@@ -50,7 +50,7 @@ def serve_batch(backends: Sequence[Backend], task: np.ndarray, send: np.ndarray,
         task: the backend of each request.
         send: send times (non-decreasing).
         entry: the entry machine of each request.
-        timeout: the client timeout of each request.
+        timeout: the client timeout of each request (or of all).
         expo: standard exponential cost draws.
         normal: standard normal cost draws.
         table: network latencies.
@@ -79,13 +79,17 @@ def serve_batch(backends: Sequence[Backend], task: np.ndarray, send: np.ndarray,
             start[idx], service[idx], admitted[idx] = _serve(
                 backends[t], arrival[idx], expo[idx], normal[idx], float(speed[t]))
     finish = start + service
-    if not admitted.all():
+    everyone = bool(admitted.all())
+    if not everyone:
         finish = np.where(admitted, finish, arrival)
     latency = finish + hop
     latency -= send
     late = latency > timeout
-    late &= admitted
-    outcome = np.where(admitted, np.where(late, TIMEOUT, OK), REJECTED).astype(np.int8)
+    if everyone:
+        outcome = np.where(late, TIMEOUT, OK).astype(np.int8)
+    else:
+        late &= admitted
+        outcome = np.where(admitted, np.where(late, TIMEOUT, OK), REJECTED).astype(np.int8)
     if late.any():
         latency = np.where(late, timeout, latency)
     return Replies(send + latency, latency, outcome, finish)

@@ -11,6 +11,7 @@ requests into timeouts.
 
 from __future__ import annotations
 
+import itertools
 from typing import Protocol
 
 import numpy as np
@@ -23,11 +24,11 @@ from swarmsim.mesh.balancer import GOSSIP_DELAY_S, Backend, Balancer, membership
 from swarmsim.mesh.network import LatencyTable, latency_table
 from swarmsim.mesh.routing import REFUSED, resolve_target, route
 from swarmsim.simulation.clock import Clock
-from swarmsim.workload.arrivals import RequestSource, Sent
+from swarmsim.workload.arrivals import RequestSource, Sent, expected_requests
 from swarmsim.workload.fifo import QueueState
 from swarmsim.workload.records import REFUSED as REFUSED_OUTCOME
 from swarmsim.workload.records import TIMEOUT, Columns, RequestLog
-from swarmsim.workload.serving import serve_batch
+from swarmsim.workload.serving import Replies, serve_batch
 
 
 class WorkerSpeeds(Protocol):
@@ -94,6 +95,7 @@ class Traffic:
         seeds = self.rng.integers(0, 2**63, size=len(self.workloads))
         self._sources = [RequestSource(w, int(s)) for w, s in zip(self.workloads, seeds,
                                                                   strict=True)]
+        self.log.reserve(expected_requests(self.workloads, self.scenario.until))
         st = self.state
         st.on_task(self._on_task, states={TaskState.RUNNING, *TERMINAL})
         st.on_node(self._on_node)
@@ -225,16 +227,18 @@ class Traffic:
     def _handle(self, wl: np.ndarray, sent: Sent, present: list[int], until: float) -> None:
         n = len(sent)
         send = sent.time
-        timeout = self._timeout[wl]
+        # one workload: its timeout as a scalar (no per-request copy)
+        timeout = self._timeout[wl] if len(present) > 1 else self._timeout[present[0]]
         entry = np.full(n, -1, dtype=np.int32)
         target_service = np.full(n, -1, dtype=np.int32)
         task = np.full(n, REFUSED, dtype=np.intp)
-        outcome = np.full(n, -1, dtype=np.int8)
         routes: dict[tuple[str, str], list[int]] = {}
         for w in present:
             mask = wl == w if len(present) > 1 else slice(None)
             cands = self._candidates(w)
-            if len(cands):
+            if len(cands) == 1:  # the draw can only pick it
+                entry[mask] = cands[0]
+            elif len(cands):
                 pick = np.minimum((sent.u_entry[mask] * len(cands)).astype(np.intp),
                                   len(cands) - 1)
                 entry[mask] = cands[pick]
@@ -244,43 +248,66 @@ class Traffic:
             if name is not None:
                 target_service[mask] = self.service_index(name)
                 routes.setdefault((name, kind), []).append(w)
-        known = entry >= 0
-        safe_entry = np.where(known, entry, 0)
-        outcome[~known | ~self._in_swarm[safe_entry] | (target_service < 0)] = REFUSED_OUTCOME
-        outcome[(outcome < 0) & ~self._alive[safe_entry]] = TIMEOUT
+        # each entry machine's fate (the last row: no entry machine): outside the swarm
+        # refused, crashed timed out, else routed (-1); no target service: refused
+        fate = np.append(np.where(self._in_swarm, np.where(self._alive, -1, TIMEOUT),
+                                  REFUSED_OUTCOME), REFUSED_OUTCOME).astype(np.int8)
+        outcome = fate[entry]
+        if sum(len(ws) for ws in routes.values()) < len(present):
+            outcome[target_service < 0] = REFUSED_OUTCOME
         for (name, kind), ws in sorted(routes.items()):
             mine = outcome < 0
             if len(ws) < len(present):
                 mine &= np.isin(wl, ws)
-            idx = np.flatnonzero(mine)
-            if len(idx):
-                task[idx] = route(kind, self.balancers.get(name), safe_entry[idx],
-                                  sent.u_pick[idx], self.backends)
-        outcome[(outcome < 0) & (task == REFUSED)] = REFUSED_OUTCOME
-        node_of = self._node_of
-        routed = np.flatnonzero(outcome < 0)
-        if len(routed):
-            dead = self._lost[task[routed]] | ~self._alive[node_of[task[routed]]]
-            outcome[routed[dead]] = TIMEOUT
-            routed = routed[~dead]
-        latency = np.where(outcome == TIMEOUT, timeout, 0.0)
-        finish = np.full(n, -np.inf)
-        if len(routed) and self.latency is not None:
-            served, count = np.unique(task[routed], return_counts=True)
-            speed = self._speeds(served)
-            for t, k in zip(served.tolist(), count.tolist(), strict=True):
-                self._work[t] += k * self.backends[t].request.cost_s
-            got = serve_batch(self.backends, task[routed], send[routed], safe_entry[routed],
-                              timeout[routed], sent.expo[routed], sent.normal[routed],
-                              self.latency, node_of, speed)
-            outcome[routed] = got.outcome
-            latency[routed] = got.latency
-            finish[routed] = got.finish
-        node = np.where(task >= 0, node_of[np.maximum(task, 0)], -1)
-        ids = self.log.append(send=send, end=send + latency, latency=latency, workload=wl,
+            idx = _rows(mine)
+            if len(send[idx]):
+                picked = route(kind, self.balancers.get(name), entry[idx],
+                               sent.u_pick[idx], self.backends)
+                task[idx] = picked
+                refused = picked == REFUSED
+                if refused.any():
+                    outcome[idx] = np.where(refused, REFUSED_OUTCOME, outcome[idx])
+        routed = _rows(outcome < 0)
+        if len(send[routed]):
+            nb = len(self.backends)
+            gone = self._lost[:nb] | ~self._alive[self._node_of[:nb]]  # by backend
+            if gone.any():
+                rows = np.flatnonzero(outcome < 0)
+                outcome[rows[gone[task[rows]]]] = TIMEOUT
+                routed = _rows(outcome < 0)
+        got = self._serve(routed, task, entry, timeout, sent) if len(send[routed]) else None
+        if got is not None and isinstance(routed, slice):  # every request reached a task
+            outcome, latency, finish, end = got.outcome, got.latency, got.finish, got.end
+            node = self._node_of[task]
+        else:
+            latency = np.where(outcome == TIMEOUT, timeout, 0.0)
+            finish = np.full(n, -np.inf)
+            if got is not None:
+                outcome[routed] = got.outcome
+                latency[routed] = got.latency
+                finish[routed] = got.finish
+            end = send + latency
+            node = np.where(task >= 0, self._node_of[np.maximum(task, 0)], -1)
+        ids = self.log.append(send=send, end=end, latency=latency, workload=wl,
                               entry=entry, service=target_service, task=task, node=node,
                               outcome=outcome)
         self._remember_pending(ids, task, finish, until)
+
+    def _serve(self, routed: np.ndarray | slice, task: np.ndarray, entry: np.ndarray,
+               timeout: np.ndarray | float, sent: Sent) -> Replies | None:
+        """Serve the ``routed`` requests at their tasks (their CPU time tallied)."""
+        if self.latency is None:
+            return None
+        tasks = task[routed]
+        count = np.bincount(tasks, minlength=len(self.backends))
+        served = np.flatnonzero(count)
+        speed = self._speeds(served)
+        for t, k in zip(served.tolist(), count[served].tolist(), strict=True):
+            self._work[t] += k * self.backends[t].request.cost_s
+        return serve_batch(self.backends, tasks, sent.time[routed], entry[routed],
+                           timeout[routed] if isinstance(timeout, np.ndarray) else timeout,
+                           sent.expo[routed], sent.normal[routed], self.latency,
+                           self._node_of, speed)
 
     def _candidates(self, w: int) -> np.ndarray:
         spec = self.workloads[w]
@@ -318,8 +345,8 @@ class Traffic:
             return
         order = later[np.argsort(task[later], kind="stable")]
         sorted_task = task[order]
-        cuts = np.flatnonzero(np.diff(sorted_task)) + 1
-        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(order)], strict=True):
+        bounds = [0, *(np.flatnonzero(np.diff(sorted_task)) + 1).tolist(), len(order)]
+        for lo, hi in itertools.pairwise(bounds):
             b = self.backends[int(sorted_task[lo])]
             b.keep_pending(until)
             rows = order[lo:hi]
@@ -338,3 +365,9 @@ def _merge(taken: list[tuple[int, Sent]]) -> tuple[np.ndarray, Sent]:
     order = np.argsort(cols[0], kind="stable")
     return wl[order], Sent(*(c[order] for c in cols))
 
+
+def _rows(mask: np.ndarray) -> np.ndarray | slice:
+    """The rows a mask selects: every row as a slice (indexing with it copies nothing)."""
+    if mask.all():
+        return slice(None)
+    return np.flatnonzero(mask)
