@@ -54,15 +54,16 @@ def figures(cols: Columns, rows: np.ndarray, now: float, seconds: float | None) 
         seconds: the window throughput is computed over (None: leave ``throughput`` to
             the caller, set to 0.0).
     """
-    outcome = cols.outcome[rows]
-    done = cols.end[rows] <= now
+    mine = slice(None) if rows.dtype == bool and rows.all() else rows  # all: no copies
+    outcome = cols.outcome[mine]
+    done = cols.end[mine] <= now
     counts = np.bincount(outcome[done], minlength=len(OUTCOMES))
     out: dict[str, Any] = {"sent": len(outcome)}
     for code, name in enumerate(OUTCOMES):
         out[name] = int(counts[code])
     out["in_flight"] = int(np.count_nonzero(~done))
     out["throughput"] = out["ok"] / seconds if seconds else 0.0
-    out["latency"] = latency_stats(cols.latency[rows][done & (outcome == OK)])
+    out["latency"] = latency_stats(cols.latency[mine][done & (outcome == OK)])
     return out
 
 
@@ -99,10 +100,10 @@ def traffic_document(sim: TrafficRun) -> dict[str, Any]:
         if not np.any(rows):
             continue
         same = [w for w, mask in enumerate(masks) if np.array_equal(mask, rows)]
-        if same:  # the service's requests are exactly one workload's
-            doc = {**by_workload[traffic.workloads[same[0]].name]}
-        else:
-            doc = figures(cols, rows, now, None)
+        if same:  # the service's requests are exactly one workload's: its throughput
+            by_service[name] = {**by_workload[traffic.workloads[same[0]].name]}
+            continue
+        doc = figures(cols, rows, now, None)
         rate = 0.0
         for w, spec in enumerate(traffic.workloads):
             seconds = window(spec, now)
