@@ -1,49 +1,93 @@
-"""Which function runs each docker command."""
+"""Which function runs each docker command.
+
+A command's module loads when one of its commands first runs: a run whose timeline only
+deploys stacks loads ``stack.py`` and what it needs, not every command's module.
+"""
 
 from __future__ import annotations
 
-from swarmsim.commands import (
-    inspect,
-    login,
-    node,
-    service,
-    service_create,
-    stack,
-    stats,
-    swarm,
-    system,
-)
+from types import ModuleType
+from typing import cast
+
 from swarmsim.commands.context import Handler
 
-HANDLERS: dict[tuple[str, str], Handler] = {
-    ("", "login"): login.docker_login,
-    ("", "logout"): login.docker_logout,
-    ("", "info"): system.docker_info,
-    ("", "logs"): system.docker_logs,
-    ("", "version"): system.docker_version,
-    ("node", "inspect"): inspect.node_inspect,
-    ("service", "create"): service_create.service_create,
-    ("service", "inspect"): inspect.service_inspect,
-    ("", "stats"): stats.docker_stats,
-    ("swarm", "init"): swarm.swarm_init,
-    ("swarm", "join"): swarm.swarm_join,
-    ("swarm", "join-token"): swarm.swarm_join_token,
-    ("swarm", "leave"): swarm.swarm_leave,
-    ("node", "ls"): node.node_ls,
-    ("node", "ps"): node.node_ps,
-    ("node", "update"): node.node_update,
-    ("node", "promote"): node.node_promote,
-    ("node", "demote"): node.node_demote,
-    ("node", "rm"): node.node_rm,
-    ("stack", "deploy"): stack.stack_deploy,
-    ("stack", "ls"): stack.stack_ls,
-    ("stack", "ps"): stack.stack_ps,
-    ("stack", "services"): stack.stack_services,
-    ("stack", "rm"): stack.stack_rm,
-    ("service", "ls"): service.service_ls,
-    ("service", "ps"): service.service_ps,
-    ("service", "scale"): service.service_scale,
-    ("service", "update"): service.service_update,
-    ("service", "rollback"): service.service_rollback,
-    ("service", "rm"): service.service_rm,
+#: (group, command) -> (module of swarmsim.commands, function)
+HANDLERS: dict[tuple[str, str], tuple[str, str]] = {
+    ("", "login"): ("login", "docker_login"),
+    ("", "logout"): ("login", "docker_logout"),
+    ("", "info"): ("system", "docker_info"),
+    ("", "logs"): ("system", "docker_logs"),
+    ("", "version"): ("system", "docker_version"),
+    ("node", "inspect"): ("inspect", "node_inspect"),
+    ("service", "create"): ("service_create", "service_create"),
+    ("service", "inspect"): ("inspect", "service_inspect"),
+    ("", "stats"): ("stats", "docker_stats"),
+    ("swarm", "init"): ("swarm", "swarm_init"),
+    ("swarm", "join"): ("swarm", "swarm_join"),
+    ("swarm", "join-token"): ("swarm", "swarm_join_token"),
+    ("swarm", "leave"): ("swarm", "swarm_leave"),
+    ("node", "ls"): ("node", "node_ls"),
+    ("node", "ps"): ("node", "node_ps"),
+    ("node", "update"): ("node", "node_update"),
+    ("node", "promote"): ("node", "node_promote"),
+    ("node", "demote"): ("node", "node_demote"),
+    ("node", "rm"): ("node", "node_rm"),
+    ("stack", "deploy"): ("stack", "stack_deploy"),
+    ("stack", "ls"): ("stack", "stack_ls"),
+    ("stack", "ps"): ("stack", "stack_ps"),
+    ("stack", "services"): ("stack", "stack_services"),
+    ("stack", "rm"): ("stack", "stack_rm"),
+    ("service", "ls"): ("service", "service_ls"),
+    ("service", "ps"): ("service", "service_ps"),
+    ("service", "scale"): ("service", "service_scale"),
+    ("service", "update"): ("service", "service_update"),
+    ("service", "rollback"): ("service", "service_rollback"),
+    ("service", "rm"): ("service", "service_rm"),
 }
+
+
+def handler(group: str, command: str) -> Handler:
+    """The function that runs ``docker [group] command`` (its module loaded now)."""
+    module, function = HANDLERS[(group, command)]
+    return cast(Handler, getattr(_module(module), function))
+
+
+def _module(name: str) -> ModuleType:
+    # deferred: a command's module loads when one of its commands first runs
+    if name == "inspect":
+        from swarmsim.commands import inspect
+
+        return inspect
+    if name == "login":
+        from swarmsim.commands import login
+
+        return login
+    if name == "node":
+        from swarmsim.commands import node
+
+        return node
+    if name == "service":
+        from swarmsim.commands import service
+
+        return service
+    if name == "service_create":
+        from swarmsim.commands import service_create
+
+        return service_create
+    if name == "stack":
+        from swarmsim.commands import stack
+
+        return stack
+    if name == "stats":
+        from swarmsim.commands import stats
+
+        return stats
+    if name == "swarm":
+        from swarmsim.commands import swarm
+
+        return swarm
+    if name == "system":
+        from swarmsim.commands import system
+
+        return system
+    raise KeyError(name)

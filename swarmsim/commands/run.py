@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from swarmsim.commands.context import Context
-from swarmsim.commands.handlers import HANDLERS
+from swarmsim.commands.handlers import handler
 from swarmsim.commands.progress import Wait
 from swarmsim.foundation.errors import CommandError
 from swarmsim.input.cmdline.parse import Parsed, parse, split, substitute_tokens
@@ -110,7 +110,7 @@ def run_command(sim: Simulation, line: str, *, on: str | None = None,
         parsed = checked_parse(split(substitute_tokens(line, sim.join_tokens)))
         ctx.out.extend(f"{notice}\n" for notice in parsed.notices)
         command = parsed.command
-        HANDLERS[(command.group, command.name)](ctx, parsed)
+        handler(command.group, command.name)(ctx, parsed)
     except CommandError as err:
         ctx.out.extend(f"{text}\n" for text in err.output)
         if err.message:
