@@ -11,7 +11,8 @@
    and numpy's are compiled in the environment; swarmsim's, in an editable install under
    ``PYTHONDONTWRITEBYTECODE``, would otherwise be recompiled in every run), kept in a
    temporary cache filled by one untimed run of each.  The figure without that cache is
-   printed too.
+   printed too, and what start-up alone costs each (importing numpy and simpy; importing
+   the modules ``swarmsim run --json`` loads).
 
 Each figure is the median of ``--repeat`` runs measured in this run, as CPU seconds
 (user + system, of the child process for a whole command) and wall seconds.  On a shared
@@ -89,6 +90,13 @@ print(time.perf_counter() - t0)
 """
 
 
+#: the modules `swarmsim run --json` loads (an import of each, as a whole process)
+RUN_IMPORTS = """
+import swarmsim.cli, swarmsim.app.run, swarmsim.commands.stack, swarmsim.metrics
+import swarmsim.outputs.files, numpy.random
+"""
+
+
 def _child_cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
@@ -161,6 +169,9 @@ def bench_run(args: argparse.Namespace, d: Path) -> None:
     base, base_wall, _ = runs(simpy_cmd, args.repeat, env)
     cmd, cmd_wall, _ = runs(run_cmd, args.repeat, env)
     fresh, _w, _ = runs(run_cmd, args.repeat)
+    # start-up alone: the modules each process loads before it simulates anything
+    base_imports, _w, _ = runs([sys.executable, "-c", "import numpy, simpy"], args.repeat, env)
+    run_imports, _w, _ = runs([sys.executable, "-c", RUN_IMPORTS], args.repeat, env)
     b, c = statistics.median(base), statistics.median(cmd)
     ratios = sorted(x / y for x, y in zip(base, cmd, strict=True))  # run i against run i
     print(f"run --json, {n:,} M/M/5 requests (rho 0.9), median of {args.repeat} "
@@ -172,6 +183,8 @@ def bench_run(args: argparse.Namespace, d: Path) -> None:
     print(f"  ratio {b / c:5.1f}x simpy (pairwise {ratios[0]:.1f}-{ratios[-1]:.1f}x); without "
           f"bytecode cache swarmsim takes {statistics.median(fresh):.2f} s CPU "
           f"({b / statistics.median(fresh):.1f}x)")
+    print(f"  start-up alone: numpy + simpy {statistics.median(base_imports):.2f} s CPU, "
+          f"swarmsim run's modules {statistics.median(run_imports):.2f} s CPU")
     print("  target: >= 10x plain simpy, whole process against whole process")
 
 
