@@ -91,3 +91,24 @@ def test_every_shipped_scenario_runs(name, capsys):
 def test_bad_until_is_an_input_error(capsys):
     assert main(["run", str(SCENARIOS / "crash.yaml"), "--until", "soon"]) == 2
     assert "--until" in capsys.readouterr().err
+
+
+def test_run_json_loads_only_what_it_uses():
+    # a run whose timeline only deploys stacks loads the stack command's module alone,
+    # and neither the other sub-commands' modules nor the report's plotting libraries
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom swarmsim.cli import main\n"
+            f"main(['run', {str(SCENARIOS / 'traffic-crash.yaml')!r}, '--json'])\n"
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=ROOT)
+    loaded = set(proc.stderr.split())
+    assert json.loads(proc.stdout)["summary"]["requests"]["count"] > 0
+    assert "swarmsim.commands.stack" in loaded
+    for module in ("swarmsim.commands.inspect", "swarmsim.commands.service_create",
+                   "swarmsim.commands.login", "swarmsim.cli.plan_cmd",
+                   "swarmsim.cli.report_cmd", "swarmsim.report", "matplotlib", "pandas",
+                   "jinja2", "networkx"):
+        assert module not in loaded, module
