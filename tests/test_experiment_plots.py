@@ -1,10 +1,9 @@
 """Comparison figures fit for a paper: formats, 200 dpi, a legend for every marker,
-tick labels that neither overlap nor leave the figure, byte-identical output; and the
-work shared between a pool and the calling process."""
+tick labels that neither overlap nor leave the figure, byte-identical output, whether
+drawn by the calling process or by helper processes."""
 
 from __future__ import annotations
 
-import os
 import random
 from pathlib import Path
 
@@ -80,20 +79,6 @@ def test_formats_and_resolution(tmp_path, fmt):
         assert width == pytest.approx(11.2 * 200, abs=2)
     with pytest.raises(ValueError):
         save_interval_plots(tmp_path, records, rows, fmt="gif")
-
-
-def _pid(item: int) -> tuple[int, int]:
-    return item * item, os.getpid()
-
-
-def test_share_uses_the_pool_and_this_process():
-    from swarmsim.experiments.runner import make_pool, share
-
-    with make_pool(1) as pool:
-        got = share(_pid, list(range(40)), pool)
-    assert [v for v, _ in got] == [i * i for i in range(40)]
-    pids = {p for _, p in got}
-    assert os.getpid() in pids and len(pids) == 2
 
 
 def test_save_one_is_what_the_pool_runs(tmp_path):

@@ -101,9 +101,12 @@ def helper_pool(args: argparse.Namespace, plots: bool) -> Iterator[Any]:
     None."""
     import os
 
-    # this sub-command's modules load only when it runs: `swarmsim --help` and the
-    # other sub-commands start without them
-    from swarmsim.experiments.runner import start_helpers
+    from swarmsim.foundation.collector import paused_collector
+
+    with paused_collector():  # importing builds many objects and no garbage
+        # this sub-command's modules load only when it runs: `swarmsim --help` and the
+        # other sub-commands start without them
+        from swarmsim.experiments.runner import start_helpers
 
     workers = args.workers or os.cpu_count() or 1
     if args.dask or workers < 2:

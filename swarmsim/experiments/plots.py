@@ -16,7 +16,8 @@ from typing import Any
 
 from swarmsim.experiments.builtin_measures import DESCRIPTIONS
 from swarmsim.experiments.measures import point_label
-from swarmsim.experiments.runner import share
+from swarmsim.experiments.sharing import share
+from swarmsim.foundation.collector import paused_collector
 from swarmsim.foundation.figures import DPI, FORMATS, figure_metadata
 
 _WRAP = 14  # characters per line of a tick label
@@ -91,8 +92,9 @@ def plot_jobs(out: Path, records: Sequence[Mapping[str, Any]], rows: Sequence[An
 def save_one(path: Path, records: Sequence[Mapping[str, Any]], rows: Sequence[Any],
              metric: str, by: str, point: Sequence[str]) -> Path:
     """Render one interval plot to ``path`` (its suffix is the format)."""
-    import matplotlib
-    from matplotlib.figure import Figure
+    with paused_collector():  # the first call imports the plotting library
+        import matplotlib
+        from matplotlib.figure import Figure
 
     width = min(12.0, max(3.6, 1.0 + 0.85 * len(rows)))
     fig = Figure(figsize=(width, 3.4 + (0.5 if point else 0.0)), layout="constrained")

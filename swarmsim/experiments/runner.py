@@ -8,25 +8,19 @@ data, the policy name, the seed), so a run's numbers depend on nothing but its j
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import sys
-import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    Executor,
-    Future,
-    ProcessPoolExecutor,
-    as_completed,
-    wait,
-)
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from swarmsim.experiments.measures import DEFAULT_MEASURES, measure
+from swarmsim.experiments.sharing import make_pool as make_pool
+from swarmsim.experiments.sharing import share as share
+from swarmsim.experiments.sharing import start_helpers as start_helpers
+from swarmsim.foundation.collector import paused_collector
 from swarmsim.input.scenario import scenario_from_data
 
 
@@ -79,8 +73,10 @@ def replication_seeds(base_seed: int, n: int) -> list[int]:
 
 def run_job(job: Job) -> dict[str, Any]:
     """Simulate one job and return its record (a flat dict)."""
-    # the simulation loads in the workers only (warm()): the parent process starts without it
-    from swarmsim.app.run import run_scenario
+    with paused_collector():  # importing builds many objects and no garbage
+        # the simulation loads in the workers only (warm()): the parent process starts
+        # without it
+        from swarmsim.app.run import run_scenario
 
     scenario = job.scenario
     if isinstance(scenario, tuple):
@@ -150,80 +146,6 @@ def run_jobs(
         return out  # type: ignore[return-value]
     with make_pool(min(workers, total) - 1) as pool:
         return share(run_job, jobs, pool, progress)
-
-
-def share(fn: Callable[[Any], Any], items: Sequence[Any], pool: Executor,
-          progress: Callable[[int, int], None] | None = None) -> list[Any]:
-    """``[fn(item) for item in items]``, computed by ``pool`` and this process together.
-
-    The pool is kept two items ahead per worker; meanwhile this process takes the next
-    item itself, so nothing waits for the pool's start-up and the tail is at most one
-    item long.  Results come back in item order, whoever computed them.
-    """
-    total = len(items)
-    out: list[Any] = [None] * total
-    slots = 2 * max(1, int(getattr(pool, "_max_workers", 1)))
-    inflight: dict[Future[Any], int] = {}
-    nxt = done = 0
-
-    def finished(i: int, value: Any) -> None:
-        nonlocal done
-        out[i] = value
-        done += 1
-        if progress is not None:
-            progress(done, total)
-
-    while nxt < total or inflight:
-        for fut in [f for f in inflight if f.done()]:
-            finished(inflight.pop(fut), fut.result())
-        while nxt < total and len(inflight) < slots:
-            inflight[pool.submit(fn, items[nxt])] = nxt
-            nxt += 1
-        if nxt < total:
-            finished(nxt, fn(items[nxt]))
-            nxt += 1
-        elif inflight:
-            wait(inflight, return_when=FIRST_COMPLETED)
-    return out
-
-
-def warm(plots: bool = False) -> None:
-    """Import what a run (and, with ``plots``, a plot) needs: submitted first to a new
-    pool, the workers' start-up overlaps the caller's own preparations."""
-    import swarmsim.app.run
-    import swarmsim.experiments.builtin_measures
-    import swarmsim.input.scenario
-    import swarmsim.metrics.replay  # noqa: F401
-
-    if plots:
-        import matplotlib.figure  # noqa: F401
-
-
-def start_helpers(workers: int, plots: bool = False) -> ProcessPoolExecutor:
-    """``workers`` started processes that share work with this one (:func:`share`), each
-    warming up (:func:`warm`) while this process goes on.
-
-    Where a process can be forked safely (Linux, this process single-threaded), this
-    process first imports what a run needs and the helpers are forked copies of it: they
-    start at once, without an interpreter start-up or imports of their own, and only
-    the plotting library (with ``plots``) is imported again.  Elsewhere they are spawned.
-    Every job is self-contained, so the records are the same either way.
-    """
-    fork = sys.platform == "linux" and threading.active_count() == 1
-    if fork:
-        warm()
-        for stream in (sys.stdout, sys.stderr):  # a copy never writes them a second time
-            stream.flush()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(
-        "fork" if fork else "spawn"))
-    for _ in range(workers):
-        pool.submit(warm, plots)
-    return pool
-
-
-def make_pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool of ``workers`` processes with the spawn start method."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def run_chunk(jobs: Sequence[Job]) -> list[dict[str, Any]]:
