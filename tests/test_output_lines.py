@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from swarmsim.app.run import run_scenario
 from swarmsim.input.scenario import load_scenario
 from swarmsim.outputs.files import event_records, write_run
-from swarmsim.outputs.jsonlines import EventRecords, event_dict, event_line, of_kind
+from swarmsim.cluster.state import TaskEvent
+from swarmsim.outputs.jsonlines import EventRecords, TaskLines, event_dict, event_line, of_kind
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,6 +54,23 @@ def test_a_line_is_what_json_dumps_writes(t, a, b):
         assert event_line(event) == reference(event)
 
 
+task_values = st.one_of(st.sampled_from(["web.1", "x", "running", ""]), st.text(max_size=4),
+                        st.none(), st.integers(-2, 2), st.booleans())
+times = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(0, 9))
+
+
+@given(st.lists(st.tuples(times, *[task_values] * 9), min_size=1, max_size=12))
+def test_a_task_line_from_the_kept_texts_is_what_json_dumps_writes(rows):
+    # one writer for the whole list: texts kept from earlier records (the same task, the
+    # same states) must never stand for a record whose values differ in value or type
+    lines = TaskLines()
+    for row in rows:
+        event = TaskEvent(*row)
+        assert lines.line(event) == reference(event)
+        assert lines.line(event._replace(actual=int(bool(event.actual)))) == reference(
+            event._replace(actual=int(bool(event.actual))))
+
+
 def test_json_words_for_special_floats_and_escapes():
     line = event_line(Rec(math.inf, -math.inf, math.nan))
     assert line == '{"time":Infinity,"kind":"task","a":-Infinity,"b":NaN}'
@@ -66,6 +84,7 @@ def test_run_records_read_in_memory_equal_the_file(tmp_path):
     write_run(result, tmp_path)
     lines = (tmp_path / "events.jsonl").read_text(encoding="utf-8").splitlines()
     loaded = [json.loads(line) for line in lines]
+    assert lines == [reference(e) for e in result.sim.events]  # through TaskLines
     records = event_records(result)
     assert isinstance(records, EventRecords)
     assert len(records) == len(loaded) == len(result.sim.events)

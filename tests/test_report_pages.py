@@ -139,6 +139,31 @@ def test_visualizer_samples_a_large_swarm_and_says_so(out):
     assert "id=\"note\"" not in render_page(data)
 
 
+def test_a_run_in_memory_samples_and_shows_what_its_files_hold(out, capsys):
+    # the run's own records take shortcuts (only the sampled tasks' changes are built;
+    # the tasks shown at a moment come from one pass over the records): the expectation
+    # is what the files read back give, through every task's changes
+    from swarmsim.app.run import run_scenario
+    from swarmsim.input.scenario import load_scenario
+    from swarmsim.report.data import RunData
+
+    capsys.readouterr()
+    disk = RunData.load(out)
+    result = run_scenario(load_scenario(out.parent / "sc" / "scenario.yaml"))
+    names = disk.node_names()
+    kept = names[::2]
+    mem = RunData.from_result(result).on_nodes(kept)
+    whole = disk.on_nodes(kept)
+    assert mem.tasks == whole.tasks and mem.nodes == whole.nodes and mem.tasks
+    assert mem.task_changes() == whole.task_changes()
+    fresh = RunData.from_result(result)
+    for t in sorted({0.0, 7.5, disk.end / 2, disk.end, *[r.time for r in disk.nodes]}):
+        shown = fresh.visible_at(t)
+        assert shown == disk.visible_at(t), t
+    assert sum(map(len, shown.values())) > 0
+    assert not fresh._changes  # built without every task's changes
+
+
 def test_report_shows_the_head_of_a_long_stack_ps(out, monkeypatch):
     from dataclasses import replace
 

@@ -60,6 +60,8 @@ class TaskView:
     pending_since: float | None = None
     pending_time: float = 0.0
     previous: TaskView | None = None  # the task before it in its slot
+    nshare: NodeShare = NO_NODE_SHARE  # what it adds to its node's totals now
+    sshare: ServiceShare = NO_SERVICE_SHARE  # what it adds to its service's counts now
 
     @property
     def spec_version(self) -> int:

@@ -15,7 +15,7 @@ from swarmsim.foundation.collector import paused_collector
 from swarmsim.foundation.errors import InputError
 from swarmsim.foundation.jsontext import dump_indented, dumps_indented
 from swarmsim.foundation.textfiles import GZ, open_text
-from swarmsim.outputs.jsonlines import EventRecords, event_line
+from swarmsim.outputs.jsonlines import EventRecords, TaskLines
 from swarmsim.outputs.jsonlines import event_dict as event_dict  # re-exported
 from swarmsim.outputs.snapshot import snapshot
 from swarmsim.workload.summary import traffic_document
@@ -55,8 +55,9 @@ def _write_run(result: RunResult, out: Path, compress: bool) -> list[Path]:
     events = out / ("events.jsonl" + (GZ if compress else ""))
     with open_text(events, "w") as fh:
         lines: list[str] = []
+        line = TaskLines().line
         for event in result.sim.events:
-            lines.append(event_line(event))
+            lines.append(line(event))
             if len(lines) == 4096:
                 lines.append("")
                 fh.write("\n".join(lines))

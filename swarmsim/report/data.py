@@ -208,8 +208,11 @@ class RunData:
         ever placed on one of them with their changes, every series and every other
         record as they are (what a page too large to use shows instead of the whole)."""
         wanted = set(keep)
-        changes = {tid: c for tid, c in self.task_changes().items()
-                   if any(x.node in wanted for x in c)}
+        if self._changes:
+            changes = {tid: c for tid, c in self._changes.items()
+                       if any(x.node in wanted for x in c)}
+        else:  # only their tasks' changes are built
+            changes = self._changes_of(self._placed_on(wanted))
         return replace(self, nodes=[r for r in self.nodes if r.node in wanted],
                        tasks=[r for r in self.tasks if r.task_id in changes],
                        _changes=changes, _by_node={}, _visible={})
@@ -218,22 +221,33 @@ class RunData:
     def task_changes(self) -> dict[str, list[TaskChange]]:
         """Every task's recorded changes, by task id, in time order."""
         if not self._changes:
-            changes = self._changes
-            if isinstance(self.events, EventRecords):  # a run's own records: no dicts
-                setdefault, change = changes.setdefault, TaskChange
-                for e in self.events.records:
-                    if getattr(e, "kind", None) == "task":
-                        setdefault(e.id, []).append(change(
-                            float(e.time), e.node, e.state, e.desired_state, bool(e.actual)))
-                return changes
-            for e in self.events:
-                if e.get("kind") != "task":
-                    continue
-                changes.setdefault(e["id"], []).append(
-                    TaskChange(float(e["time"]), e.get("node"), e["state"], e["desired_state"],
-                               bool(e.get("actual")))
-                )
+            self._changes.update(self._changes_of(None))
         return self._changes
+
+    def _changes_of(self, ids: set[str] | None) -> dict[str, list[TaskChange]]:
+        """The recorded changes of every task (of ``ids`` only, when given)."""
+        changes: dict[str, list[TaskChange]] = {}
+        setdefault, change = changes.setdefault, TaskChange
+        if isinstance(self.events, EventRecords):  # a run's own records: no dicts
+            for e in self.events.records:
+                if getattr(e, "kind", None) == "task" and (ids is None or e.id in ids):
+                    setdefault(e.id, []).append(change(
+                        float(e.time), e.node, e.state, e.desired_state, bool(e.actual)))
+            return changes
+        for d in self.events:
+            if d.get("kind") == "task" and (ids is None or d["id"] in ids):
+                setdefault(d["id"], []).append(change(
+                    float(d["time"]), d.get("node"), d["state"], d["desired_state"],
+                    bool(d.get("actual"))))
+        return changes
+
+    def _placed_on(self, nodes: set[str]) -> set[str]:
+        """Ids of the tasks a record places on one of ``nodes``."""
+        if isinstance(self.events, EventRecords):
+            return {e.id for e in self.events.records
+                    if getattr(e, "kind", None) == "task" and e.node in nodes}
+        return {d["id"] for d in self.events
+                if d.get("kind") == "task" and d.get("node") in nodes}
 
     def visible_at(self, t: float) -> dict[str, list[TaskAt]]:
         """Tasks the visualizer shows at ``t``, by node: assigned to the node, desired
@@ -248,15 +262,10 @@ class RunData:
         deleted = {r.task_id: r.deleted_at for r in self.tasks}
         names = {r.task_id: (r.name, r.service) for r in self.tasks}
         out: dict[str, list[TaskAt]] = {}
-        for tid, changes in self.task_changes().items():
+        for tid, (node, c) in self._last_changes(t).items():
             gone = deleted.get(tid)
             if gone is not None and gone <= t:
                 continue
-            k = bisect_right([c.time for c in changes], t)
-            if not k:
-                continue
-            c = changes[k - 1]
-            node = next((x.node for x in reversed(changes[:k]) if x.node), None)
             if node is None or c.desired != "running":
                 continue
             name, service = names.get(tid, (tid, ""))
@@ -264,6 +273,29 @@ class RunData:
         for tasks in out.values():
             tasks.sort(key=lambda x: natural_key(x.name))
         return out
+
+    def _last_changes(self, t: float) -> dict[str, tuple[str | None, TaskChange]]:
+        """Per task with a change at or before ``t``: its node then (the last one a change
+        named) and its last change."""
+        found: dict[str, tuple[str | None, TaskChange]] = {}
+        if self._changes or not isinstance(self.events, EventRecords):
+            for tid, changes in self.task_changes().items():
+                k = bisect_right([c.time for c in changes], t)
+                if k:
+                    node = next((x.node for x in reversed(changes[:k]) if x.node), None)
+                    found[tid] = (node, changes[k - 1])
+            return found
+        last: dict[str, Any] = {}  # a run's own records, in time order: one pass, no copies
+        where: dict[str, str] = {}
+        for e in self.events.records:
+            if getattr(e, "kind", None) == "task" and e.time <= t:
+                last[e.id] = e
+                if e.node:
+                    where[e.id] = e.node
+        for tid, e in last.items():
+            found[tid] = (where.get(tid), TaskChange(float(e.time), e.node, e.state,
+                                                     e.desired_state, bool(e.actual)))
+        return found
 
 
 def binned_means(times: list[float], values: list[float], edges: np.ndarray) -> np.ndarray:
