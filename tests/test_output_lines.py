@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from swarmsim.app.run import run_scenario
+from swarmsim.cluster.state import TaskEvent
 from swarmsim.input.scenario import load_scenario
 from swarmsim.outputs.files import event_records, write_run
-from swarmsim.cluster.state import TaskEvent
 from swarmsim.outputs.jsonlines import EventRecords, TaskLines, event_dict, event_line, of_kind
 
 ROOT = Path(__file__).resolve().parents[1]
