@@ -80,8 +80,10 @@ class RunMetrics:
 
     def rows(self) -> list[tuple[float, str, str, float]]:
         """Every ``metrics.csv`` row (levels, then request tallies merged in time order)."""
-        rows = list(self.series.rows()) + list(self.request_rows)
-        rows.sort(key=lambda r: (r[0], r[1], r[2]))
+        rows = list(self.series.rows())  # in that order already
+        if self.request_rows:
+            rows += self.request_rows
+            rows.sort(key=lambda r: (r[0], r[1], r[2]))
         return rows
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,17 +51,22 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _row(record: Any, names: Sequence[str]) -> list[Any]:
-    """A record's fields in order (its fields are plain values: no deep copy needed)."""
-    return [getattr(record, name) for name in names]
+class _Cells(dict[float, str]):
+    """The text of each float written so far (a run's times and levels repeat)."""
+
+    def __missing__(self, value: float) -> str:
+        text = self[value] = _cell(value)
+        return text
 
 
 def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
     as_is = (str, int, type(None))  # what the csv writer writes as _cell would
+    floats = _Cells()  # keyed by floats only: True == 1.0 would share a key
     with open_text(path, "w") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(header)
-        w.writerows([v if type(v) in as_is else _cell(v) for v in row] for row in rows)
+        w.writerows([v if type(v) in as_is else floats[v] if type(v) is float else _cell(v)
+                     for v in row] for row in rows)
     return path
 
 
@@ -74,9 +80,9 @@ def write_metrics(metrics: RunMetrics, out_dir: str | Path, *,
     gz = GZ if compress else ""
     paths = [
         _write(out / (METRICS_CSV + gz), ("time", "entity", "metric", "value"), metrics.rows()),
-        _write(out / (TASKS_CSV + gz), _TASK_FIELDS,
-               (_row(r, _TASK_FIELDS) for r in metrics.tasks)),
-        _write(out / NODES_CSV, _NODE_FIELDS, (_row(r, _NODE_FIELDS) for r in metrics.nodes)),
+        _write(out / (TASKS_CSV + gz), _TASK_FIELDS, map(attrgetter(*_TASK_FIELDS),
+                                                         metrics.tasks)),
+        _write(out / NODES_CSV, _NODE_FIELDS, map(attrgetter(*_NODE_FIELDS), metrics.nodes)),
     ]
     summary = out / SUMMARY_JSON
     summary.write_text(dumps_indented(metrics.summary) + "\n", encoding="utf-8")

@@ -175,9 +175,29 @@ class Levels:
             s[10] += sign
 
     def _set_totals(self, node: NodeView, totals: tuple[int, ...]) -> None:
-        self._count_node(node, -1)
+        """Give ``node`` new totals: the cluster's sums move by the difference (what
+        taking the node out and putting it back in with :meth:`_count_node` gives)."""
+        old = node.totals
         node.totals = totals
-        self._count_node(node, 1)
+        s = self._sums
+        in_swarm = node.in_swarm
+        if in_swarm and node.alive:
+            s[0] += totals[0] - old[0]
+            s[1] += totals[1] - old[1]
+            s[2] += totals[2] - old[2]
+            s[3] += totals[3] - old[3]
+        tasks, was = totals[4], old[4]
+        s[4] += tasks - was
+        s[5] += totals[5] - old[5]
+        if in_swarm and node.status == "ready" and node.availability == "active":
+            acc = self._cv_tasks
+            acc[1] += tasks - was
+            acc[2] += tasks * tasks - was * was
+            cpus, had = totals[0], old[0]
+            acc = self._cv_cpus
+            acc[1] += cpus - had
+            acc[2] += cpus * cpus - had * had
+        s[10] += (tasks > 0) - (was > 0)
         self._dirty_nodes[node.name] = node
 
     # --- sampling ----------------------------------------------------------------------

@@ -59,7 +59,7 @@ class SeriesSet:
             for (entity, metric), (times, values) in self._data.items()
             for t, v in zip(times, values, strict=True)
         ]
-        rows.sort(key=lambda r: (r[0], r[1], r[2]))
+        rows.sort()  # (time, entity, metric) is unique: the value never decides
         return iter(rows)
 
     @classmethod
