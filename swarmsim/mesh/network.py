@@ -23,16 +23,22 @@ class LatencyTable:
         offset: each machine's latency to its attachment point.
         place: each machine's attachment point (its rack; 0 for a flat LAN).
         between: one-way latency between attachment points.
+        flat: each machine's latency to the others' common switch when they all have the
+            same (a flat LAN), else None.
     """
 
     offset: np.ndarray
     place: np.ndarray
     between: np.ndarray
+    flat: float | None = None
 
     def one_way(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Latency from machines ``a`` to machines ``b`` (elementwise; 0 when equal)."""
         a = np.asarray(a)
         b = np.asarray(b)
+        if self.flat is not None:
+            lan: np.ndarray = (a != b) * (2 * self.flat)
+            return lan
         if len(self.between) == 1 and len(self.offset) and np.all(self.offset == self.offset[0]):
             flat: np.ndarray = (a != b) * (2 * float(self.offset[0]))  # a flat LAN
             return flat
@@ -45,7 +51,8 @@ def latency_table(model: NetworkModel, machines: Sequence[str]) -> LatencyTable:
     n = len(machines)
     if not model.racks:
         half = np.full(n, model.latency_s / 2)
-        return LatencyTable(half, np.zeros(n, dtype=np.intp), np.zeros((1, 1)))
+        return LatencyTable(half, np.zeros(n, dtype=np.intp), np.zeros((1, 1)),
+                            flat=float(model.latency_s / 2))
     import networkx as nx  # deferred: slow to import (~1 s), only rack models use it
 
     graph = model_graph(model)

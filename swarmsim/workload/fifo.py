@@ -93,6 +93,8 @@ def _room_full(starts: np.ndarray, start: np.ndarray, arrival: np.ndarray,
     (all non-decreasing); request ``i`` finds ``capacity`` or more waiting exactly when
     the request ``capacity`` places ahead of it starts after it arrives.
     """
+    if capacity >= len(starts):  # no request has `capacity` others ahead of it
+        return False
     waits = start > arrival
     if capacity == 0:
         return bool(np.any(waits))

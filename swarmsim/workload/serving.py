@@ -85,8 +85,9 @@ def serve_batch(backends: Sequence[Backend], task: np.ndarray, send: np.ndarray,
     latency = finish + hop
     latency -= send
     late = latency > timeout
-    if everyone:
-        outcome = np.where(late, TIMEOUT, OK).astype(np.int8)
+    if everyone:  # OK (0) or TIMEOUT (1): `late` as a code
+        outcome = late.astype(np.int8) if (OK, TIMEOUT) == (0, 1) else np.where(
+            late, TIMEOUT, OK).astype(np.int8)
     else:
         late &= admitted
         outcome = np.where(admitted, np.where(late, TIMEOUT, OK), REJECTED).astype(np.int8)

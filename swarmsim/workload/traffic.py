@@ -64,6 +64,8 @@ class Traffic:
         self._cores = np.array([n.nano_cpus / 1e9 for n in scenario.nodes], dtype=float)
         self._alive = np.ones(len(self.machines), dtype=bool)
         self._in_swarm = np.zeros(len(self.machines), dtype=bool)
+        self._fate: np.ndarray | None = None  # by entry machine (see _handle); None: stale
+        self._entries: dict[int, np.ndarray] = {}  # candidate entry machines, by workload
         self._node_workers = np.zeros(len(self.machines), dtype=np.int64)
         self._timeout = np.array([w.timeout_s for w in self.workloads], dtype=float)
         self.log = RequestLog()
@@ -187,6 +189,8 @@ class Traffic:
             return
         self.flush(self.clock.now)
         self._in_swarm[machine] = node.in_swarm and node.id in self.state.nodes
+        self._fate = None
+        self._entries.clear()
         was_alive = bool(self._alive[machine])
         self._alive[machine] = node.alive
         if was_alive and not node.alive:
@@ -250,9 +254,10 @@ class Traffic:
                 routes.setdefault((name, kind), []).append(w)
         # each entry machine's fate (the last row: no entry machine): outside the swarm
         # refused, crashed timed out, else routed (-1); no target service: refused
-        fate = np.append(np.where(self._in_swarm, np.where(self._alive, -1, TIMEOUT),
-                                  REFUSED_OUTCOME), REFUSED_OUTCOME).astype(np.int8)
-        outcome = fate[entry]
+        if self._fate is None:
+            self._fate = np.append(np.where(self._in_swarm, np.where(self._alive, -1, TIMEOUT),
+                                            REFUSED_OUTCOME), REFUSED_OUTCOME).astype(np.int8)
+        outcome = self._fate[entry]
         if sum(len(ws) for ws in routes.values()) < len(present):
             outcome[target_service < 0] = REFUSED_OUTCOME
         for (name, kind), ws in sorted(routes.items()):
@@ -310,10 +315,12 @@ class Traffic:
                            self._node_of, speed)
 
     def _candidates(self, w: int) -> np.ndarray:
-        spec = self.workloads[w]
-        if spec.entry is None:
-            return np.flatnonzero(self._in_swarm).astype(np.int32)
-        return np.array([self._machine[name] for name in spec.entry], dtype=np.int32)
+        if w not in self._entries:
+            spec = self.workloads[w]
+            self._entries[w] = np.flatnonzero(self._in_swarm).astype(np.int32) \
+                if spec.entry is None else \
+                np.array([self._machine[name] for name in spec.entry], dtype=np.int32)
+        return self._entries[w]
 
     def _speeds(self, tasks: np.ndarray) -> dict[int, float]:
         """Worker speeds from the resource model (what each container gets next to its
