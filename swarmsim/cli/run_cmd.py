@@ -7,28 +7,31 @@ import json
 
 from swarmsim.cli.progress import Progress
 from swarmsim.cli.run_log import log_lines
+from swarmsim.foundation.collector import paused_collector
 from swarmsim.foundation.text import natural_key, sim_clock
 from swarmsim.foundation.units import parse_duration
 
 
 def run(args: argparse.Namespace) -> int:
     # this sub-command's modules load only when it runs: `swarmsim --help` and the
-    # other sub-commands start without them
-    from swarmsim.app.run import run_scenario
-    from swarmsim.commands import run_command
-    from swarmsim.input.scenario import load_scenario
-    from swarmsim.outputs.files import (
-        check_out_dir,
-        drop_other_format,
-        final_document,
-        final_stack_ps,
-        write_run,
-        write_staged,
-    )
+    # other sub-commands start without them; loading makes no garbage cycles worth a
+    # collector pass (the run itself pauses the collector too)
+    with paused_collector():
+        from swarmsim.app.run import run_scenario
+        from swarmsim.commands import run_command
+        from swarmsim.input.scenario import load_scenario
+        from swarmsim.outputs.files import (
+            check_out_dir,
+            drop_other_format,
+            final_document,
+            final_stack_ps,
+            write_run,
+            write_staged,
+        )
 
-    until = None if args.until is None else parse_duration(args.until)  # checked: > 0
-    out = None if args.out is None else check_out_dir(args.out, force=args.force)
-    scenario = load_scenario(args.scenario, seed=args.seed)
+        until = None if args.until is None else parse_duration(args.until)  # checked: > 0
+        out = None if args.out is None else check_out_dir(args.out, force=args.force)
+        scenario = load_scenario(args.scenario, seed=args.seed)
     with Progress() as progress:
         result = run_scenario(scenario, until=until,
                               progress=progress if progress.enabled else None)
@@ -44,8 +47,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         from swarmsim.metrics import run_summary  # the summary alone (cached after --out)
 
-        print(json.dumps({**final_document(result), "summary": run_summary(result)},
-                         indent=2))
+        with paused_collector():  # figures from the run's columns: no cycles either
+            doc = {**final_document(result), "summary": run_summary(result)}
+        print(json.dumps(doc, indent=2))
         return 0
 
     for line in log_lines(result.log, result.sim.events):

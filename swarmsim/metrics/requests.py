@@ -298,7 +298,8 @@ def traffic_cpu_rows(codes: RequestCodes, start: float,
     rows = []
     for node, code in codes.named("node"):
         mask = (codes.node == code) & codes.ok
-        spent = np.bincount(k[mask], weights=codes.cost[mask], minlength=len(edges) - 1)
+        mine = slice(None) if mask.all() else mask  # all of them: no copies
+        spent = np.bincount(k[mine], weights=codes.cost[mine], minlength=len(edges) - 1)
         for b in range(len(edges) - 1):
             span = float(edges[b + 1] - edges[b])
             if span > 0:
