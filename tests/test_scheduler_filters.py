@@ -278,6 +278,33 @@ def test_platform_swarmkit_example():
     assert d.error == "no suitable node (unsupported platform on 3 nodes)"
 
 
+def test_platform_filter_is_left_out_only_when_every_node_passes():
+    from swarmsim.scheduler.filters import PLATFORM, Pipeline
+
+    service = svc(platforms=(Platform("linux", "amd64"),))
+    linux, windows = ("linux", "x86_64"), ("windows", "amd64")
+    assert PLATFORM in [i for i, _ in Pipeline(service).checks]  # nodes unknown: kept
+    assert PLATFORM not in [i for i, _ in Pipeline(service, {linux: 3}).checks]
+    assert PLATFORM in [i for i, _ in Pipeline(service, {linux: 3, windows: 1}).checks]
+    assert PLATFORM in [i for i, _ in Pipeline(service, {linux: 3, None: 1}).checks]
+
+
+def test_platform_counts_follow_node_changes():
+    # one node turns windows, then leaves: the filter is back, then gone again
+    sched = cluster(mk_node(1), mk_node(2))
+    web = svc(platforms=(Platform("linux", "amd64"),))
+    assert [d.node_id for d in place(sched, web, count=2)] == [nid(1), nid(2)]
+    sched.update_node(mk_node(2, platform=Platform("windows", "amd64")))
+    # node 2 holds as many web tasks as node 1 but no longer runs the image
+    assert [d.node_id for d in place(sched, web, count=2, start=2)] == [nid(1), nid(1)]
+    [d] = place(sched, svc("other", platforms=(Platform("linux", "arm64"),)))
+    assert d.error == "no suitable node (unsupported platform on 2 nodes)"
+    sched.remove_node(nid(2))
+    assert sched._nodes.platforms == {("linux", "x86_64"): 1}
+    [d] = place(sched, web, start=4)
+    assert d.node_id == nid(1)
+
+
 # --- host ports and max replicas --------------------------------------------------------
 
 

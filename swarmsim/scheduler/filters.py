@@ -13,7 +13,7 @@ CSI cluster volumes are not modelled, so SwarmKit's ``VolumesFilter`` is absent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from functools import lru_cache
 
 from swarmsim.input.specs import Platform, ServiceSpec
@@ -72,16 +72,31 @@ def _norm_arch(arch: str) -> str:
     return _ARCH_ALIASES.get(arch, arch)
 
 
+#: a node's platform as the platform filter reads it: ``(os, arch)``, None for none
+NodePlatform = tuple[str, str] | None
+
+
+def node_platform(node: NodeInfo) -> NodePlatform:
+    """What the platform filter reads on ``node``."""
+    facts = node.facts
+    return (facts.os, facts.arch) if facts.has_platform else None
+
+
+@lru_cache(maxsize=4096)
+def _platform_fits(platforms: tuple[Platform, ...], mine: NodePlatform) -> bool:
+    """Whether a node of platform ``mine`` passes (``platformFilter.Check``)."""
+    if mine is None:
+        return False
+    os, arch = mine[0], _norm_arch(mine[1])
+    return any((not p.arch or _norm_arch(p.arch) == arch) and (not p.os or p.os == os)
+               for p in platforms)
+
+
 @lru_cache(maxsize=4096)
 def _platform_check(platforms: tuple[Platform, ...]) -> Check:
     """The platform filter for these platforms; a node's verdict depends on its ``(os,
     arch)`` alone, so it is worked out once per distinct pair (a cluster has few)."""
-    wanted = tuple((p.os, _norm_arch(p.arch)) for p in platforms)
     verdicts: dict[tuple[str, str], bool] = {}
-
-    def fits(os: str, arch: str) -> bool:
-        arch = _norm_arch(arch)
-        return any((not a or a == arch) and (not o or o == os) for o, a in wanted)
 
     def check(n: NodeInfo) -> bool:
         facts = n.facts
@@ -90,7 +105,7 @@ def _platform_check(platforms: tuple[Platform, ...]) -> Check:
         mine = (facts.os, facts.arch)
         verdict = verdicts.get(mine)
         if verdict is None:
-            verdict = verdicts[mine] = fits(*mine)
+            verdict = verdicts[mine] = _platform_fits(platforms, mine)
         return verdict
 
     return check
@@ -112,8 +127,14 @@ def _resource_check(service: ServiceSpec) -> Check:
     return check
 
 
-def build_checks(service: ServiceSpec) -> tuple[tuple[int, Check], ...]:
-    """The enabled filters for tasks of ``service``, in pipeline order (``SetTask``)."""
+def build_checks(service: ServiceSpec, platforms: Collection[NodePlatform] = ()
+                 ) -> tuple[tuple[int, Check], ...]:
+    """The enabled filters for tasks of ``service``, in pipeline order (``SetTask``).
+
+    ``platforms``: the platforms of every node the pipeline will see, when known; if
+    every one passes the platform filter, that filter is left out (it cannot fail, so
+    it changes no verdict and no count).
+    """
     checks: list[tuple[int, Check]] = [(READY, lambda n: n.ready)]
     if not service.resources.reservations.is_zero():
         checks.append((RESOURCES, _resource_check(service)))
@@ -122,8 +143,9 @@ def build_checks(service: ServiceSpec) -> tuple[tuple[int, Check], ...]:
         match = _constraint_check(tuple(placement.constraints))
         if match is not None:
             checks.append((CONSTRAINTS, lambda n: match(n.facts)))
-    if placement.platforms:
-        checks.append((PLATFORM, _platform_check(tuple(placement.platforms))))
+    wanted = tuple(placement.platforms)
+    if wanted and not (platforms and all(_platform_fits(wanted, p) for p in platforms)):
+        checks.append((PLATFORM, _platform_check(wanted)))
     ports = service.host_ports
     if ports:
         checks.append((HOST_PORT, lambda n: not any(p in n.used_ports for p in ports)))
@@ -147,8 +169,12 @@ class Pipeline:
 
     __slots__ = ("checks", "counts", "dirty", "dynamic", "passed")
 
-    def __init__(self, service: ServiceSpec) -> None:
-        self.checks = build_checks(service)
+    def __init__(self, service: ServiceSpec, platforms: Collection[NodePlatform] = ()) -> None:
+        """Args:
+            platforms: the platforms of every node this pipeline will check, if known
+                (see :func:`build_checks`).
+        """
+        self.checks = build_checks(service, platforms)
         self.dynamic = tuple(c for c in self.checks if c[0] in DYNAMIC)
         self.counts = [0] * len(FILTER_NAMES)
         self.dirty = False

@@ -8,14 +8,18 @@ nodes it could choose:
   SwarmKit's ``nodeLess`` reduces to "fewer tasks in total first"; with the documented
   tie-break (lower node id first) that is the order of ``(total active tasks, node id)``.
   Ready-and-active nodes are kept in that order as the integer ``NodeInfo.key``
-  (``total * KEY_STRIDE + rank``, ``rank`` = position of the id in id order) in a binary
-  heap: O(log n) per change of a node's total.  A heap with lazy invalidation is used
-  rather than a ``SortedList`` because a scan only ever needs a prefix of the order and
-  ``heapq``'s push and pop run in C, cheaper than a ``SortedList``'s Python-level remove
-  and add (measured: the SortedList version spent half of a 100,000-task placement there).
+  (``total * KEY_STRIDE + rank``, ``rank`` an integer in id order, kept as nodes join:
+  :mod:`.idorder`) in a binary heap: O(log n) per change of a node's total.  A heap
+  with lazy invalidation is used rather than a ``SortedList`` because a scan only ever
+  needs a prefix of the order and ``heapq``'s push and pop run in C, cheaper than a
+  ``SortedList``'s Python-level remove and add (measured: the SortedList version spent
+  half of a 100,000-task placement there).
 * **Partitions.**  For each tuple of spread preferences in use, the nodes are split by their
   label values (the leaves of SwarmKit's decision tree); each leaf has its own sorted order.
-  The tuple ``()`` is the whole set as a single leaf.
+  The tuple ``()`` is the whole set as a single leaf, kept from the first node that joins
+  (a first pass over a large cluster finds it built); the others are built on first use.
+* **Platforms.**  How many nodes have each ``(os, arch)``: when every node passes a
+  service's platform filter, its groups skip that filter (it cannot fail).
 * **Service and failure indices.**  The few nodes that hold active tasks of a service, and
   the nodes with recorded failures for a ``(service, spec_version)``: these are the nodes
   whose order differs from the spread order, and they are ranked separately.
@@ -28,7 +32,9 @@ from collections.abc import Iterable, Sequence
 
 from swarmsim.input.specs import NodeSpec
 from swarmsim.scheduler.constraint import ENGINE_LABEL_PREFIX, NODE_LABEL_PREFIX
-from swarmsim.scheduler.nodeinfo import FailureKey, NodeInfo, TaskRecord
+from swarmsim.scheduler.filters import NodePlatform, node_platform
+from swarmsim.scheduler.idorder import IdOrder
+from swarmsim.scheduler.nodeinfo import KEY_STRIDE, FailureKey, NodeInfo, TaskRecord
 
 Level = tuple[str, str]  # ("node" | "engine", label name)
 Path = tuple[str, ...]
@@ -56,35 +62,42 @@ class Partition:
     gives back afterwards the entries of nodes that did not change.
     """
 
-    __slots__ = ("by_rank", "heap_of", "heaps", "levels", "members", "path_of")
+    __slots__ = ("by_rank", "heap_of", "heaps", "levels", "members")
 
     def __init__(
-        self, levels: tuple[Level, ...], nodes: Iterable[NodeInfo], by_rank: list[NodeInfo | None]
+        self, levels: tuple[Level, ...], nodes: Iterable[NodeInfo],
+        by_rank: dict[int, NodeInfo | None],
     ) -> None:
         self.levels = levels
         self.by_rank = by_rank
-        self.path_of: dict[str, Path] = {}
-        self.members: dict[Path, dict[str, NodeInfo]] = {}
+        #: the nodes of each leaf, keyed by the node itself (hashed by identity: no id
+        #: string to read, which costs a cache miss per lookup on a large cluster)
+        self.members: dict[Path, dict[NodeInfo, None]] = {}
         self.heaps: dict[Path, list[int]] = {}
-        #: each node's leaf heap, keyed by the node itself (hashed by identity: no id string
-        #: to read, which costs a cache miss per lookup on a large cluster)
+        #: each node's leaf heap
         self.heap_of: dict[NodeInfo, list[int]] = {}
         if not levels:  # one leaf holds every node: no label to read
-            everyone = {node.id: node for node in nodes}
+            everyone = dict.fromkeys(nodes)
             if everyone:
                 self.members[()] = everyone
-                self.path_of = dict.fromkeys(everyone, ())
         else:
+            members, path_of = self.members, self.path_of
             for node in nodes:
-                path = self._path(node)
-                self.path_of[node.id] = path
-                self.members.setdefault(path, {})[node.id] = node
-        for path, members in self.members.items():
-            self.heaps[path] = []
+                path = path_of(node)
+                leaf = members.get(path)
+                if leaf is None:
+                    members[path] = {node: None}
+                else:
+                    leaf[node] = None
+        for path, leaf in self.members.items():
+            heap = self.heaps[path] = []
             self._rebuild(path)
-            self.heap_of.update(dict.fromkeys(members.values(), self.heaps[path]))
+            self.heap_of.update(dict.fromkeys(leaf, heap))
 
-    def _path(self, node: NodeInfo) -> Path:
+    def path_of(self, node: NodeInfo) -> Path:
+        """The leaf of ``node``: its values of the partition's labels (``""`` if unset)."""
+        if not self.levels:
+            return ()
         facts = node.facts
         if len(self.levels) == 1:  # the usual tree: one level
             kind, label = self.levels[0]
@@ -94,38 +107,41 @@ class Partition:
             for kind, label in self.levels
         )
 
+    def rebuild_all(self) -> None:
+        """Rebuild every leaf's heap (after the keys of all nodes changed)."""
+        for path in self.heaps:
+            self._rebuild(path)
+
     def _rebuild(self, path: Path) -> None:
         heap = self.heaps[path]  # rebuilt in place: heap_of refers to this list
-        heap[:] = [n.key for n in self.members[path].values() if n.ready]
+        heap[:] = [n.key for n in self.members[path] if n.ready]
         heapq.heapify(heap)
 
     def insert(self, node: NodeInfo) -> None:
         """Add a node (after it joined or after its record changed)."""
-        path = self._path(node)
-        self.path_of[node.id] = path
+        path = self.path_of(node)
         members = self.members.get(path)
         if members is None:
-            self.members[path] = {node.id: node}
+            self.members[path] = {node: None}
             self.heaps[path] = []
         else:
-            members[node.id] = node
+            members[node] = None
         self.heap_of[node] = self.heaps[path]
         if node.ready:
-            self.push(node)
+            self.push(node, path)
 
     def delete(self, node: NodeInfo) -> None:
-        """Remove a node; its heap entries become stale."""
-        path = self.path_of.pop(node.id)
+        """Remove a node (before its record changes); its heap entries become stale."""
+        path = self.path_of(node)
         del self.heap_of[node]
         members = self.members[path]
-        del members[node.id]
+        del members[node]
         if not members:
             del self.members[path]
             del self.heaps[path]
 
-    def push(self, node: NodeInfo) -> None:
-        """Record a ready node's current key in its leaf."""
-        path = self.path_of[node.id]
+    def push(self, node: NodeInfo, path: Path) -> None:
+        """Record a ready node's current key in its leaf ``path``."""
         heap = self.heaps[path]
         if len(heap) > 2 * len(self.members[path]) + 64:
             self._rebuild(path)
@@ -160,13 +176,18 @@ class NodeSet:
 
     def __init__(self) -> None:
         self.nodes: dict[str, NodeInfo] = {}
-        self.by_rank: list[NodeInfo | None] = []
+        self.order = IdOrder()
+        self.by_rank = self.order.by_rank
         self.service_nodes: dict[str, set[NodeInfo]] = {}
         self.failure_nodes: dict[FailureKey, set[NodeInfo]] = {}
-        self._partitions: dict[tuple[Level, ...], Partition] = {}
-        self._max_id = ""
-        self._stale = False
+        #: the single leaf of every node is kept as nodes join, so that the first pass
+        #: finds it built; a partition by labels is built when a group first needs it
+        self._partitions: dict[tuple[Level, ...], Partition] = {
+            (): Partition((), (), self.by_rank)
+        }
         self._dirty: list[NodeInfo] = []  # nodes whose total changed since the last flush
+        #: how many nodes have each platform (what the platform filter reads)
+        self.platforms: dict[NodePlatform, int] = {}
         #: sets that collect every node that changes (tasks, resources, record, removal);
         #: the sort-key indices of policies (``scheduler/keyed.py``) re-key them
         self.watchers: list[set[NodeInfo]] = []
@@ -180,28 +201,33 @@ class NodeSet:
         """Add a node with no tasks (the caller checked it is new)."""
         node = NodeInfo(spec)
         self.nodes[node.id] = node
+        self._count_platform(node, 1)
         if self.watchers:
             self._changed(node)
-        if self._stale or node.id < self._max_id:
-            self._stale = True  # ranks must be recomputed before the next use
-            return node
-        self._max_id = node.id
-        node.set_rank(len(self.by_rank))
-        self.by_rank.append(node)
+        renumbered = self.order.add(node, self.nodes)
         for part in self._partitions.values():
             part.insert(node)
+            if renumbered:  # every key changed
+                part.rebuild_all()
         return node
+
+    def _count_platform(self, node: NodeInfo, change: int) -> None:
+        plat = node_platform(node)
+        left = self.platforms.get(plat, 0) + change
+        if left:
+            self.platforms[plat] = left
+        else:
+            del self.platforms[plat]
 
     def update(self, node: NodeInfo, spec: NodeSpec) -> None:
         """Give a tracked node a new record (status, availability, labels, capacity ...)."""
         if self.watchers:
             self._changed(node)
-        if self._stale:
-            node.set_spec(spec)
-            return
+        self._count_platform(node, -1)
         for part in self._partitions.values():
             part.delete(node)
         node.set_spec(spec)
+        self._count_platform(node, 1)
         for part in self._partitions.values():
             part.insert(node)
 
@@ -210,35 +236,20 @@ class NodeSet:
         node = self.nodes.pop(node_id, None)
         if node is None:
             return None
+        self._count_platform(node, -1)
         if self.watchers:
             self._changed(node)
         for svc in node.by_service:
             self.service_nodes[svc].discard(node)
         for key in node.failures:
             self.failure_nodes[key].discard(node)
-        if not self._stale:
-            for part in self._partitions.values():
-                part.delete(node)
-            self.by_rank[node.rank] = None
+        for part in self._partitions.values():
+            part.delete(node)
+        self.order.remove(node)
         return node
-
-    def ensure_indexed(self) -> None:
-        """Recompute ranks and drop the partitions if nodes joined out of id order."""
-        if not self._stale:
-            return
-        nodes = self.nodes
-        ordered = [nodes[node_id] for node_id in sorted(nodes)]  # the keys are the ids
-        for rank, node in enumerate(ordered):
-            node.set_rank(rank)
-        self.by_rank = list(ordered)
-        self._max_id = ordered[-1].id if ordered else ""
-        self._partitions.clear()
-        self._dirty.clear()
-        self._stale = False
 
     def partition(self, levels: tuple[Level, ...]) -> Partition:
         """The partition for these spread levels (built on first use, then maintained)."""
-        self.ensure_indexed()
         if self._dirty:
             changed = set(self._dirty)
             self._dirty.clear()
@@ -252,7 +263,8 @@ class NodeSet:
 
     def in_id_order(self) -> list[NodeInfo]:
         """All nodes, ascending node id."""
-        return sorted(self.nodes.values(), key=lambda n: n.id)
+        nodes = self.nodes
+        return [nodes[node_id] for node_id in self.order.ids]
 
     # --- accounting -------------------------------------------------------------------
     def track(self, node: NodeInfo, task_id: str, rec: TaskRecord) -> None:
@@ -276,10 +288,25 @@ class NodeSet:
         holders = self.service_nodes.get(svc)
         if holders is None:
             holders = self.service_nodes[svc] = set()
-        for node, task_id in zip(nodes, task_ids, strict=True):
-            node.add_task(task_id, rec)
-            if node.by_service[svc] == 1:
-                holders.add(node)
+        if rec.generic or rec.host_ports:
+            for node, task_id in zip(nodes, task_ids, strict=True):
+                node.add_task(task_id, rec)
+                if node.by_service[svc] == 1:
+                    holders.add(node)
+        else:  # NodeInfo.add_task for a record that holds CPU and memory only, inline
+            cpu, mem = rec.nano_cpus, rec.memory
+            for node, task_id in zip(nodes, task_ids, strict=True):
+                node.tasks[task_id] = rec
+                if cpu or mem:
+                    node.avail_cpu -= cpu
+                    node.avail_mem -= mem
+                node.total += 1
+                node.key += KEY_STRIDE
+                by_service = node.by_service
+                count = by_service.get(svc, 0)
+                by_service[svc] = count + 1
+                if not count:
+                    holders.add(node)
         self._dirty.extend(nodes)
         for watcher in self.watchers:
             watcher.update(nodes)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
 from itertools import repeat
+from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -59,6 +60,9 @@ class PendingTask(NamedTuple):
     spec_version: int = 0
     slot: int = 0
     node_id: str | None = None
+
+
+_task_id = attrgetter("id")
 
 
 class Decision(NamedTuple):
@@ -200,7 +204,7 @@ class Scheduler:
     def _schedule(
         self, pending: Sequence[PendingTask], services: Mapping[str, ServiceSpec], now: float
     ) -> list[Decision]:
-        ids = [task.id for task in pending]
+        ids = list(map(_task_id, pending))
         if len(set(ids)) != len(ids):
             raise ValueError("a task is pending twice")
         tracked = self._task_node
@@ -211,19 +215,23 @@ class Scheduler:
         decisions: list[Decision | None] = [None] * len(pending)
         groups: dict[tuple[str, int], list[int]] = {}
         preassigned: list[int] = []
-        for i, task in enumerate(pending):
-            if task.service not in services:
-                decisions[i] = Decision(task.id, None, "", "")
-            elif task.node_id is not None:
+        last: tuple[str, int] | None = None
+        members: list[int] = []
+        for i, (task_id, name, version, _slot, node_id) in enumerate(pending):
+            if node_id is None and (name, version) == last:
+                members.append(i)  # the usual case: the same group as the task before
+            elif name not in services:
+                decisions[i] = Decision(task_id, None, "", "")
+            elif node_id is not None:
                 preassigned.append(i)
             else:
-                key = (task.service, task.spec_version)
-                members = groups.get(key)
-                if members is None:
-                    groups[key] = [i]
+                last = (name, version)
+                found = groups.get(last)
+                if found is None:
+                    members = groups[last] = [i]
                 else:
+                    members = found
                     members.append(i)
-        self._nodes.ensure_indexed()
         pipelines: dict[str, Pipeline] = {}
         for i in preassigned:
             decisions[i] = self._confirm(pending[i], services, pipelines)
@@ -247,7 +255,7 @@ class Scheduler:
                 ))
             else:
                 placer = GroupPlacer(
-                    self._nodes, Pipeline(service), rec, task_ids,
+                    self._nodes, Pipeline(service, self._nodes.platforms), rec, task_ids,
                     service.placement.preferences, now,
                 )
                 result = placer.run()
@@ -258,8 +266,12 @@ class Scheduler:
                 tuple.__new__, repeat(Decision),
                 zip(task_ids, node_ids, repeat(MSG_ASSIGNED), repeat("")),
             )
-            for i, decision in zip(members, made, strict=False):
-                decisions[i] = decision
+            first = members[0]
+            if members[-1] - first == len(members) - 1:  # the usual: a run of ``pending``
+                decisions[first : first + len(node_ids)] = made
+            else:
+                for i, decision in zip(members, made, strict=False):
+                    decisions[i] = decision
             if len(result.nodes) < len(members):
                 error = (
                     f"{NO_SUITABLE_NODE} ({result.explanation})"
@@ -299,7 +311,6 @@ class Scheduler:
 
     def node_views(self, now: float) -> list[NodeView]:
         """Views of the ready, active nodes in node-id order (a policy's ``migrate``)."""
-        self._nodes.ensure_indexed()
         return views(self._nodes, now)
 
     # --- inspection -------------------------------------------------------------------
@@ -342,7 +353,6 @@ class Scheduler:
                 its own node (a running task explained after the fact); its accounting
                 is restored before returning.
         """
-        self._nodes.ensure_indexed()
         held = self._node_of(own) if own is not None else None
         if held is not None and own in held.inactive:
             held = None  # not counted as active: nothing to give back and restore

@@ -147,7 +147,7 @@ class GroupPlacer:
             count = node.by_service[self.svc]
             tree = root
             tree.tasks += count
-            for value in part.path_of[node.id] if part.levels else ():
+            for value in part.path_of(node):
                 tree = tree.next[value]  # type: ignore[index]
                 tree.tasks += count
         return root
@@ -201,7 +201,7 @@ class GroupPlacer:
                 if special_by_path is None:
                     special_by_path = {}
                     for node in specials:
-                        special_by_path.setdefault(part.path_of[node.id], []).append(node)
+                        special_by_path.setdefault(part.path_of(node), []).append(node)
                 extra = sorted(special_by_path.get(leaf.path, ()), key=self.sort_key)
                 for node in extra:
                     failed = first_failure(node)
@@ -265,7 +265,7 @@ class GroupPlacer:
             for sort_key, failed in leaf.special_fails:
                 if bound is None or sort_key > bound:
                     counts[failed] += 1
-            for node in self.part.members.get(leaf.path, {}).values():
+            for node in self.part.members.get(leaf.path, {}):
                 if not node.ready and node not in specials:
                     if bound is None or (0, 0, node.key) > bound:
                         counts[READY] += 1
