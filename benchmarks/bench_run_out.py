@@ -36,6 +36,10 @@ from bench_swarm3k import compose, scenario, size_arguments  # noqa: E402
 
 from swarmsim.foundation.textfiles import located, open_text  # noqa: E402
 
+#: the targets at Swarm3k size: CPU time with --out against without, and peak memory
+CPU_TARGET = 2.0
+RSS_TARGET_MB = 2000
+
 FILES = ("events.jsonl", "final.json", "scenario.json", "metrics.csv", "tasks.csv",
          "nodes.csv", "summary.json", "stack-ps.txt", "utilisation.png", "replicas.png",
          "tasks.png", "snapshot.png", "report.html", "visualizer.html")
@@ -113,6 +117,11 @@ def main() -> None:
         print(f"{label:20s} {b:13.1f} {o:12.1f} {o / b:7.2f}x  (spread without "
               f"{min(r[i] for r in base):.1f}-{max(r[i] for r in base):.1f}, with "
               f"{min(r[i] for r in out):.1f}-{max(r[i] for r in out):.1f})")
+    cpu = statistics.median(r[1] for r in out) / statistics.median(r[1] for r in base)
+    rss = statistics.median(r[2] for r in out)
+    print(f"target: CPU time with --out <= {CPU_TARGET:g}x without: {cpu:.2f}x, "
+          f"{'met' if cpu <= CPU_TARGET else 'NOT met'}; peak RSS <= {RSS_TARGET_MB:,} MB: "
+          f"{rss:,.0f} MB, {'met' if rss <= RSS_TARGET_MB else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -100,7 +100,7 @@ def collect(result: RunResult) -> RunMetrics:
         return cached[1]  # type: ignore[no-any-return]
     sim = result.sim
     start, end = 0.0, float(sim.now)
-    r, rows, summary = _levels(result, start, end)
+    r, rows, summary, converged = _levels(result, start, end)
     codes = request_codes(sim)
     table = codes.table()
     summary["requests"] = None
@@ -123,7 +123,7 @@ def collect(result: RunResult) -> RunMetrics:
         series=r.series,
         tasks=rows,
         nodes=tuple(r.node_rows),
-        disturbances=tuple(converge_times(r.series, r.disturbances, end)),
+        disturbances=tuple(converged),
         requests=table,
         request_rows=tuple(request_rows),
         summary=summary,
@@ -146,7 +146,7 @@ def run_summary(result: RunResult) -> dict[str, Any]:
         return cached[1].summary  # type: ignore[no-any-return]
     sim = result.sim
     start, end = 0.0, float(sim.now)
-    r, _rows, summary = _levels(result, start, end)
+    r, _rows, summary, _converged = _levels(result, start, end)
     codes = request_codes(sim)
     summary["requests"] = None
     if len(codes):
@@ -170,9 +170,10 @@ def _recorder(result: RunResult) -> Recorder:
     return rec  # type: ignore[no-any-return]
 
 
-def _levels(result: RunResult, start: float, end: float) -> tuple[Any, tuple[TaskRow, ...],
-                                                                   dict[str, Any]]:
-    """The replay, the task rows and the summary without its request figures."""
+def _levels(result: RunResult, start: float, end: float) -> tuple[
+        Any, tuple[TaskRow, ...], dict[str, Any], list[Disturbance]]:
+    """The replay, the task rows, the summary without its request figures and the
+    disturbances with their ``converged_after`` (computed once for both)."""
     sim = result.sim
     r = replay(sim.events, _recorder(result).records, machines_of(sim.scenario.nodes), end)
     resources = getattr(sim, "resources", None)
@@ -183,11 +184,13 @@ def _levels(result: RunResult, start: float, end: float) -> tuple[Any, tuple[Tas
     still = r.still_pending()
     capacity = {name: (cpu / 1e9, mem) for name, (cpu, mem) in r.machines.items()}
     modes = {name: s.mode for name, s in r.services.items()}
-    summary = summarize(r.series, rows, r.disturbances, capacity, start, end, still, modes)
+    converged = converge_times(r.series, r.disturbances, end)
+    summary = summarize(r.series, rows, r.disturbances, capacity, start, end, still, modes,
+                        converged)
     if resources is not None:
         summary["resources"] = resource_figures(r.series, rows, start, end, MODEL_NAME)
         summary["energy"] = energy_figures(r.series, sim.scenario.nodes, start, end)
-    return r, rows, summary
+    return r, rows, summary, converged
 
 
 def _request_cpu(series: SeriesSet, rows: list[tuple[float, str, str, float]], start: float,

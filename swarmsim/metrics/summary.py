@@ -195,8 +195,12 @@ def time_in(s: Series, start: float, end: float, pred: Any) -> float:
 def summarize(series: SeriesSet, rows: Sequence[TaskRow], disturbances: Sequence[Disturbance],
               capacity: Mapping[str, tuple[float, int]], start: float, end: float,
               still_pending: set[str] | None = None,
-              modes: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The whole summary of a run (``summary.json`` without request figures)."""
+              modes: Mapping[str, str] | None = None,
+              converged: Sequence[Disturbance] | None = None) -> dict[str, Any]:
+    """The whole summary of a run (``summary.json`` without request figures).
+
+    ``converged``: the disturbances with their ``converged_after``, when the caller has
+    them already (:func:`converge_times`; computed here otherwise)."""
     modes = modes or {}
     services: dict[str, Any] = {}
     by_service: dict[str, list[TaskRow]] = {}  # one pass over the rows, not one per service
@@ -218,7 +222,7 @@ def summarize(series: SeriesSet, rows: Sequence[TaskRow], disturbances: Sequence
             "pending_time": pending_stats(mine, still_pending),
             "restarts": restarts(mine),
         }
-    done = converge_times(series, disturbances, end)
+    done = converge_times(series, disturbances, end) if converged is None else converged
     times = [d.converged_after for d in done if d.converged_after is not None]
     counted = restarts(rows)
     return {

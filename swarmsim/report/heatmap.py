@@ -100,8 +100,8 @@ def grouping(data: RunData, nodes: Sequence[str]) -> tuple[str, dict[str, str]]:
         return f"node label {best[1]}", {n: f"{best[1]}={labels[n][best[1]]}" for n in nodes}
     roles = {}
     for n in nodes:
-        row = next((r for r in data.nodes if r.node == n), None)
-        roles[n] = row.role if row is not None else "?"
+        rows = data.node_rows(n)  # its first row: the role it joined with
+        roles[n] = rows[0].role if rows else "?"
     if 2 <= len(set(roles.values())) <= MAX_GROUPS:
         return "role", roles
     stems = {n: re.sub(r"[-_]?\d+$", "", n) or n for n in nodes}
