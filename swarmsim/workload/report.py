@@ -149,7 +149,7 @@ def _write_buckets(sim: TrafficRun, cols: Any, path: Path) -> Path:
                 fin = done[idx]
                 counts = np.bincount(cols.outcome[idx][fin], minlength=len(OUTCOMES))
                 ok = idx[fin & (cols.outcome[idx] == OK)]
-                stats = latency_stats(cols.latency[ok])
+                stats = latency_stats(cols.latency[ok], in_place=True)  # a copy
                 writer.writerow([
                     repr(float(b[lo] * width)), spec.name, hi - lo, *counts.tolist(),
                     int(np.count_nonzero(~fin)),

@@ -63,15 +63,22 @@ def figures(cols: Columns, rows: np.ndarray, now: float, seconds: float | None) 
         out[name] = int(counts[code])
     out["in_flight"] = int(np.count_nonzero(~done))
     out["throughput"] = out["ok"] / seconds if seconds else 0.0
-    out["latency"] = latency_stats(cols.latency[mine][done & (outcome == OK)])
+    # a copy of the rows: sorted where it is
+    out["latency"] = latency_stats(cols.latency[mine][done & (outcome == OK)], in_place=True)
     return out
 
 
-def latency_stats(latency: np.ndarray) -> dict[str, float | None]:
-    """Mean, p50, p95 and p99 of latencies (seconds), None when empty."""
+def latency_stats(latency: np.ndarray, *, in_place: bool = False) -> dict[str, float | None]:
+    """Mean, p50, p95 and p99 of latencies (seconds), None when empty.
+
+    With ``in_place`` the caller's array is sorted where it is instead of a sorted copy
+    (one copy of a million latencies less).
+    """
     if not len(latency):
         return {"mean": None, **{f"p{p}": None for p in PERCENTILES}}
-    ordered = np.sort(latency)
+    if in_place:
+        latency.sort()
+    ordered = latency if in_place else np.sort(latency)
     out: dict[str, float | None] = {"mean": float(ordered.mean())}
     for p in PERCENTILES:  # numpy's default ("linear") percentile, from one sort
         pos = p / 100 * (len(ordered) - 1)
