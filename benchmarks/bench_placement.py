@@ -22,6 +22,7 @@ import argparse
 import gc
 import heapq
 import math
+import os
 import statistics
 import sys
 import time
@@ -111,8 +112,11 @@ def run_case(nodes: int, services: int, replicas: int, seed: int, trace: bool) -
         for r in range(1, replicas + 1)
     ]
     sched = Scheduler()
-    for node in make_nodes(nodes, seed):
+    specs_of_nodes = make_nodes(nodes, seed)
+    join_start = time.process_time()
+    for node in specs_of_nodes:
         sched.add_node(node)
+    join = time.process_time() - join_start  # not part of the timed pass: shown beside it
     gc.collect()
     if trace:
         tracemalloc.start()
@@ -129,6 +133,7 @@ def run_case(nodes: int, services: int, replicas: int, seed: int, trace: bool) -
         "placed": placed,
         "seconds": elapsed,
         "cpu": cpu,
+        "join": join,
         "peak": peak,
     }
 
@@ -168,9 +173,10 @@ def main() -> None:
     print(
         f"{'nodes':>7} {'tasks':>8} {'placed':>8} {'wall s':>7} {'cpu s':>6} "
         f"{'placements/s':>13} {'us/placement':>13} {'floor us':>9} {'x floor':>8} "
-        f"{'spread':>13} {'peak MiB':>9}"
+        f"{'spread':>13} {'peak MiB':>9} {'join s':>7}"
     )
     per: dict[int, float] = {}
+    floor_per: dict[int, float] = {}
     for n in sizes:
         cpus = [r["cpu"] / max(r["placed"], 1) * 1e6 for r in runs[n]]
         cpu = statistics.median(r["cpu"] for r in runs[n])
@@ -178,11 +184,13 @@ def main() -> None:
         placed = runs[n][0]["placed"]
         per[n] = statistics.median(cpus)
         floor = statistics.median(floors[n]) / (args.services * args.replicas) * 1e6
+        floor_per[n] = floor
+        join = statistics.median(r["join"] for r in runs[n])
         peak = run_case(n, args.services, args.replicas, args.seed, trace=True)["peak"]
         print(
             f"{n:>7} {runs[n][0]['tasks']:>8} {placed:>8} {wall:>7.3f} {cpu:>6.3f} "
             f"{placed / cpu:>13,.0f} {per[n]:>13.2f} {floor:>9.2f} {per[n] / floor:>8.1f} "
-            f"{min(cpus):>6.2f}-{max(cpus):<6.2f} {peak / MIB:>9.1f}"
+            f"{min(cpus):>6.2f}-{max(cpus):<6.2f} {peak / MIB:>9.1f} {join:>7.3f}"
         )
         if n == 5000:
             ok = wall < TARGET_S and placed == runs[n][0]["tasks"]
@@ -195,6 +203,10 @@ def main() -> None:
         print(f"cost per placement at {big:,} nodes / at 5,000 nodes: {growth:.2f}x "
               f"(target <= {TARGET_GROWTH}x: {verdict}); log2 ratio "
               f"{math.log2(big) / math.log2(5000):.2f}")
+        print(f"baseline: the heap floor itself at {big:,} / at 5,000 nodes: "
+              f"{floor_per[big] / floor_per[5000]:.2f}x (memory cost of a larger heap)")
+    print(f"load average {os.getloadavg()[0]:.2f} over 1 minute at the end ('join s': CPU "
+          f"seconds of the add_node calls before the timed pass, for reference)")
 
 
 if __name__ == "__main__":

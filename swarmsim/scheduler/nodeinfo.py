@@ -18,7 +18,7 @@ from swarmsim.input.specs import NodeSpec, ServiceSpec
 from swarmsim.scheduler.constraint import NodeFacts
 
 FailureKey = tuple[str, int]
-KEY_STRIDE = 1 << 40  # rank < KEY_STRIDE, so total * KEY_STRIDE + rank orders by (total, rank)
+KEY_STRIDE = 1 << 32  # rank < KEY_STRIDE, so total * KEY_STRIDE + rank orders by (total, rank)
 
 
 @dataclass(frozen=True, slots=True)

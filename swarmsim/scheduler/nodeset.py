@@ -8,16 +8,15 @@ nodes it could choose:
   SwarmKit's ``nodeLess`` reduces to "fewer tasks in total first"; with the documented
   tie-break (lower node id first) that is the order of ``(total active tasks, node id)``.
   Ready-and-active nodes are kept in that order as the integer ``NodeInfo.key``
-  (``total * KEY_STRIDE + rank``, ``rank`` an integer in id order, kept as nodes join:
-  :mod:`.idorder`) in a binary heap: O(log n) per change of a node's total.  A heap
+  (``total * KEY_STRIDE + rank``, ``rank`` = position of the id in id order) in a binary
+  heap: O(log n) per change of a node's total.  A heap
   with lazy invalidation is used rather than a ``SortedList`` because a scan only ever
   needs a prefix of the order and ``heapq``'s push and pop run in C, cheaper than a
   ``SortedList``'s Python-level remove and add (measured: the SortedList version spent
   half of a 100,000-task placement there).
 * **Partitions.**  For each tuple of spread preferences in use, the nodes are split by their
   label values (the leaves of SwarmKit's decision tree); each leaf has its own sorted order.
-  The tuple ``()`` is the whole set as a single leaf, kept from the first node that joins
-  (a first pass over a large cluster finds it built); the others are built on first use.
+  The tuple ``()`` is the whole set as a single leaf.
 * **Platforms.**  How many nodes have each ``(os, arch)``: when every node passes a
   service's platform filter, its groups skip that filter (it cannot fail).
 * **Service and failure indices.**  The few nodes that hold active tasks of a service, and
@@ -33,7 +32,6 @@ from collections.abc import Iterable, Sequence
 from swarmsim.input.specs import NodeSpec
 from swarmsim.scheduler.constraint import ENGINE_LABEL_PREFIX, NODE_LABEL_PREFIX
 from swarmsim.scheduler.filters import NodePlatform, node_platform
-from swarmsim.scheduler.idorder import IdOrder
 from swarmsim.scheduler.nodeinfo import KEY_STRIDE, FailureKey, NodeInfo, TaskRecord
 
 Level = tuple[str, str]  # ("node" | "engine", label name)
@@ -66,7 +64,7 @@ class Partition:
 
     def __init__(
         self, levels: tuple[Level, ...], nodes: Iterable[NodeInfo],
-        by_rank: dict[int, NodeInfo | None],
+        by_rank: list[NodeInfo | None],
     ) -> None:
         self.levels = levels
         self.by_rank = by_rank
@@ -106,11 +104,6 @@ class Partition:
             (facts.labels if kind == "node" else facts.engine_labels).get(label, "")
             for kind, label in self.levels
         )
-
-    def rebuild_all(self) -> None:
-        """Rebuild every leaf's heap (after the keys of all nodes changed)."""
-        for path in self.heaps:
-            self._rebuild(path)
 
     def _rebuild(self, path: Path) -> None:
         heap = self.heaps[path]  # rebuilt in place: heap_of refers to this list
@@ -176,15 +169,12 @@ class NodeSet:
 
     def __init__(self) -> None:
         self.nodes: dict[str, NodeInfo] = {}
-        self.order = IdOrder()
-        self.by_rank = self.order.by_rank
+        self.by_rank: list[NodeInfo | None] = []
         self.service_nodes: dict[str, set[NodeInfo]] = {}
         self.failure_nodes: dict[FailureKey, set[NodeInfo]] = {}
-        #: the single leaf of every node is kept as nodes join, so that the first pass
-        #: finds it built; a partition by labels is built when a group first needs it
-        self._partitions: dict[tuple[Level, ...], Partition] = {
-            (): Partition((), (), self.by_rank)
-        }
+        self._partitions: dict[tuple[Level, ...], Partition] = {}
+        self._max_id = ""
+        self._stale = False
         self._dirty: list[NodeInfo] = []  # nodes whose total changed since the last flush
         #: how many nodes have each platform (what the platform filter reads)
         self.platforms: dict[NodePlatform, int] = {}
@@ -204,11 +194,14 @@ class NodeSet:
         self._count_platform(node, 1)
         if self.watchers:
             self._changed(node)
-        renumbered = self.order.add(node, self.nodes)
+        if self._stale or node.id < self._max_id:
+            self._stale = True  # ranks must be recomputed before the next use
+            return node
+        self._max_id = node.id
+        node.set_rank(len(self.by_rank))
+        self.by_rank.append(node)
         for part in self._partitions.values():
             part.insert(node)
-            if renumbered:  # every key changed
-                part.rebuild_all()
         return node
 
     def _count_platform(self, node: NodeInfo, change: int) -> None:
@@ -224,6 +217,10 @@ class NodeSet:
         if self.watchers:
             self._changed(node)
         self._count_platform(node, -1)
+        if self._stale:
+            node.set_spec(spec)
+            self._count_platform(node, 1)
+            return
         for part in self._partitions.values():
             part.delete(node)
         node.set_spec(spec)
@@ -243,13 +240,29 @@ class NodeSet:
             self.service_nodes[svc].discard(node)
         for key in node.failures:
             self.failure_nodes[key].discard(node)
-        for part in self._partitions.values():
-            part.delete(node)
-        self.order.remove(node)
+        if not self._stale:
+            for part in self._partitions.values():
+                part.delete(node)
+            self.by_rank[node.rank] = None
         return node
+
+    def ensure_indexed(self) -> None:
+        """Recompute ranks and drop the partitions if nodes joined out of id order."""
+        if not self._stale:
+            return
+        nodes = self.nodes
+        ordered = [nodes[node_id] for node_id in sorted(nodes)]  # the keys are the ids
+        for rank, node in enumerate(ordered):
+            node.set_rank(rank)
+        self.by_rank = list(ordered)
+        self._max_id = ordered[-1].id if ordered else ""
+        self._partitions.clear()
+        self._dirty.clear()
+        self._stale = False
 
     def partition(self, levels: tuple[Level, ...]) -> Partition:
         """The partition for these spread levels (built on first use, then maintained)."""
+        self.ensure_indexed()
         if self._dirty:
             changed = set(self._dirty)
             self._dirty.clear()
@@ -263,8 +276,7 @@ class NodeSet:
 
     def in_id_order(self) -> list[NodeInfo]:
         """All nodes, ascending node id."""
-        nodes = self.nodes
-        return [nodes[node_id] for node_id in self.order.ids]
+        return sorted(self.nodes.values(), key=lambda n: n.id)
 
     # --- accounting -------------------------------------------------------------------
     def track(self, node: NodeInfo, task_id: str, rec: TaskRecord) -> None:

@@ -232,6 +232,7 @@ class Scheduler:
                 else:
                     members = found
                     members.append(i)
+        self._nodes.ensure_indexed()
         pipelines: dict[str, Pipeline] = {}
         for i in preassigned:
             decisions[i] = self._confirm(pending[i], services, pipelines)
@@ -311,6 +312,7 @@ class Scheduler:
 
     def node_views(self, now: float) -> list[NodeView]:
         """Views of the ready, active nodes in node-id order (a policy's ``migrate``)."""
+        self._nodes.ensure_indexed()
         return views(self._nodes, now)
 
     # --- inspection -------------------------------------------------------------------
@@ -353,6 +355,7 @@ class Scheduler:
                 its own node (a running task explained after the fact); its accounting
                 is restored before returning.
         """
+        self._nodes.ensure_indexed()
         held = self._node_of(own) if own is not None else None
         if held is not None and own in held.inactive:
             held = None  # not counted as active: nothing to give back and restore
