@@ -72,7 +72,7 @@ class Partition:
         #: string to read, which costs a cache miss per lookup on a large cluster)
         self.members: dict[Path, dict[NodeInfo, None]] = {}
         self.heaps: dict[Path, list[int]] = {}
-        #: each node's leaf heap
+        #: each node's leaf heap (empty for the lone leaf: no lookup needed)
         self.heap_of: dict[NodeInfo, list[int]] = {}
         if not levels:  # one leaf holds every node: no label to read
             everyone = dict.fromkeys(nodes)
@@ -90,7 +90,8 @@ class Partition:
         for path, leaf in self.members.items():
             heap = self.heaps[path] = []
             self._rebuild(path)
-            self.heap_of.update(dict.fromkeys(leaf, heap))
+            if levels:
+                self.heap_of.update(dict.fromkeys(leaf, heap))
 
     def path_of(self, node: NodeInfo) -> Path:
         """The leaf of ``node``: its values of the partition's labels (``""`` if unset)."""
@@ -119,14 +120,15 @@ class Partition:
             self.heaps[path] = []
         else:
             members[node] = None
-        self.heap_of[node] = self.heaps[path]
+        if self.levels:
+            self.heap_of[node] = self.heaps[path]
         if node.ready:
             self.push(node, path)
 
     def delete(self, node: NodeInfo) -> None:
         """Remove a node (before its record changes); its heap entries become stale."""
         path = self.path_of(node)
-        del self.heap_of[node]
+        self.heap_of.pop(node, None)
         members = self.members[path]
         del members[node]
         if not members:
@@ -252,8 +254,9 @@ class NodeSet:
             return
         nodes = self.nodes
         ordered = [nodes[node_id] for node_id in sorted(nodes)]  # the keys are the ids
-        for rank, node in enumerate(ordered):
-            node.set_rank(rank)
+        for rank, node in enumerate(ordered):  # NodeInfo.set_rank, inline
+            node.rank = rank
+            node.key = node.total * KEY_STRIDE + rank
         self.by_rank = list(ordered)
         self._max_id = ordered[-1].id if ordered else ""
         self._partitions.clear()
