@@ -112,7 +112,7 @@ class Replay(Levels):
         t = self.tasks.get(ev.id)
         if t is None:
             t = self.tasks[ev.id] = TaskView(ev.id, ev.task, ev.service, now)
-        old_where = t.node
+        old_where, was_alive = t.node, t.actual
         old_state, old_desired = t.state, t.desired
         s = t.state = STATES[ev.state]
         desired = t.desired = STATES[ev.desired_state]
@@ -148,6 +148,9 @@ class Replay(Levels):
         elif not pend and t.pending_since is not None:
             t.pending_time += now - t.pending_since
             t.pending_since = None
+        if (ASSIGNED <= old_state < RUNNING and ASSIGNED <= s < RUNNING and desired is old_desired
+                and t.actual is was_alive and t.node == old_where):
+            return  # between assigned and running, as it was: the same shares
         self._apply(t, old_where)
 
     def _stop_cause(self, t: TaskView) -> str:

@@ -54,17 +54,9 @@ def _write_run(result: RunResult, out: Path, compress: bool) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     events = out / ("events.jsonl" + (GZ if compress else ""))
     with open_text(events, "w") as fh:
-        lines: list[str] = []
-        line = TaskLines().line
-        for event in result.sim.events:
-            lines.append(line(event))
-            if len(lines) == 4096:
-                lines.append("")
-                fh.write("\n".join(lines))
-                lines.clear()
-        if lines:
-            lines.append("")
-            fh.write("\n".join(lines))
+        line, records = TaskLines().line, result.sim.events
+        for i in range(0, len(records), 4096):  # a block of lines at a time
+            fh.write("\n".join(map(line, records[i:i + 4096])) + "\n")
     final = out / "final.json"
     with final.open("w", encoding="utf-8") as fh:
         dump_indented(final_document(result), fh)
