@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from swarmsim.metrics.series import value_at
 from swarmsim.report.data import RunData
 from swarmsim.report.heatmap import draw_heatmap
 from swarmsim.report.style import natural_key, short_service
@@ -104,8 +105,8 @@ def plot_utilisation(data: RunData, *, ax: Axes, metric: str = "used_cpus",
             times = sorted(set(tot_t) | set(cap_t))
             pct = []
             for x in times:
-                cap = _at(cap_t, cap_v, x)
-                pct.append(100.0 * _at(tot_t, tot_v, x) / cap if cap else 0.0)
+                cap = value_at(cap_t, cap_v, x)
+                pct.append(100.0 * value_at(tot_t, tot_v, x) / cap if cap else 0.0)
             if times:
                 ax.step(times, pct, where="post", color="black", linewidth=2.6,
                         label="cluster", alpha=0.8)
@@ -129,10 +130,6 @@ def plot_utilisation(data: RunData, *, ax: Axes, metric: str = "used_cpus",
     ax.set_xlim(data.start, data.end)
     return ax
 
-
-def _at(times: list[float], values: list[float], t: float) -> float:
-    k = int(np.searchsorted(times, t, side="right"))
-    return values[k - 1] if k else 0.0
 
 
 def _worst_services(data: RunData, k: int) -> list[str]:
@@ -272,8 +269,8 @@ def _percent(running: tuple[list[float], list[float]],
     times = sorted(set(running[0]) | set(desired[0]))
     out = []
     for t in times:
-        d = _at(list(desired[0]), list(desired[1]), t)
-        out.append(100.0 * _at(list(running[0]), list(running[1]), t) / d if d else 100.0)
+        d = value_at(*desired, t)
+        out.append(100.0 * value_at(*running, t) / d if d else 100.0)
     return times, out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 
+from swarmsim.metrics.series import value_at
 from swarmsim.report.data import RunData
 from swarmsim.report.heatmap import draw_heatmap
 
@@ -46,8 +47,8 @@ def _percent(data: RunData, node: str, metric: str, cap_index: int
     points = sorted(set(times) | set(up_t))
     out = []
     for t in points:
-        up = _at(up_t, up_v, t)
-        v = _at(times, values, t)
+        up = value_at(up_t, up_v, t)
+        v = value_at(times, values, t)
         out.append(100.0 * v / cap if up and cap else float("nan"))
     return points, out
 
@@ -58,8 +59,8 @@ def _cluster(data: RunData, metric: str, cap_index: int) -> tuple[list[float], l
     times = sorted(set(tot_t) | set(cap_t))
     pct = []
     for x in times:
-        cap = _at(cap_t, cap_v, x)
-        pct.append(100.0 * _at(tot_t, tot_v, x) / cap if cap else float("nan"))
+        cap = value_at(cap_t, cap_v, x)
+        pct.append(100.0 * value_at(tot_t, tot_v, x) / cap if cap else float("nan"))
     return times, pct
 
 
@@ -106,7 +107,3 @@ def _peak(ax: Axes) -> float:
              if np.size(line.get_ydata()) and not np.all(np.isnan(line.get_ydata()))]
     return max(peaks, default=0.0)
 
-
-def _at(times: list[float], values: list[float], t: float) -> float:
-    k = int(np.searchsorted(times, t, side="right"))
-    return values[k - 1] if k else 0.0
