@@ -66,3 +66,14 @@ def test_what_json_refuses_is_refused():
         dumps_indented({"a": {1, 2}})
     with pytest.raises(TypeError):
         dumps_indented({(1, 2): 3})
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(["id", "%s", "%", "n\u00e9", "a"]), scalars,
+                                min_size=1, max_size=4), max_size=6))
+def test_lists_of_records_share_templates_and_write_json_dumps_text(records):
+    # records of one shape share one template: a key like "%s" and values of another
+    # type (1 and True, 1.0 and 1) must never be written through the wrong one
+    doc = {"tasks": records, "again": [dict(r) for r in records]}
+    assert dumps_indented(doc) == json.dumps(doc, indent=2)
+    swapped = [{k: (int(v) if type(v) is bool else v) for k, v in r.items()} for r in records]
+    assert dumps_indented(swapped) == json.dumps(swapped, indent=2)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from json.encoder import encode_basestring_ascii as _str
-from typing import IO, Any
+from typing import IO, Any, cast
 
 _INF = float("inf")
 _BLOCK = 1 << 16  # pieces held before a block is written out
@@ -105,6 +105,8 @@ def _write(o: Any, out: list[str], level: int, sink: Callable[[str], Any] | None
                 out.append(sep + _str(v))
             elif t is int:
                 out.append(sep + int.__repr__(v))
+            elif t is dict and v and (flat := _flat(v, level + 1)) is not None:
+                out.append(sep + flat)  # a record of scalars: one template
             else:
                 out.append(sep)
                 _write(v, out, level + 1, sink)
@@ -116,6 +118,47 @@ def _write(o: Any, out: list[str], level: int, sink: Callable[[str], Any] | None
     else:
         json.dumps(o)  # raises json's own TypeError for what it cannot write
         raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+#: how a scalar of each type is written in a record's template, as an expression of v[i]
+_EXPR: dict[type, str] = {
+    str: "S(v[{i}])",
+    int: "I(v[{i}])",
+    bool: "('true' if v[{i}] else 'false')",
+    type(None): "'null'",
+    float: "(R(v[{i}]) if v[{i}] - v[{i}] == 0 else F(v[{i}]))",  # NaN, +-inf: json's words
+}
+
+#: per (keys, value types, level): the function writing such a record, or None
+_RECORDS: dict[tuple[tuple[Any, ...], tuple[type, ...], int],
+               Callable[[tuple[Any, ...]], str] | None] = {}
+
+
+def _flat(d: dict[Any, Any], level: int) -> str | None:
+    """The text of a dict whose keys are strings and values scalars (a list of such
+    records, e.g. a run's tasks, shares one template per shape), else None."""
+    keys = tuple(d)
+    values = tuple(d.values())
+    shape = (keys, tuple(map(type, values)), level)
+    try:
+        write = _RECORDS[shape]
+    except KeyError:
+        write = _RECORDS[shape] = _record_writer(*shape)
+    return None if write is None else write(values)
+
+
+def _record_writer(keys: tuple[Any, ...], types: tuple[type, ...], level: int
+                   ) -> Callable[[tuple[Any, ...]], str] | None:
+    if any(type(k) is not str for k in keys) or any(t not in _EXPR for t in types):
+        return None
+    inner = "\n" + "  " * (level + 1)
+    template = "{" + ",".join(inner + _str(k).replace("%", "%%") + ": %s"
+                              for k in keys) + "\n" + "  " * level + "}"
+    exprs = ", ".join(_EXPR[t].format(i=i) for i, t in enumerate(types))
+    scope: dict[str, Any] = {"S": _str, "I": int.__repr__, "R": float.__repr__,
+                             "F": _float, "T": template}
+    exec(f"def record(v):\n    return T % ({exprs},)\n", scope)  # the code above: no input
+    return cast("Callable[[tuple[Any, ...]], str]", scope["record"])
 
 
 def dumps_indented(value: Any) -> str:
