@@ -13,9 +13,12 @@ helper processes, and a speed-up estimated from CPU times alone, which a loaded 
 distorts far less than wall times: the command reports the CPU seconds each process
 spent on each stretch of shared work (``swarmsim.experiments.sharing.cpu_ledger``, one
 entry per stretch), so with two workers the critical path is the command process's
-serial CPU (everything outside the shared stretches) plus, per stretch, the larger of
-the two processes' CPU; the helper's CPU outside its items (its start-up and imports)
-is counted in the first stretch.  The estimate is one worker's CPU over that path.  It
+serial CPU (everything outside the shared stretches) plus, per stretch, the largest of
+the processes' CPU; the helpers' CPU outside their items (their start-up) is counted in
+the first stretch.  The drawing processes (``swarmsim.experiments.drawers``) report two
+stretches: their start-up (loading the plotting library) beside the command process's
+own work from their fork to the figures (loading the simulator, the runs' set-up), and
+the figures.  The estimate is one worker's CPU over that path.  It
 leaves out what CPU times cannot show (process start and exit, waiting on pipes), so it
 is an upper bound of what two free cores give.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +18,36 @@ from swarmsim.cli.compare_cmd import (
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the sweep; print a summary per grid point, write ``sweep.csv`` and plots."""
-    with helper_pool(args, plots=True) as pool:
-        return _sweep(args, pool)
+    """Run the sweep; print a summary per grid point, write ``sweep.csv`` and plots.
+
+    With W >= 2 local workers, W drawing processes start first, before the simulation
+    loads (:mod:`swarmsim.experiments.drawers`), and draw the figures once the runs
+    (shared with W - 1 helpers) are done.
+    """
+    import os
+
+    # loads the drawing code only (not the simulation): the drawers are forked from here
+    from swarmsim.experiments.drawers import DrawError, started_drawers
+
+    workers = args.workers or os.cpu_count() or 1
+    count = workers if workers >= 2 and not args.dask else 0
+    try:
+        with started_drawers(count, args.format) as drawers, \
+                helper_pool(args, plots=drawers is None) as pool:
+            return _sweep(args, pool, drawers)
+    except DrawError as err:
+        print(f"swarmsim sweep: {checked.one_line(str(err))}", file=sys.stderr)
+        return 1
 
 
-def _sweep(args: argparse.Namespace, pool: Any) -> int:
+def _sweep(args: argparse.Namespace, pool: Any, drawers: Any) -> int:
     from dataclasses import replace
 
     # this sub-command's modules load only when it runs: `swarmsim --help` and the
     # other sub-commands start without them
     from swarmsim.experiments import format_table, load_sweep, summarize, sweep
     from swarmsim.experiments.compare import write_csv
-    from swarmsim.experiments.plots import save_interval_plots
+    from swarmsim.experiments.plots import figure_jobs, save_interval_plots
     from swarmsim.outputs.files import check_out_dir, write_staged
 
     out = check_out_dir(args.out or "sweep-out", force=args.force, markers=("sweep.csv",))
@@ -42,6 +60,9 @@ def _sweep(args: argparse.Namespace, pool: Any) -> int:
 
     def write(d: Path) -> list[Path]:
         write_csv(d / "sweep.csv", records)
+        if drawers is not None:
+            jobs = figure_jobs(d, records, rows, point=keys, fmt=args.format)
+            return [d / "sweep.csv", *drawers.draw(jobs)]
         return [d / "sweep.csv", *save_interval_plots(d, records, rows, point=keys,
                                                       fmt=args.format, pool=pool)]
 

@@ -11,12 +11,10 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from swarmsim.experiments.builtin_measures import DESCRIPTIONS
-from swarmsim.experiments.measures import point_label
-from swarmsim.experiments.sharing import share
 from swarmsim.foundation.collector import paused_collector
 from swarmsim.foundation.figures import DPI, FORMATS, figure_metadata
 
@@ -28,17 +26,61 @@ def _wrap(text: str, width: int = _WRAP) -> str:
     return "\n".join(textwrap.wrap(" ".join(parts), width, break_long_words=False)) or text
 
 
+@dataclass(frozen=True)
+class Group:
+    """One group of an interval plot: its label, grid point, runs and estimate."""
+
+    policy: str
+    point: str
+    n: int
+    mean: float
+    ci_low: float
+    ci_high: float
+    ys: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class IntervalFigure:
+    """Everything an interval plot shows, as plain data: drawn without the records (by
+    a process that has loaded the plotting library and nothing else)."""
+
+    metric: str
+    ylabel: str
+    groups: tuple[Group, ...]
+    with_points: bool
+
+
+def figure_data(records: Sequence[Mapping[str, Any]], rows: Sequence[Any], metric: str,
+                by: str = "policy", point: Sequence[str] = ()) -> IntervalFigure:
+    """What :func:`interval_plot` draws for ``metric``: each group's runs and interval."""
+    from swarmsim.experiments.builtin_measures import DESCRIPTIONS
+    from swarmsim.experiments.measures import point_label
+
+    groups = []
+    for row in (r for r in rows if r.metric == metric):
+        ys = [float(rec[metric]) for rec in records
+              if str(rec[by]) == row.policy and point_label(rec, point) == row.point
+              and math.isfinite(float(rec.get(metric, math.nan)))]
+        groups.append(Group(row.policy, row.point, row.n, row.mean, row.ci_low,
+                            row.ci_high, tuple(ys)))
+    return IntervalFigure(metric, DESCRIPTIONS.get(metric, metric), tuple(groups),
+                          bool(point))
+
+
 def interval_plot(ax: Any, records: Sequence[Mapping[str, Any]], rows: Sequence[Any],
                   metric: str, by: str = "policy", point: Sequence[str] = ()) -> Any:
     """Draw ``metric`` per group on ``ax``: every run as a grey dot, the mean as a blue
     square with its 95% confidence interval; a legend says which is which. Returns
     ``ax``."""
-    block = [r for r in rows if r.metric == metric]
+    return draw_intervals(ax, figure_data(records, rows, metric, by, point))
+
+
+def draw_intervals(ax: Any, data: IntervalFigure) -> Any:
+    """Draw an :class:`IntervalFigure` on ``ax`` (see :func:`interval_plot`); ``ax``."""
+    block = data.groups
     dots = bar = None
     for x, row in enumerate(block):
-        ys = [float(rec[metric]) for rec in records
-              if str(rec[by]) == row.policy and point_label(rec, point) == row.point
-              and math.isfinite(float(rec.get(metric, math.nan)))]
+        ys = list(row.ys)
         if ys:
             dots = ax.plot([x - 0.12] * len(ys), ys, "o", alpha=0.45, color="tab:gray",
                            markersize=4, linestyle="none")[0]
@@ -63,8 +105,8 @@ def interval_plot(ax: Any, records: Sequence[Mapping[str, Any]], rows: Sequence[
         top = ax.secondary_xaxis("top")
         top.set_xticks(centres, names, fontsize=8, color="dimgray")
         top.tick_params(length=0)
-    ax.set_title(metric, fontsize=10)
-    ax.set_ylabel(_wrap(DESCRIPTIONS.get(metric, metric), 32), fontsize=8)
+    ax.set_title(data.metric, fontsize=10)
+    ax.set_ylabel(_wrap(data.ylabel, 32), fontsize=8)
     ax.tick_params(axis="y", labelsize=8)
     ax.grid(axis="y", color="0.9", linewidth=0.6)
     pairs = [(h, text) for h, text in ((dots, "one replication"),
@@ -92,13 +134,41 @@ def plot_jobs(out: Path, records: Sequence[Mapping[str, Any]], rows: Sequence[An
 def save_one(path: Path, records: Sequence[Mapping[str, Any]], rows: Sequence[Any],
              metric: str, by: str, point: Sequence[str]) -> Path:
     """Render one interval plot to ``path`` (its suffix is the format)."""
+    return render(path, figure_data(records, rows, metric, by, point))
+
+
+def figure_jobs(out: Path, records: Sequence[Mapping[str, Any]], rows: Sequence[Any],
+                by: str = "policy", point: Sequence[str] = (),
+                fmt: str = "png") -> list[tuple[Path, IntervalFigure]]:
+    """:func:`plot_jobs` as plain data: one ``(path, figure)`` per column with data, for
+    :func:`render` in any process."""
+    return [(job[0], figure_data(*job[1:])) for job in plot_jobs(out, records, rows, by,
+                                                                  point, fmt)]
+
+
+def load_plotting(fmt: str = "png") -> None:
+    """Import what :func:`render` needs to write ``fmt`` (done by the first call)."""
+    with paused_collector():  # importing builds many objects and no garbage
+        import matplotlib.figure
+
+        if fmt == "png":
+            import matplotlib.backends.backend_agg
+        elif fmt == "svg":
+            import matplotlib.backends.backend_svg
+        elif fmt == "pdf":
+            import matplotlib.backends.backend_pdf  # noqa: F401
+
+
+def render(path: Path, data: IntervalFigure) -> Path:
+    """Render an :class:`IntervalFigure` to ``path`` (its suffix is the format)."""
     with paused_collector():  # the first call imports the plotting library
         import matplotlib
         from matplotlib.figure import Figure
 
-    width = min(12.0, max(3.6, 1.0 + 0.85 * len(rows)))
-    fig = Figure(figsize=(width, 3.4 + (0.5 if point else 0.0)), layout="constrained")
-    interval_plot(fig.add_subplot(), records, rows, metric, by, point)
+    width = min(12.0, max(3.6, 1.0 + 0.85 * len(data.groups)))
+    fig = Figure(figsize=(width, 3.4 + (0.5 if data.with_points else 0.0)),
+                 layout="constrained")
+    draw_intervals(fig.add_subplot(), data)
     with matplotlib.rc_context({"svg.hashsalt": "swarmsim"}):  # stable SVG ids
         fig.savefig(path, dpi=DPI, metadata=figure_metadata(path))
     return path
@@ -115,6 +185,7 @@ def save_interval_plots(out: Path, records: Sequence[Mapping[str, Any]],
     jobs = plot_jobs(out, records, rows, by, point, fmt)
     if pool is None:
         return [save_one(*job) for job in jobs]
+    from swarmsim.experiments.sharing import share
 
     return share(_save_job, jobs, pool)
 
