@@ -30,6 +30,15 @@ def _records() -> list[dict[str, object]]:
             for rate in ("20", "40") for policy in ("spread", "binpack") for i in range(3)]
 
 
+@pytest.fixture(autouse=True)
+def forkable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fork the drawers here even if an earlier test left a thread running (the tests'
+    drawers only draw)."""
+    if sys.platform != "linux":
+        pytest.skip("drawers fork (Linux)")
+    monkeypatch.setattr("swarmsim.experiments.drawers.fork_safe", lambda: True)
+
+
 def _gone(pids: list[int], within: float = 5.0) -> bool:
     """Whether every process in ``pids`` has ended (and been reaped) within ``within``
     seconds."""
@@ -57,8 +66,7 @@ def test_drawers_write_the_bytes_this_process_writes(tmp_path: Path) -> None:
     jobs = figure_jobs(tmp_path / "drawn", records, rows, point=["workload.0.rate"])
     before = len(cpu_ledger)
     with started_drawers(2, "png") as drawers:
-        if drawers is None:
-            pytest.skip("drawers are forked only where that is safe")
+        assert drawers is not None
         pids = drawers.ready()
         drawn = drawers.draw(jobs)
     assert [p.name for p in drawn] == [p.name for p in here] == [f"{m}.png" for m in
@@ -73,7 +81,6 @@ def test_drawers_write_the_bytes_this_process_writes(tmp_path: Path) -> None:
     assert sum(cpu for _, cpu in figures.helpers) > 0
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="drawers fork (Linux)")
 def test_an_error_reaches_the_caller_as_one_line(tmp_path: Path,
                                                  capfd: pytest.CaptureFixture[str]) -> None:
     records = _records()
@@ -93,7 +100,6 @@ def test_an_error_reaches_the_caller_as_one_line(tmp_path: Path,
     assert _gone(pids)
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="drawers fork (Linux)")
 def test_an_interrupt_stops_the_drawers_at_once() -> None:
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
@@ -105,7 +111,6 @@ def test_an_interrupt_stops_the_drawers_at_once() -> None:
     assert _gone(pids)
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="drawers fork (Linux)")
 def test_drawers_end_when_the_command_is_killed(tmp_path: Path) -> None:
     code = ("import os, sys\n"
             "from swarmsim.experiments.drawers import Drawers\n"
@@ -140,7 +145,6 @@ def _descendants(root: int) -> set[int]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(sys.platform != "linux", reason="drawers fork (Linux)")
 def test_ctrl_c_on_the_sweep_command_leaves_no_process(tmp_path: Path) -> None:
     (tmp_path / "sweep.yml").write_text(
         f"scenario: {ROOT / 'scenarios' / 'policy-compare.yaml'}\n"
@@ -168,9 +172,6 @@ def test_a_figure_that_cannot_be_drawn_ends_the_sweep_command_with_one_line(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from swarmsim.cli import main
     from swarmsim.experiments import drawers
-
-    if not drawers.fork_safe():
-        pytest.skip("drawers are forked only where that is safe")
 
     def full(path: Path, data: object) -> Path:
         raise OSError(28, "No space left on device")
