@@ -44,6 +44,11 @@ def test_written_in_blocks_the_same_text(monkeypatch):
     jsontext.dump_indented(doc, Sink())  # type: ignore[arg-type]
     assert len(blocks) > 10
     assert "".join(blocks) == json.dumps(doc, indent=2)
+    blocks.clear()  # records of scalars (one template) are written in blocks too
+    flat = {"tasks": [{"id": i, "name": f"t{i}", "up": i % 2 == 0} for i in range(50)]}
+    jsontext.dump_indented(flat, Sink())  # type: ignore[arg-type]
+    assert len(blocks) > 5
+    assert "".join(blocks) == json.dumps(flat, indent=2)
 
 
 class Level(enum.IntEnum):

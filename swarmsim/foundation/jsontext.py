@@ -107,6 +107,9 @@ def _write(o: Any, out: list[str], level: int, sink: Callable[[str], Any] | None
                 out.append(sep + int.__repr__(v))
             elif t is dict and v and (flat := _flat(v, level + 1)) is not None:
                 out.append(sep + flat)  # a record of scalars: one template
+                if sink is not None and len(out) >= _BLOCK:
+                    sink("".join(out))
+                    out.clear()
             else:
                 out.append(sep)
                 _write(v, out, level + 1, sink)
