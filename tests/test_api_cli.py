@@ -98,6 +98,21 @@ def test_node_update_promote_demote_rm():
         gone = docker(srv, "node", "inspect", "nosuchnode")
         assert gone.returncode == 1
         assert "nosuchnode" in gone.stderr and "not found" in gone.stderr.lower()
+
+
+def test_a_read_right_after_a_change_sees_its_consequences():
+    """A read that comes right after a change (here with the clock paused, so time
+    cannot move the simulation on) sees what the change sets off at that instant: the
+    promoted node is a reachable manager in ``docker node ls`` at once, as in the
+    shell (quorum's raft statuses follow a role change at the same instant)."""
+    with served("three.yaml") as srv:
+        srv.call(srv.view.clock.pause)
+        promoted = docker(srv, "node", "promote", "myvm2")
+        assert promoted.stdout == "Node myvm2 promoted to a manager in the swarm.\n"
+        listed = docker(srv, "node", "ls").stdout
+        row = next(line for line in listed.splitlines() if " myvm2 " in line)
+        assert "Reachable" in row.split()
+        assert listed == own(srv, "docker node ls")[0]
         forced = docker(srv, "node", "rm", "--force", "myvm3")
         assert forced.returncode == 0, forced.stderr
         assert "myvm3" not in docker(srv, "node", "ls").stdout

@@ -95,6 +95,15 @@ class LiveClock:
             env.run(until=goal)  # no event left before the goal: only the time moves
         return self.sim.now
 
+    def settle(self) -> None:
+        """Run what is due at the present instant: a change's consequences at that
+        instant (the components' work a store commit triggers, such as the managers'
+        raft status after a promotion), so the next read sees them even when it comes
+        within ``every`` of the last advance, or while the clock is paused."""
+        env = self.sim.env
+        while env.peek() <= env.now:
+            env.step()
+
     def stamp(self, sim_time: float) -> str:
         """An API timestamp (RFC 3339, UTC) for a simulated instant: the instant lies
         as many seconds before the calendar's now as it lies before ``sim.now``, so the

@@ -198,6 +198,8 @@ def route(app: web.Application, method: str, path: str, fn: Handler | AsyncHandl
             if hit is not None and hit[0] == key:
                 return _json_body(hit[1], 200, started)
         result = fn(call)
+        if request.method not in ("GET", "HEAD"):
+            view.clock.settle()
         if cached and isinstance(result, list):
             result = dumps(result)
         if isinstance(result, bytes):
