@@ -100,9 +100,7 @@ class LiveClock:
         instant (the components' work a store commit triggers, such as the managers'
         raft status after a promotion), so the next read sees them even when it comes
         within ``every`` of the last advance, or while the clock is paused."""
-        env = self.sim.env
-        while env.peek() <= env.now:
-            env.step()
+        self.sim.settle()
 
     def stamp(self, sim_time: float) -> str:
         """An API timestamp (RFC 3339, UTC) for a simulated instant: the instant lies

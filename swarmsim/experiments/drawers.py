@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from swarmsim.experiments.plots import IntervalFigure, load_plotting, render
-from swarmsim.experiments.sharing import SharedCpu, cpu_ledger
+from swarmsim.experiments.sharing import SharedCpu, cpu_ledger, fork_safe
 
 #: seconds between a waiting drawer's checks that the process that started it is alive
 _WATCH = 0.5
@@ -37,13 +37,6 @@ _GRACE = 5.0
 class DrawError(Exception):
     """A figure a drawer could not render, or a drawer that ended unexpectedly (one
     line)."""
-
-
-def fork_safe() -> bool:
-    """Whether drawers can be forked here: Linux, and this process single-threaded."""
-    import threading
-
-    return sys.platform == "linux" and threading.active_count() == 1
 
 
 class Drawers:

@@ -50,6 +50,12 @@ _claims: Any = None  # in a helper: the counter it shares with the process that 
 _unpacked: tuple[int, Any] = (0, None)  # in a helper: the last share() call's work
 
 
+def fork_safe() -> bool:
+    """Whether this process can be forked safely: Linux, and this process
+    single-threaded (helpers and drawers are forked copies of it there)."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
 class HelperPool(ProcessPoolExecutor):
     """Helper processes that claim :func:`share`'s items from a counter shared with the
     process that started them.
@@ -268,7 +274,7 @@ def start_helpers(workers: int, plots: bool = False) -> HelperPool:
     the plotting library (with ``plots``) is imported again.  Elsewhere they are spawned.
     Every item is self-contained, so the results are the same either way.
     """
-    fork = sys.platform == "linux" and threading.active_count() == 1
+    fork = fork_safe()
     if fork:
         warm()
         for stream in (sys.stdout, sys.stderr):  # a copy never writes them a second time

@@ -188,9 +188,7 @@ class Session:
 
     def settle(self) -> None:
         """Run what is due at the current instant (zero-delay reactions)."""
-        env = self.sim.env
-        while env.peek() <= env.now:
-            env.step()
+        self.sim.settle()
 
     def _line(self, text: str) -> Reply:
         if text == "help":

@@ -171,6 +171,14 @@ class Simulation:
         pull it before then."""
         return self.clock.coalesced(fn)
 
+    def settle(self) -> None:
+        """Run what is due at the current instant: the zero-delay reactions to a change
+        (the components' work a store commit triggers), so a read that follows sees
+        them without the time moving on."""
+        env = self.env
+        while env.peek() <= env.now:
+            env.step()
+
     @property
     def now(self) -> float:
         """The simulated time in seconds."""
