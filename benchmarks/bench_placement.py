@@ -2,15 +2,22 @@
 
 Places 100,000 pending tasks with ONE ``Scheduler.schedule()`` call onto clusters of
 1,000, 5,000, 20,000 and 50,000 nodes, and prints placements per second, microseconds per
-placement and peak memory.  The service mix: reservations of four sizes (40% none),
-10% of services with a constraint (``node.labels.tier==frontend``, ``node.role==worker``
-or ``node.labels.zone!=z0``) and 10% spread over ``node.labels.zone`` (5 zones).
+placement and peak memory.  The cluster joins in one batch (``Scheduler.add_nodes``, as
+``swarmsim plan`` loads it and as a simulation's nodes join at the start: the scheduler
+adds the nodes that joined since its last use in id order); a last line repeats the
+growth figure for nodes that enter the set one at a time in random id order (each join
+followed by a use of the scheduler, as when nodes join between passes), where each
+node's records lie in memory apart from their neighbours in the spread order.
+
+The service mix: reservations of four sizes (40% none), 10% of services with a constraint
+(``node.labels.tier==frontend``, ``node.role==worker`` or ``node.labels.zone!=z0``) and
+10% spread over ``node.labels.zone`` (5 zones).
 
 Beside each size it prints the bare heap floor measured in the same run at that size:
 one ``heapq`` pop and push per placement over a heap of ``(load, node)`` tuples, the
 least any placement loop can do.  Times are CPU seconds (wall seconds move with the load
 of a shared machine), the median of ``--repeat`` runs with the sizes interleaved.  The
-last line compares the cost per placement at the largest size with the cost at 5,000
+growth line compares the cost per placement at the largest size with the cost at 5,000
 nodes (target: at most 1.5x).
 
 Run: ``python3 benchmarks/bench_placement.py [--nodes 1000,5000,20000,50000] [--services 1000]``
@@ -102,8 +109,11 @@ def make_services(count: int, seed: int) -> list[ServiceSpec]:
     return services
 
 
-def run_case(nodes: int, services: int, replicas: int, seed: int, trace: bool) -> dict:
-    """Build the cluster, place every task in one call; return the measurements."""
+def run_case(nodes: int, services: int, replicas: int, seed: int, trace: bool,
+             batch: bool = True) -> dict:
+    """Build the cluster (in one batch, or node by node in the order of ``make_nodes``,
+    random ids, each entering the set at once), place every task in one call; return the
+    measurements."""
     specs = make_services(services, seed)
     by_name = {s.name: s for s in specs}
     pending = [
@@ -114,8 +124,13 @@ def run_case(nodes: int, services: int, replicas: int, seed: int, trace: bool) -
     sched = Scheduler()
     specs_of_nodes = make_nodes(nodes, seed)
     join_start = time.process_time()
-    for node in specs_of_nodes:
-        sched.add_node(node)
+    if batch:
+        sched.add_nodes(specs_of_nodes)
+        sched.node_reserved(specs_of_nodes[0].id)  # the first use: the nodes enter the set
+    else:
+        for node in specs_of_nodes:
+            sched.add_node(node)
+            sched.node_reserved(node.id)  # a use of the scheduler: the node enters the set
     join = time.process_time() - join_start  # not part of the timed pass: shown beside it
     gc.collect()
     if trace:
@@ -162,10 +177,14 @@ def main() -> None:
     sizes = [int(x) for x in args.nodes.split(",")]
     runs: dict[int, list[dict]] = {n: [] for n in sizes}
     floors: dict[int, list[float]] = {n: [] for n in sizes}
+    apart: dict[int, list[float]] = {n: [] for n in sizes if n == 5000 or n == max(sizes)}
     for _ in range(args.repeat):  # interleaved, so a busy spell hits every size alike
         for n in sizes:
             runs[n].append(run_case(n, args.services, args.replicas, args.seed, trace=False))
             floors[n].append(heap_floor(n, args.services * args.replicas))
+            if n in apart:
+                one = run_case(n, args.services, args.replicas, args.seed, False, batch=False)
+                apart[n].append(one["cpu"] / max(one["placed"], 1) * 1e6)
     print(
         f"{args.services} services x {args.replicas} replicas, one schedule() call, "
         f"median of {args.repeat} (CPU time; the machine may be shared)"
@@ -205,6 +224,9 @@ def main() -> None:
               f"{math.log2(big) / math.log2(5000):.2f}")
         print(f"baseline: the heap floor itself at {big:,} / at 5,000 nodes: "
               f"{floor_per[big] / floor_per[5000]:.2f}x (memory cost of a larger heap)")
+        small, large = statistics.median(apart[5000]), statistics.median(apart[big])
+        print(f"nodes entering one at a time in random id order: {small:.2f} us at 5,000, "
+              f"{large:.2f} us at {big:,}: {large / small:.2f}x")
     print(f"load average {os.getloadavg()[0]:.2f} over 1 minute at the end ('join s': CPU "
           f"seconds of the add_node calls before the timed pass, for reference)")
 

@@ -417,3 +417,26 @@ def test_pipeline_counts_reset_on_pass():
     assert p.process(good) and p.explain() == ""  # a pass clears every count
     assert not p.process(small)
     assert p.explain() == "insufficient resources on 1 node"
+
+
+def test_node_task_maps_stay_out_of_the_cyclic_collector():
+    """A node's task map holds record numbers, not records: Python leaves a dict of
+    integers untracked, so placing a node's first task does not make the map young
+    again (what made a large cluster's first pass pay a collection per node).  The
+    records read back through the numbers are the ones the tasks were tracked with."""
+    import gc
+
+    sched = Scheduler()
+    sched.add_nodes([mk_node(i) for i in (3, 1, 2)])
+    web, db = svc("web", cpu=CPU // 4, mem=GB // 4), svc("db", cpu=CPU // 8)
+    sched.schedule([PendingTask(f"web.{i}", "web", 1) for i in range(3)]
+                   + [PendingTask("db.1", "db", 2)], {"web": web, "db": db}, now=0.0)
+    infos = sched._nodes.nodes.values()
+    assert sum(len(info.tasks) for info in infos) == 4
+    assert not any(gc.is_tracked(info.tasks) for info in infos)
+    db_node = next(info for info in infos if "db.1" in info.tasks)
+    rec = db_node.record("db.1")
+    assert (rec.service, rec.spec_version, rec.nano_cpus) == ("db", 2, CPU // 8)
+    assert sched.node_usage(db_node.id).reserved_nano_cpus == CPU // 4 + CPU // 8
+    sched.release_task("db.1")
+    assert sched.node_usage(db_node.id).reserved_nano_cpus == CPU // 4

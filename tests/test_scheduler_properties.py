@@ -681,16 +681,20 @@ def test_invariants(scenario):
                 assert d.error and not d.error.startswith("no suitable node")
 
 
-@settings(SETTINGS, max_examples=20)
-@given(scenarios(), st.permutations(range(7)))
-def test_deterministic_whatever_the_node_join_order(scenario, perm):
-    """Same inputs, same decisions, even when nodes join in another order."""
+@settings(SETTINGS, max_examples=40)
+@given(scenarios(), st.permutations(range(7)), st.booleans())
+def test_deterministic_whatever_the_node_join_order(scenario, perm, batch):
+    """Same inputs, same decisions, even when nodes join in another order, one by one or
+    in one batch (``add_nodes``, which adds them in id order)."""
     nodes, svcs, steps = scenario
     shuffled = [nodes[i] for i in perm if i < len(nodes)]
     first = [x[2] for x in run_both(nodes, svcs, steps) if x[0] == "schedule"]
     sched = Scheduler()
-    for spec in shuffled:
-        sched.add_node(spec)
+    if batch:
+        sched.add_nodes(shuffled)
+    else:
+        for spec in shuffled:
+            sched.add_node(spec)
     second = []
     now = 0.0
     placed: list[str] = []

@@ -216,8 +216,7 @@ def _place(
     ids: IdFactory,
     scheduler: Scheduler,
 ) -> Plan:
-    for node in nodes:
-        scheduler.add_node(node)
+    scheduler.add_nodes(nodes)
     by_name = {s.spec.name: s.spec for s in services}
     # the plan's records are built column by column (one list per field, parallel to
     # ``pending``), then zipped into tuples in one pass: 100,000 records cost a few

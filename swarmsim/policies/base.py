@@ -104,7 +104,7 @@ class NodeView:
     def task_list(self) -> tuple[tuple[str, int, int], ...]:
         n = self._node
         return tuple(sorted((rec.service, rec.nano_cpus, rec.memory)
-                            for tid, rec in n.tasks.items() if tid not in n.inactive))
+                            for tid, rec in n.task_records() if tid not in n.inactive))
 
     @property
     def labels(self) -> tuple[tuple[str, str], ...]:

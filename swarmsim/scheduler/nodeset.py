@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from swarmsim.input.specs import NodeSpec
 from swarmsim.scheduler.constraint import ENGINE_LABEL_PREFIX, NODE_LABEL_PREFIX
 from swarmsim.scheduler.filters import NodePlatform, node_platform
-from swarmsim.scheduler.nodeinfo import KEY_STRIDE, FailureKey, NodeInfo, TaskRecord
+from swarmsim.scheduler.nodeinfo import KEY_STRIDE, FailureKey, NodeInfo, Records, TaskRecord
 
 Level = tuple[str, str]  # ("node" | "engine", label name)
 Path = tuple[str, ...]
@@ -63,7 +63,7 @@ class Partition:
     __slots__ = ("by_rank", "heap_of", "heaps", "levels", "members")
 
     def __init__(
-        self, levels: tuple[Level, ...], nodes: Iterable[NodeInfo],
+        self, levels: tuple[Level, ...], nodes: Sequence[NodeInfo],
         by_rank: list[NodeInfo | None],
     ) -> None:
         self.levels = levels
@@ -79,19 +79,31 @@ class Partition:
             if everyone:
                 self.members[()] = everyone
         else:
-            members, path_of = self.members, self.path_of
-            for node in nodes:
-                path = path_of(node)
-                leaf = members.get(path)
-                if leaf is None:
-                    members[path] = {node: None}
+            by_path: dict[Path, list[NodeInfo]] = {}
+            for node, path in zip(nodes, self._paths(nodes), strict=True):
+                found = by_path.get(path)
+                if found is None:
+                    by_path[path] = [node]
                 else:
-                    leaf[node] = None
+                    found.append(node)
+            self.members = {path: dict.fromkeys(found) for path, found in by_path.items()}
         for path, leaf in self.members.items():
             heap = self.heaps[path] = []
             self._rebuild(path)
             if levels:
                 self.heap_of.update(dict.fromkeys(leaf, heap))
+
+    def _paths(self, nodes: Sequence[NodeInfo]) -> list[Path]:
+        """:meth:`path_of` for many nodes (a label read per node, one tuple per value)."""
+        if len(self.levels) != 1:
+            return [self.path_of(node) for node in nodes]
+        kind, label = self.levels[0]
+        if kind == "node":
+            values = [node.facts.labels.get(label, "") for node in nodes]
+        else:
+            values = [node.facts.engine_labels.get(label, "") for node in nodes]
+        paths: dict[str, Path] = {}
+        return [paths.get(v) or paths.setdefault(v, (v,)) for v in values]
 
     def path_of(self, node: NodeInfo) -> Path:
         """The leaf of ``node``: its values of the partition's labels (``""`` if unset)."""
@@ -171,6 +183,7 @@ class NodeSet:
 
     def __init__(self) -> None:
         self.nodes: dict[str, NodeInfo] = {}
+        self.records = Records()  # the task records every node's task map refers to
         self.by_rank: list[NodeInfo | None] = []
         self.service_nodes: dict[str, set[NodeInfo]] = {}
         self.failure_nodes: dict[FailureKey, set[NodeInfo]] = {}
@@ -191,7 +204,7 @@ class NodeSet:
     # --- membership -------------------------------------------------------------------
     def add(self, spec: NodeSpec) -> NodeInfo:
         """Add a node with no tasks (the caller checked it is new)."""
-        node = NodeInfo(spec)
+        node = NodeInfo(spec, self.records)
         self.nodes[node.id] = node
         self._count_platform(node, 1)
         if self.watchers:
@@ -273,7 +286,7 @@ class NodeSet:
                 known.push_all(changed)
         part = self._partitions.get(levels)
         if part is None:
-            part = Partition(levels, self.nodes.values(), self.by_rank)
+            part = Partition(levels, list(self.nodes.values()), self.by_rank)
             self._partitions[levels] = part
         return part
 
@@ -309,9 +322,9 @@ class NodeSet:
                 if node.by_service[svc] == 1:
                     holders.add(node)
         else:  # NodeInfo.add_task for a record that holds CPU and memory only, inline
-            cpu, mem = rec.nano_cpus, rec.memory
+            cpu, mem, ref = rec.nano_cpus, rec.memory, self.records.ref(rec)
             for node, task_id in zip(nodes, task_ids, strict=True):
-                node.tasks[task_id] = rec
+                node.tasks[task_id] = ref
                 if cpu or mem:
                     node.avail_cpu -= cpu
                     node.avail_mem -= mem

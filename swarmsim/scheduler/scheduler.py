@@ -17,7 +17,7 @@ Time is always a parameter (``now``, simulated seconds); nothing here reads a cl
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from itertools import repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
@@ -95,7 +95,10 @@ class Scheduler:
                 own spread, the only faithful choice); see :mod:`swarmsim.policies`.
             rng: the stream a policy draws from (default: a generator seeded with 0).
         """
-        self._nodes = NodeSet()
+        self._set = NodeSet()
+        #: nodes that joined since the set was last used: they enter it together, in id
+        #: order, when it is next used (see :meth:`add_nodes`)
+        self._joining: dict[str, NodeSpec] = {}
         self._task_node: dict[str, str] = {}
         self.policy = policy
         self._keyed: KeyedPlacer | None = None  # a policy's sort-key heaps, when it has a key
@@ -106,28 +109,55 @@ class Scheduler:
         #: the last pass's :class:`Explanation` of each watched task
         self.explained: dict[str, Explanation] = {}
 
+    @property
+    def _nodes(self) -> NodeSet:
+        """The node set, with the nodes that joined since its last use added first."""
+        if self._joining:
+            joining, self._joining = self._joining, {}
+            for node_id in sorted(joining):
+                self._set.add(joining[node_id])
+        return self._set
+
     # --- nodes ------------------------------------------------------------------------
     def add_node(self, node: NodeSpec) -> None:
         """A node joined (or changed: same as :meth:`update_node` for a known id).
 
         A record with ``joined=False`` is a machine outside the swarm: not in the set.
+        A new node enters the set when the scheduler is next used, together with the
+        others that joined meanwhile (see :meth:`add_nodes`).
         """
         self.update_node(node)
+
+    def add_nodes(self, nodes: Iterable[NodeSpec]) -> None:
+        """A batch of nodes joined (a cluster loaded at once): :meth:`add_node` for each.
+
+        New nodes wait until the scheduler is next used, then enter the set in node-id
+        order; the result is the same as adding them one by one in any order.  In id
+        order every node takes the next place of the spread order's tie-break at once
+        (nothing to re-rank before the next pass), and the nodes' records lie in memory
+        in the order a placement pass visits them: on 50,000 nodes a pass is about a
+        third faster than after joins in random id order, each added at once
+        (``benchmarks/bench_placement.py``).
+        """
+        for node in nodes:
+            self.update_node(node)
 
     def update_node(self, node: NodeSpec) -> None:
         """A node's status, availability, role, labels or resources changed."""
         if not node.joined:
             self.remove_node(node.id)
             return
-        info = self._nodes.nodes.get(node.id)
-        if info is None:
-            self._nodes.add(node)
-        else:
-            self._nodes.update(info, node)
+        if node.id in self._joining or node.id not in self._set.nodes:
+            self._joining[node.id] = node  # new: enters the set with the next use
+            return
+        nodes = self._nodes
+        nodes.update(nodes.nodes[node.id], node)
 
     def remove_node(self, node_id: str) -> None:
         """``docker node rm``: the node leaves the set and its accounting is dropped."""
-        info = self._nodes.remove(node_id)
+        if self._joining.pop(node_id, None) is not None:
+            return  # it never entered the set
+        info = self._set.remove(node_id)
         if info is not None:
             for task_id in info.tasks:
                 self._task_node.pop(task_id, None)
@@ -168,7 +198,7 @@ class Scheduler:
         pre-assigned), then release it."""
         info = self._node_of(task_id)
         if info is not None:
-            rec = info.tasks.get(task_id)
+            rec = info.record(task_id)
             if rec is not None and not rec.preassigned:
                 self._nodes.record_failure(info, (rec.service, rec.spec_version), now)
         self.release_task(task_id)
