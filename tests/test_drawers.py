@@ -189,3 +189,26 @@ def test_a_figure_that_cannot_be_drawn_ends_the_sweep_command_with_one_line(
     assert err[-1].endswith("No space left on device")
     assert "Traceback" not in "\n".join(err)
     assert not list((tmp_path / "out").glob("*.png"))  # nothing half-written
+
+
+def test_the_sweep_command_loads_no_run_output_code(tmp_path: Path) -> None:
+    """``sweep`` writes its directory through ``outputs.staging`` alone: the files of a
+    run's ``--out`` (``outputs.files`` and the snapshot and traffic documents it writes)
+    are not loaded, since every import before the runs is on the command's critical
+    path."""
+    (tmp_path / "sweep.yml").write_text(
+        f"scenario: {ROOT / 'scenarios' / 'policy-compare.yaml'}\n"
+        "policies: [spread]\nseeds: 1\nuntil: 20s\nmeasures: [availability]\n",
+        encoding="utf-8")
+    code = ("import sys\nfrom swarmsim.cli import main\n"
+            f"code = main(['sweep', {str(tmp_path / 'sweep.yml')!r}, '--workers', '1', "
+            f"'--out', {str(tmp_path / 'out')!r}])\n"
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr)\nsys.exit(code)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=ROOT)
+    loaded = set(proc.stderr.split())
+    assert "swarmsim.outputs.staging" in loaded
+    assert (tmp_path / "out" / "sweep.csv").is_file()
+    for module in ("swarmsim.outputs.files", "swarmsim.outputs.snapshot",
+                   "swarmsim.workload.summary"):
+        assert module not in loaded, module

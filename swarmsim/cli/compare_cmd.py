@@ -191,7 +191,7 @@ def _compare(args: argparse.Namespace, pool: Any) -> int:
     from swarmsim.experiments import compare, format_table, summarize, write_comparison
     from swarmsim.experiments.compare import policy_labels
     from swarmsim.input.scenario import load_scenario
-    from swarmsim.outputs.files import check_out_dir, write_staged
+    from swarmsim.outputs.staging import check_out_dir, write_staged
 
     out = None if args.out is None else check_out_dir(args.out, force=args.force,
                                                        markers=COMPARE_MARKERS)

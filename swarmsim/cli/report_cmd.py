@@ -39,7 +39,7 @@ _DATA_ERRORS = (ValueError, KeyError, TypeError, IndexError, AttributeError, csv
 def run(args: argparse.Namespace) -> int:
     # this sub-command's modules load only when it runs: `swarmsim --help` and the
     # other sub-commands start without them
-    from swarmsim.outputs.files import write_staged
+    from swarmsim.outputs.staging import write_staged
 
     directory = Path(args.directory)
     if not directory.is_dir():

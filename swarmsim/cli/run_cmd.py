@@ -21,13 +21,12 @@ def run(args: argparse.Namespace) -> int:
         from swarmsim.commands import run_command
         from swarmsim.input.scenario import load_scenario
         from swarmsim.outputs.files import (
-            check_out_dir,
             drop_other_format,
             final_document,
             final_stack_ps,
             write_run,
-            write_staged,
         )
+        from swarmsim.outputs.staging import check_out_dir, write_staged
 
         until = None if args.until is None else parse_duration(args.until)  # checked: > 0
         out = None if args.out is None else check_out_dir(args.out, force=args.force)

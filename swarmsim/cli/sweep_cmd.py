@@ -48,7 +48,7 @@ def _sweep(args: argparse.Namespace, pool: Any, drawers: Any) -> int:
     from swarmsim.experiments import format_table, load_sweep, summarize, sweep
     from swarmsim.experiments.compare import write_csv
     from swarmsim.experiments.plots import figure_jobs, save_interval_plots
-    from swarmsim.outputs.files import check_out_dir, write_staged
+    from swarmsim.outputs.staging import check_out_dir, write_staged
 
     out = check_out_dir(args.out or "sweep-out", force=args.force, markers=("sweep.csv",))
     spec = load_sweep(args.sweep)
