@@ -517,15 +517,24 @@ def usage_tuple(sched: Scheduler, node_id: str) -> tuple:
     return (u.reserved_nano_cpus, u.reserved_memory, u.active_tasks, u.tasks_by_service)
 
 
-def run_both(nodes, svcs, steps, order="spread"):
-    """Drive both schedulers with the same steps; yield what each returns."""
+def run_both(nodes, svcs, steps, order="spread", joins=None):
+    """Drive both schedulers with the same steps; yield what each returns.
+
+    ``joins``: step index -> nodes that join just before that step (the others join
+    first)."""
+    joins = joins or {}
+    late = {spec.id for group in joins.values() for spec in group}
     fast, ref = Scheduler(), RefScheduler(order)
     for spec in nodes:
-        fast.add_node(spec)
-        ref.add_node(spec)
+        if spec.id not in late:
+            fast.add_node(spec)
+            ref.add_node(spec)
     now = 0.0
     placed: list[str] = []
-    for kind, arg in steps:
+    for step, (kind, arg) in enumerate(steps):
+        for spec in joins.get(step, ()):
+            fast.add_node(spec)
+            ref.add_node(spec)
         now += 40.0
         if kind in ("history", "remove"):
             for sched in (fast, ref):
@@ -567,6 +576,21 @@ def check_equivalence(scenario) -> None:
 def test_matches_reference_port_of_swarmkit(scenario):
     """Placements, messages, explanations and accounting equal the naive port's."""
     check_equivalence(scenario)
+
+
+@SETTINGS
+@given(st.one_of(scenarios(), scenarios(spread=True)), st.data())
+def test_matches_reference_with_nodes_joining_between_passes(scenario, data):
+    """Nodes that join later, alone or several between two uses of the scheduler (which
+    adds them together in id order), are placed on as the reference places on them."""
+    nodes, svcs, steps = scenario
+    joins: dict[int, list] = {}
+    for spec in nodes:
+        when = data.draw(st.integers(-1, len(steps) - 1))
+        if when >= 0:
+            joins.setdefault(when, []).append(spec)
+    for kind, _, got, want in run_both(nodes, svcs, steps, joins=joins):
+        assert got == want, kind
 
 
 @SETTINGS
