@@ -14,6 +14,7 @@ it ends.  Only this module's own imports (and the plotting library) load in a dr
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -27,6 +28,7 @@ from typing import Any
 
 from swarmsim.experiments.plots import IntervalFigure, load_plotting, render
 from swarmsim.experiments.sharing import SharedCpu, cpu_ledger, fork_safe
+from swarmsim.foundation.collector import paused_collector
 
 #: seconds between a waiting drawer's checks that the process that started it is alive
 _WATCH = 0.5
@@ -182,7 +184,13 @@ def _first_drawer(pipes: list[tuple[Connection, Connection]], fmt: str,
         for mine, _ in pipes:
             mine.close()
         start = time.process_time()
-        load_plotting(fmt)
+        # the library's objects live as long as the drawer: frozen before the collector
+        # runs again, no collection walks them (the first ones after the import would
+        # walk all of them, young, then old) or writes to the pages that the drawers
+        # forked below share with this one
+        with paused_collector():
+            load_plotting(fmt)
+            gc.freeze()
         others = []
         for k in range(1, len(pipes)):
             pid = os.fork()

@@ -13,6 +13,7 @@ Worker functions are top-level and nothing runs at import time (spawn-safe).
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -276,7 +277,9 @@ def start_helpers(workers: int, plots: bool = False) -> HelperPool:
     """
     fork = fork_safe()
     if fork:
-        warm()
+        with paused_collector():  # frozen before any collection: what the helpers share
+            warm()                # with this process is walked by neither's collections
+            gc.freeze()
         for stream in (sys.stdout, sys.stderr):  # a copy never writes them a second time
             stream.flush()
     pool = HelperPool(workers, multiprocessing.get_context("fork" if fork else "spawn"))
