@@ -212,3 +212,35 @@ def test_the_sweep_command_loads_no_run_output_code(tmp_path: Path) -> None:
     for module in ("swarmsim.outputs.files", "swarmsim.outputs.snapshot",
                    "swarmsim.workload.summary"):
         assert module not in loaded, module
+
+
+def _collector_state(path: Path, data: object) -> Path:
+    """A stand-in for ``render``, run in a drawer: what its collector can walk."""
+    import gc
+
+    from matplotlib.figure import Figure
+
+    walked = any(o is Figure for o in gc.get_objects())
+    Path(path).write_text(f"{gc.get_freeze_count()} {walked}", encoding="utf-8")
+    return Path(path)
+
+
+def test_a_drawer_keeps_the_plotting_library_out_of_its_collections(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each drawer froze the plotting library it was forked with before any collection:
+    no collection walks those objects (or copies the pages the drawers share)."""
+    from swarmsim.experiments import drawers
+
+    if not drawers.fork_safe():
+        pytest.skip("drawers are forked only where a process can be forked safely")
+    monkeypatch.setattr(drawers, "render", _collector_state)  # the drawers are copies
+    records = _records()
+    rows = summarize(records, point=["workload.0.rate"])
+    jobs = figure_jobs(tmp_path, records, rows, point=["workload.0.rate"])
+    with started_drawers(2, "png") as started:
+        assert started is not None
+        drawn = started.draw(jobs)
+    for path in drawn:
+        frozen, walked = path.read_text(encoding="utf-8").split()
+        assert int(frozen) > 10_000  # the library's objects (some 90,000)
+        assert walked == "False"  # the Figure class is among them, out of reach

@@ -104,3 +104,35 @@ def test_any_executor_still_works() -> None:
     with ThreadPoolExecutor(1) as threads:
         assert [v for v, _ in share(_square, list(range(9)), threads)] == [
             i * i for i in range(9)]
+
+
+
+def test_forked_helpers_keep_the_simulator_out_of_their_collections() -> None:
+    """Before forking its helpers the process imports what a run needs and freezes it:
+    neither the helpers' collections nor its own walk those objects again.  Run in a
+    fresh process: helpers are forked only from a single-threaded one."""
+    import subprocess
+    import sys
+
+    code = """
+import gc, sys
+from swarmsim.experiments.sharing import fork_safe, start_helpers
+
+def state():
+    from swarmsim.simulation.engine import Simulation
+    return gc.get_freeze_count(), any(o is Simulation for o in gc.get_objects())
+
+if not fork_safe():
+    print("unforkable")
+    sys.exit(0)
+helpers = start_helpers(1)
+print(*helpers.submit(state).result(), *state())
+helpers.shutdown()
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    if out == ["unforkable"]:
+        pytest.skip("helpers are forked only where a process can be forked safely")
+    frozen, walked, frozen_here, walked_here = out
+    assert int(frozen) > 10_000 and int(frozen_here) > 10_000
+    assert walked == walked_here == "False"
