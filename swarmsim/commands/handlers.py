@@ -6,7 +6,7 @@ deploys stacks loads ``stack.py`` and what it needs, not every command's module.
 
 from __future__ import annotations
 
-from types import ModuleType
+import importlib
 from typing import cast
 
 from swarmsim.commands.context import Handler
@@ -49,45 +49,5 @@ HANDLERS: dict[tuple[str, str], tuple[str, str]] = {
 def handler(group: str, command: str) -> Handler:
     """The function that runs ``docker [group] command`` (its module loaded now)."""
     module, function = HANDLERS[(group, command)]
-    return cast(Handler, getattr(_module(module), function))
-
-
-def _module(name: str) -> ModuleType:
-    # deferred: a command's module loads when one of its commands first runs
-    if name == "inspect":
-        from swarmsim.commands import inspect
-
-        return inspect
-    if name == "login":
-        from swarmsim.commands import login
-
-        return login
-    if name == "node":
-        from swarmsim.commands import node
-
-        return node
-    if name == "service":
-        from swarmsim.commands import service
-
-        return service
-    if name == "service_create":
-        from swarmsim.commands import service_create
-
-        return service_create
-    if name == "stack":
-        from swarmsim.commands import stack
-
-        return stack
-    if name == "stats":
-        from swarmsim.commands import stats
-
-        return stats
-    if name == "swarm":
-        from swarmsim.commands import swarm
-
-        return swarm
-    if name == "system":
-        from swarmsim.commands import system
-
-        return system
-    raise KeyError(name)
+    loaded = importlib.import_module(f"swarmsim.commands.{module}")  # first run loads it
+    return cast(Handler, getattr(loaded, function))
