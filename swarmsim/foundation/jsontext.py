@@ -20,7 +20,8 @@ _INF = float("inf")
 _BLOCK = 1 << 16  # pieces held before a block is written out
 
 
-def _float(x: float) -> str:
+def float_text(x: float) -> str:
+    """A float as :mod:`json` writes it (``NaN`` and ``Infinity`` included)."""
     if x != x:
         return "NaN"
     if x == _INF:
@@ -47,7 +48,7 @@ def _scalar(o: Any) -> str | None:
     if t is int:
         return int.__repr__(o)
     if t is float:
-        return float.__repr__(o) if o - o == 0 else _float(o)
+        return float.__repr__(o) if o - o == 0 else float_text(o)
     if o is None:
         return "null"
     if o is True:
@@ -59,7 +60,7 @@ def _scalar(o: Any) -> str | None:
     if isinstance(o, int):
         return int.__repr__(o)
     if isinstance(o, float):
-        return _float(o)
+        return float_text(o)
     return None
 
 
@@ -132,6 +133,23 @@ _EXPR: dict[type, str] = {
     float: "(R(v[{i}]) if v[{i}] - v[{i}] == 0 else F(v[{i}]))",  # NaN, +-inf: json's words
 }
 
+
+def scalar_writer(template: str, types: tuple[type, ...]
+                  ) -> Callable[[tuple[Any, ...]], str] | None:
+    """A function writing ``template % texts``, the texts of a tuple of scalars whose
+    types are ``types``, each as :mod:`json` writes it; None if a type is not a JSON
+    scalar.  Made once per shape of record (keys and value types), it writes every
+    record of that shape with one ``%`` (``template``: one ``%s`` per value, any other
+    ``%`` doubled)."""
+    if any(t not in _EXPR for t in types):
+        return None
+    exprs = ", ".join(_EXPR[t].format(i=i) for i, t in enumerate(types))
+    scope: dict[str, Any] = {"S": _str, "I": int.__repr__, "R": float.__repr__,
+                             "F": float_text, "T": template}
+    exec(f"def record(v):\n    return T % ({exprs},)\n", scope)  # the code above: no input
+    return cast("Callable[[tuple[Any, ...]], str]", scope["record"])
+
+
 #: per (keys, value types, level): the function writing such a record, or None
 _RECORDS: dict[tuple[tuple[Any, ...], tuple[type, ...], int],
                Callable[[tuple[Any, ...]], str] | None] = {}
@@ -152,16 +170,12 @@ def _flat(d: dict[Any, Any], level: int) -> str | None:
 
 def _record_writer(keys: tuple[Any, ...], types: tuple[type, ...], level: int
                    ) -> Callable[[tuple[Any, ...]], str] | None:
-    if any(type(k) is not str for k in keys) or any(t not in _EXPR for t in types):
+    if any(type(k) is not str for k in keys):
         return None
     inner = "\n" + "  " * (level + 1)
     template = "{" + ",".join(inner + _str(k).replace("%", "%%") + ": %s"
                               for k in keys) + "\n" + "  " * level + "}"
-    exprs = ", ".join(_EXPR[t].format(i=i) for i, t in enumerate(types))
-    scope: dict[str, Any] = {"S": _str, "I": int.__repr__, "R": float.__repr__,
-                             "F": _float, "T": template}
-    exec(f"def record(v):\n    return T % ({exprs},)\n", scope)  # the code above: no input
-    return cast("Callable[[tuple[Any, ...]], str]", scope["record"])
+    return scalar_writer(template, types)
 
 
 def dumps_indented(value: Any) -> str:

@@ -16,9 +16,10 @@ from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import fields
 from json.encoder import encode_basestring_ascii
 from operator import attrgetter
-from typing import Any, cast, overload
+from typing import Any, overload
 
 from swarmsim.cluster.state import TaskEvent
+from swarmsim.foundation.jsontext import float_text, scalar_writer
 
 _E = encode_basestring_ascii
 
@@ -49,30 +50,10 @@ def event_dict(event: Any) -> dict[str, Any]:
     return dict(zip(keys, values(event), strict=True))
 
 
-def _float(x: float) -> str:
-    return LINE.encode(x)
-
-
-#: how a value of each plain type is written, as an expression of ``v[i]``
-_EXPR: dict[type, str] = {
-    str: "E(v[{i}])",
-    float: "(R(v[{i}]) if v[{i}] - v[{i}] == 0 else F(v[{i}]))",  # NaN, +-inf: json's words
-    int: "I(v[{i}])",
-    bool: "('true' if v[{i}] else 'false')",
-    type(None): "'null'",
-}
-
-
 def _writer(keys: tuple[str, ...], types: tuple[type, ...]) -> Writer | None:
-    if any(t not in _EXPR for t in types):
-        return None
     template = "{" + ",".join(
         encode_basestring_ascii(k).replace("%", "%%") + ":%s" for k in keys) + "}"
-    exprs = ", ".join(_EXPR[t].format(i=i) for i, t in enumerate(types))
-    scope: dict[str, Any] = {"E": encode_basestring_ascii, "R": float.__repr__, "F": _float,
-                             "I": int.__repr__, "T": template}
-    exec(f"def line(v):\n    return T % ({exprs},)\n", scope)  # the code above: no input
-    return cast("Writer", scope["line"])
+    return scalar_writer(template, types)
 
 
 def event_line(event: Any) -> str:
@@ -123,7 +104,7 @@ class TaskLines:
                 f'"actual":{"true" if e.actual else "false"},"message":{_E(e.message)},'
                 f'"error":{_E(e.error)}}}')
         t = e.time
-        return '{"time":' + (float.__repr__(t) if t - t == 0 else _float(t)) + head + tail
+        return '{"time":' + (float.__repr__(t) if t - t == 0 else float_text(t)) + head + tail
 
 
 def _plain(d: dict[str, Any]) -> bool:
