@@ -265,7 +265,7 @@ class Traffic:
             if len(ws) < len(present):
                 mine &= np.isin(wl, ws)
             idx = _rows(mine)
-            if len(send[idx]):
+            if _size(idx, n):
                 picked = route(kind, self.balancers.get(name), entry[idx],
                                sent.u_pick[idx], self.backends)
                 task[idx] = picked
@@ -273,14 +273,14 @@ class Traffic:
                 if refused.any():
                     outcome[idx] = np.where(refused, REFUSED_OUTCOME, outcome[idx])
         routed = _rows(outcome < 0)
-        if len(send[routed]):
+        if _size(routed, n):
             nb = len(self.backends)
             gone = self._lost[:nb] | ~self._alive[self._node_of[:nb]]  # by backend
             if gone.any():
                 rows = np.flatnonzero(outcome < 0)
                 outcome[rows[gone[task[rows]]]] = TIMEOUT
                 routed = _rows(outcome < 0)
-        got = self._serve(routed, task, entry, timeout, sent) if len(send[routed]) else None
+        got = self._serve(routed, task, entry, timeout, sent) if _size(routed, n) else None
         if got is not None and isinstance(routed, slice):  # every request reached a task
             outcome, latency, finish, end = got.outcome, got.latency, got.finish, got.end
             node = self._node_of[task]
@@ -378,3 +378,8 @@ def _rows(mask: np.ndarray) -> np.ndarray | slice:
     if mask.all():
         return slice(None)
     return np.flatnonzero(mask)
+
+
+def _size(rows: np.ndarray | slice, n: int) -> int:
+    """How many of ``n`` rows :func:`_rows` selected."""
+    return n if isinstance(rows, slice) else len(rows)
